@@ -1,0 +1,78 @@
+/*
+ * audit: the pipeline behind the main command.
+ *
+ *   rule units -> ruleset (read, made safe) -> engine
+ *   catalogue  -> selected callbacks x URL forms -> requests
+ *   round 1: every request through the server's rules as they are
+ *   rounds 2..: exclusions for what blocked, loaded before the server's
+ *               rules; re-run; a blocker that was masked by the first shows
+ *               up now and gets its own; a target exclusion that did not
+ *               work is widened to the rule
+ *   verified = the callback passes in every URL form with the file loaded
+ */
+#ifndef MCA_AUDIT_H
+#define MCA_AUDIT_H
+
+#include "catalog.h"
+#include "exclusion.h"
+#include "ruleset.h"
+#include "verdict.h"
+
+struct rule_source {
+	int is_text;		/* 1: inline rules, 0: a file path */
+	const char *value;
+};
+
+struct audit_opts {
+	const struct rule_source *sources;
+	size_t nsources;
+	const char *catalogue;
+	const char *const *names;	/* --callback; none = all */
+	size_t nnames;
+	const char *kco_version;	/* NULL = every version */
+	unsigned forms;			/* URL forms for wc-api callbacks */
+	struct build_params params;
+	long id_base;
+	int max_rounds;
+};
+
+enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
+const char *outcome_name(enum outcome o);
+
+struct audit_case {
+	const struct callback *cb;
+	enum url_form form;
+	struct request req;
+	struct response resp;
+	struct verdict v;		/* the server's rules as they are */
+	enum outcome outcome;
+	int status;			/* what the client receives */
+	int fixed;			/* passes with the exclusions loaded */
+	long still_blocked_by;		/* else: the rule that still blocks */
+};
+
+enum engine_mode { MODE_ON, MODE_DETECTION_ONLY, MODE_OFF, MODE_UNSET };
+
+struct audit {
+	struct ruleset rs;
+	struct catalog cat;
+	struct audit_case *cases;
+	size_t ncases;
+	struct exclusion *excl;
+	size_t nexcl;
+	int rounds;
+	enum engine_mode mode;
+	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
+};
+
+/* Run the whole audit. Returns 0, or -1 with "file:line: reason" in
+ * `err` for load and usage errors (exit status 2). */
+int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err);
+void audit_release(struct audit *a);
+
+const char *engine_mode_name(enum engine_mode m);
+
+/* Counts for the summary. */
+void audit_counts(const struct audit *a, size_t *passed, size_t *blocked, size_t *would);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * catalog: the callback catalogue (YAML, format documented in README.md)
+ * and the request builder that turns an entry into what goes on the wire.
+ *
+ * A catalogue is loaded whole and checked up front: unknown keys, bad
+ * values, unknown {{placeholders}} and duplicate names are errors naming
+ * file:line, so a broken catalogue never half-runs.
+ */
+#ifndef MCA_CATALOG_H
+#define MCA_CATALOG_H
+
+#include <stddef.h>
+#include "request.h"
+#include "util/strbuf.h"
+
+/* The URL forms WooCommerce accepts for a wc-api endpoint; FORM_FIXED is
+ * the one form of an endpoint given by path. */
+enum url_form { FORM_PATH, FORM_INDEX, FORM_QUERY, FORM_FIXED };
+#define URL_FORM_BIT(f) (1u << (f))
+#define URL_FORMS_WC (URL_FORM_BIT(FORM_PATH) | URL_FORM_BIT(FORM_INDEX) | URL_FORM_BIT(FORM_QUERY))
+
+const char *url_form_name(enum url_form f);
+/* Parse "path,index,query" or "all" into a bit set; -1 on a bad name. */
+int url_forms_parse(const char *s, unsigned *forms);
+
+struct version_range {
+	char *from;	/* inclusive, "" = from the first */
+	char *to;	/* inclusive, "" = open-ended */
+};
+
+struct callback {
+	char *name, *title, *plugin, *sender, *method, *notes;
+	char *wc_api;		/* NULL for path endpoints */
+	char *path;		/* NULL for wc-api endpoints */
+	int trailing_slash;
+	char *query;		/* NULL when none */
+	char **headers;		/* "Name: value" */
+	size_t nheaders;
+	char *body;		/* NULL when none */
+	size_t body_len;
+	int resp_status;
+	char *resp_ctype, *resp_body;
+	struct version_range *versions;
+	size_t nversions;	/* 0 = every version */
+	int line;		/* where the entry starts in its catalogue */
+};
+
+struct catalog {
+	char *file;
+	char **default_headers;
+	size_t ndefault;
+	struct callback *cbs;
+	size_t n;
+};
+
+int catalog_load(struct catalog *c, const char *path, struct strbuf *err);
+void catalog_release(struct catalog *c);
+const struct callback *catalog_find(const struct catalog *c, const char *name);
+
+/* Does the plugin version `v` ("2.5.1") send this callback? */
+int callback_sent_by(const struct callback *cb, const char *v);
+/* Compare dotted versions; -1 when `s` is not one. */
+int version_valid(const char *s);
+int version_cmp(const char *a, const char *b);
+
+/* What the placeholders stand for, and the user's header overrides. */
+struct build_params {
+	const char *host;
+	const char *klarna_order_id;
+	const char *session_id;
+	const char *wc_order_id;
+	const char *order_key;
+	const char *cart_token;
+	const char *nonce;
+	const char *client_ip;
+	const char *const *header_overrides;	/* "Name: value"; "Name:" removes */
+	size_t noverrides;
+};
+void build_params_defaults(struct build_params *p);
+
+/* Build the request (and WooCommerce's response) for one URL form. */
+void callback_request(const struct catalog *c, const struct callback *cb,
+		      enum url_form form, const struct build_params *p,
+		      struct request *req, struct response *resp);
+
+/* The forms an entry can take, as a bit set. */
+unsigned callback_forms(const struct callback *cb);
+
+#endif

@@ -1,0 +1,189 @@
+#include "engine.h"
+
+#include <modsecurity/intervention.h>
+#include <modsecurity/modsecurity.h>
+#include <modsecurity/rules_set.h>
+#include <modsecurity/transaction.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct engine {
+	ModSecurity *msc;
+	RulesSet *rules;
+};
+
+/* Settings the audit imposes. libmodsecurity keeps the first value set
+ * across loads, so these come first. The server's SecRuleEngine is read
+ * and reported by the ruleset loader; here every rule may disrupt, so the
+ * audit sees what a blocking server would do. */
+static const char prelude[] =
+	"SecRuleEngine On\n"
+	"SecAuditEngine Off\n"
+	"SecAuditLogType Serial\n"
+	"SecAuditLog /dev/null\n"
+	"SecDebugLogLevel 0\n"
+	"SecUploadKeepFiles Off\n";
+
+static void log_cb(void *data, const void *msg)
+{
+	struct txresult *r = data;
+	if (!r || !msg)
+		return;
+	ARRAY_PUSH(r->lines, r->nlines, r->alines);
+	r->lines[r->nlines++] = xstrdup(msg);
+}
+
+struct engine *engine_new(struct strbuf *err)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	int line;
+	e->msc = msc_init();
+	msc_set_connector_info(e->msc, "modsec-callback-audit");
+	msc_set_log_cb(e->msc, log_cb);
+	e->rules = msc_create_rules_set();
+	if (engine_add_rules(e, prelude, &line, err) < 0) {
+		engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->rules)
+		msc_rules_cleanup(e->rules);
+	if (e->msc)
+		msc_cleanup(e->msc);
+	free(e);
+}
+
+int engine_add_rules(struct engine *e, const char *text, int *err_line,
+		     struct strbuf *err)
+{
+	const char *error = NULL;
+	int r = msc_rules_add(e->rules, text, &error);
+	*err_line = 0;
+	if (r >= 0 && !error)
+		return 0;
+	if (error) {
+		/* "Rules error. File: X. Line: N. Column: C. message" */
+		const char *l = strstr(error, "Line: ");
+		const char *msg = error;
+		size_t len;
+		if (l)
+			*err_line = atoi(l + 6);
+		if (l) {
+			const char *c = strstr(l, "Column: ");
+			const char *dot = c ? strchr(c, '.') : strchr(l, '.');
+			if (dot)
+				msg = dot + 1;
+		}
+		while (*msg == ' ')
+			msg++;
+		len = strlen(msg);
+		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+			len--;
+		strbuf_add(err, msg, len);
+		free((void *)error);
+	} else {
+		strbuf_addstr(err, "libmodsecurity refused the rules");
+	}
+	return -1;
+}
+
+/* Read the intervention after a phase. Returns 1 when it disrupts. */
+static int check(Transaction *t, struct txresult *out, int phase)
+{
+	ModSecurityIntervention it;
+	int disruptive;
+	memset(&it, 0, sizeof(it));
+	it.status = 200;
+	disruptive = msc_intervention(t, &it) && it.disruptive;
+	if (disruptive) {
+		out->disrupted = 1;
+		out->status = it.status;
+		out->phase = phase;
+		/* The log says the phase itself: "(phase 2)". */
+		if (it.log) {
+			const char *p = strstr(it.log, "(phase ");
+			if (p)
+				out->phase = atoi(p + 7);
+			out->intervention_log = xstrdup(it.log);
+		}
+		if (it.url)
+			out->redirect_url = xstrdup(it.url);
+	}
+	free(it.url);
+	free(it.log);
+	return disruptive;
+}
+
+static void add_header(Transaction *t, const struct header *h, int response)
+{
+	if (response)
+		msc_add_response_header(t, (const unsigned char *)h->name,
+					(const unsigned char *)h->value);
+	else
+		msc_add_request_header(t, (const unsigned char *)h->name,
+				       (const unsigned char *)h->value);
+}
+
+void engine_run(struct engine *e, const struct request *req,
+		const struct response *resp, struct txresult *out)
+{
+	Transaction *t;
+	char version[32];
+
+	memset(out, 0, sizeof(*out));
+	out->status = resp ? resp->status : 200;
+	t = msc_new_transaction(e->msc, e->rules, out);
+	msc_process_connection(t, req->client_ip, req->client_port,
+			       req->server_ip, req->server_port);
+	msc_process_uri(t, req->uri, req->method, req->version);
+	if (check(t, out, 1))
+		goto done;
+	for (size_t i = 0; i < req->nheaders; i++)
+		add_header(t, &req->headers[i], 0);
+	msc_process_request_headers(t);
+	if (check(t, out, 1))
+		goto done;
+	if (req->body_len)
+		msc_append_request_body(t, (const unsigned char *)req->body, req->body_len);
+	/* Phase 2 runs here: always call it, even with no body. */
+	msc_process_request_body(t);
+	if (check(t, out, 2))
+		goto done;
+	if (resp)
+		for (size_t i = 0; i < resp->nheaders; i++)
+			add_header(t, &resp->headers[i], 1);
+	snprintf(version, sizeof(version), "HTTP %s", req->version);
+	msc_process_response_headers(t, resp ? resp->status : 200, version);
+	if (check(t, out, 3))
+		goto done;
+	if (resp && resp->body_len)
+		msc_append_response_body(t, (const unsigned char *)resp->body, resp->body_len);
+	msc_process_response_body(t);
+	check(t, out, 4);
+done:
+	msc_process_logging(t);
+	msc_transaction_cleanup(t);
+}
+
+void txresult_release(struct txresult *r)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		free(r->lines[i]);
+	free(r->lines);
+	free(r->intervention_log);
+	free(r->redirect_url);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *engine_version(struct engine *e)
+{
+	return msc_who_am_i(e->msc);
+}

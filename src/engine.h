@@ -1,0 +1,55 @@
+/*
+ * engine: the only module that talks to libmodsecurity.
+ *
+ * An engine holds one ModSecurity instance and one rule set. Rules are
+ * added as text, unit by unit (see ruleset.h for why units); the engine
+ * itself first loads a prelude that switches the rule engine On and audit
+ * logging Off, so the audit can see what a blocking server would do and
+ * writes nothing (the ruleset loader has removed the server's own
+ * settings for these).
+ *
+ * engine_run() runs one request as a full transaction: connection, URI,
+ * headers, body, then the given response through phases 3 and 4, then
+ * logging. It stops at the first disruptive intervention, as a server
+ * does. Log lines are collected per transaction through libmodsecurity's
+ * callback data pointer: no globals, so an engine can serve one thread per
+ * transaction once loading is done (loading itself is not thread-safe).
+ */
+#ifndef MCA_ENGINE_H
+#define MCA_ENGINE_H
+
+#include <stddef.h>
+#include "request.h"
+#include "util/strbuf.h"
+
+struct engine;
+
+struct txresult {
+	char **lines;		/* log lines, in the order libmodsecurity gave them */
+	size_t nlines, alines;
+	int disrupted;		/* an intervention stopped the transaction */
+	int status;		/* the intervention's status, or the response's */
+	int phase;		/* phase of the intervention (1-5), 0 when none */
+	char *intervention_log;	/* the blocking rule's line (not sent to the callback) */
+	char *redirect_url;
+};
+
+/* Create an engine with the prelude loaded. Returns NULL and explains in
+ * `err` on failure. */
+struct engine *engine_new(struct strbuf *err);
+void engine_free(struct engine *e);
+
+/* Add one load unit. On error returns -1 and sets *err_line to the line
+ * libmodsecurity names (0 when it names none) and `err` to its message. */
+int engine_add_rules(struct engine *e, const char *text, int *err_line,
+		     struct strbuf *err);
+
+/* Run one transaction. `resp` may be NULL (a bare 200). */
+void engine_run(struct engine *e, const struct request *req,
+		const struct response *resp, struct txresult *out);
+void txresult_release(struct txresult *r);
+
+/* "libmodsecurity v3.0.9" style identification of the library. */
+const char *engine_version(struct engine *e);
+
+#endif

@@ -1,0 +1,226 @@
+#include "exclusion.h"
+#include "seclang.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Characters that cannot stand in a ctl target without quoting trouble. */
+static int target_ok(const char *t)
+{
+	if (!*t || !strchr(t, ':'))
+		return 0;
+	for (; *t; t++)
+		if (isspace((unsigned char)*t) || strchr(",;\"'|!&", *t))
+			return 0;
+	return 1;
+}
+
+/* Variables that only mirror others (TX, MATCHED_*) cannot be excluded
+ * as targets: the rule itself has to go. */
+static int derived(const char *var)
+{
+	return !strncasecmp(var, "TX:", 3) || !strncasecmp(var, "MATCHED_", 8) ||
+	       !strncasecmp(var, "IP:", 3) || !strncasecmp(var, "SESSION:", 8) ||
+	       !strncasecmp(var, "GLOBAL:", 7) || !strncasecmp(var, "RESOURCE:", 9) ||
+	       !strncasecmp(var, "USER:", 5);
+}
+
+/* Is `name` an argument name in the query of `uri`? */
+static int query_has_name(const char *uri, const char *name)
+{
+	const char *q = strchr(uri, '?');
+	size_t nl = strlen(name);
+	if (!q)
+		return 0;
+	for (const char *p = q + 1; *p;) {
+		size_t len = strcspn(p, "=&");
+		if (len == nl && !strncmp(p, name, nl))
+			return 1;
+		p += strcspn(p, "&");
+		if (*p == '&')
+			p++;
+	}
+	return 0;
+}
+
+/* The first link's collection that lists argument names, if any. */
+static const char *names_collection(const char *vars)
+{
+	static const char *const cols[] = { "ARGS_GET_NAMES", "ARGS_NAMES", NULL };
+	for (const char *const *c = cols; *c; c++) {
+		const char *p = strcasestr(vars, *c);
+		size_t l = strlen(*c);
+		if (p && (p == vars || p[-1] == '|') && (!p[l] || p[l] == '|'))
+			return *c;
+	}
+	return NULL;
+}
+
+char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
+		       const struct request *req)
+{
+	const char *col, *v;
+	long off, len;
+	char *line, *name = NULL, *ret = NULL;
+
+	if (!ri)
+		return NULL;
+	if (!ri->chained) {
+		if (derived(m->variable) || !target_ok(m->variable))
+			return NULL;
+		return xstrdup(m->variable);
+	}
+	/* A chain: the log names the last link's variable, but a target
+	 * exclusion acts on the first link. ref's first "v<off>,<len>" is the
+	 * first link's match, an offset into "METHOD URI" for query data. */
+	col = names_collection(ri->vars);
+	v = strchr(m->ref, 'v');
+	if (!col || !v)
+		return NULL;
+	off = strtol(v + 1, (char **)&v, 10);
+	if (*v != ',')
+		return NULL;
+	len = strtol(v + 1, NULL, 10);
+	line = xasprintf("%s %s", req->method, req->uri);
+	if (off >= 0 && len > 0 && (size_t)(off + len) <= strlen(line))
+		name = xstrndup(line + off, (size_t)len);
+	if (name && query_has_name(req->uri, name)) {
+		char *t = xasprintf("%s:%s", col, name);
+		if (target_ok(t))
+			ret = t;
+		else
+			free(t);
+	}
+	free(name);
+	free(line);
+	return ret;
+}
+
+/* Escape regex metacharacters for PCRE. */
+static void rx_escape(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\.^$|()[]{}*+?", *s))
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, *s);
+	}
+}
+
+/* "@streq /x" or "@rx ^...$" matching the callback's path(s), without
+ * the query form. Returns 0 when no path form is covered. */
+static int path_operator(struct strbuf *op, const struct exclusion *x)
+{
+	const struct callback *cb = x->cb;
+	const char *slash = cb->trailing_slash ? "/" : "";
+	int p = !!(x->forms & URL_FORM_BIT(FORM_PATH));
+	int i = !!(x->forms & URL_FORM_BIT(FORM_INDEX));
+
+	if (cb->path) {
+		if (!strstr(cb->path, "{{")) {
+			strbuf_addf(op, "@streq %s", cb->path);
+			return 1;
+		}
+		/* placeholders (the Klarna order id) stand for one path segment */
+		strbuf_addstr(op, "@rx ^");
+		for (const char *s = cb->path; *s;) {
+			const char *o = strstr(s, "{{"), *e;
+			char *lit;
+			if (!o || !(e = strstr(o, "}}"))) {
+				rx_escape(op, s);
+				break;
+			}
+			lit = xstrndup(s, (size_t)(o - s));
+			rx_escape(op, lit);
+			free(lit);
+			strbuf_addstr(op, "[^/]+");
+			s = e + 2;
+		}
+		strbuf_addch(op, '$');
+		return 1;
+	}
+	if (p && i) {
+		strbuf_addstr(op, "@rx ^/(?:index\\.php/)?wc-api/");
+		rx_escape(op, cb->wc_api);
+		rx_escape(op, slash);
+		strbuf_addch(op, '$');
+	} else if (p || i) {
+		strbuf_addf(op, "@streq %swc-api/%s%s", i ? "/index.php/" : "/", cb->wc_api, slash);
+	}
+	return p || i;
+}
+
+static void ctl(struct strbuf *out, const struct exclusion *x)
+{
+	if (x->scope == EXCL_TARGET)
+		strbuf_addf(out, "ctl:ruleRemoveTargetById=%ld;%s", x->rule_id, x->target);
+	else
+		strbuf_addf(out, "ctl:ruleRemoveById=%ld", x->rule_id);
+}
+
+void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
+{
+	struct strbuf sb = STRBUF_INIT, op = STRBUF_INIT;
+	long id = x->first_id;
+
+	strbuf_addf(&sb, "# Rule exclusion: %ld - %s\n", x->rule_id,
+		    ri && *ri->msg ? ri->msg : "(no msg)");
+	strbuf_addf(&sb, "# Lets Klarna's %s through (%s).\n", x->cb->name, x->cb->title);
+	if (x->reason)
+		strbuf_addf(&sb, "# Why: %s\n", x->reason);
+	if (x->scope == EXCL_TARGET)
+		strbuf_addf(&sb, "# Scope: only %s on this path; rule %ld still inspects everything else.\n",
+			    x->target, x->rule_id);
+	else
+		strbuf_addf(&sb, "# Scope: rule %ld is off for this path only.\n", x->rule_id);
+	if (path_operator(&op, x)) {
+		strbuf_addstr(&sb, "SecRule REQUEST_FILENAME ");
+		seclang_quote(&sb, op.buf);
+		strbuf_addf(&sb, " \\\n    \"id:%ld,phase:1,pass,t:none,nolog,", id++);
+		ctl(&sb, x);
+		strbuf_addstr(&sb, "\"\n");
+	}
+	if (x->cb->wc_api && (x->forms & URL_FORM_BIT(FORM_QUERY))) {
+		strbuf_addf(&sb, "SecRule REQUEST_FILENAME \"@streq /\" \\\n"
+			    "    \"id:%ld,phase:1,pass,t:none,nolog,chain\"\n", id++);
+		strbuf_addf(&sb, "    SecRule ARGS_GET:wc-api \"@streq %s\" \\\n        \"t:none,",
+			    x->cb->wc_api);
+		ctl(&sb, x);
+		strbuf_addstr(&sb, "\"\n");
+	}
+	free(x->snippet);
+	x->snippet = strbuf_detach(&sb, NULL);
+	x->nids = (int)(id - x->first_id);
+	strbuf_release(&op);
+}
+
+void exclusion_release(struct exclusion *x)
+{
+	free(x->target);
+	free(x->reason);
+	free(x->snippet);
+	memset(x, 0, sizeof(*x));
+}
+
+void exclusion_file(struct strbuf *out, const struct exclusion *x, size_t n,
+		    const char *version)
+{
+	strbuf_addf(out,
+		"# Klarna callback exclusions, written by modsec-callback-audit %s.\n"
+		"#\n"
+		"# These are runtime exclusions: include this file BEFORE the rule sets it\n"
+		"# excludes from (where CRS keeps REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf),\n"
+		"# for example\n"
+		"#   Apache:  Include /etc/modsecurity/klarna-exclusions.conf   (above the CRS/vendor Includes)\n"
+		"#   nginx:   modsecurity_rules_file /etc/nginx/klarna-exclusions.conf;   (before the rule set's)\n"
+		"# Each rule below was verified: with this file loaded before the audited rules,\n"
+		"# the callback it names passed. Rules marked NOT VERIFIED did not make it pass.\n",
+		version);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addch(out, '\n');
+		if (!x[i].verified)
+			strbuf_addstr(out, "# NOT VERIFIED: the callback was still blocked with this loaded.\n");
+		strbuf_addstr(out, x[i].snippet);
+	}
+}

@@ -1,0 +1,55 @@
+/*
+ * exclusion: the narrowest runtime exclusion that lets one callback past
+ * one rule, in the CRS REQUEST-900 style:
+ *
+ *   SecRule REQUEST_FILENAME "@streq /wc-api/KCO_WC_Push/" \
+ *     "id:10000,phase:1,pass,t:none,nolog,ctl:ruleRemoveTargetById=211180;ARGS_NAMES:kco_session_id"
+ *
+ * Scope is the callback's path in every URL form audited (the query form
+ * /?wc-api=NAME needs a chained condition on ARGS_GET:wc-api); the ctl
+ * removes one target when the match names one, else the whole rule.
+ * Whether a snippet works is not assumed: the audit re-runs the callback
+ * with it loaded (audit.c).
+ */
+#ifndef MCA_EXCLUSION_H
+#define MCA_EXCLUSION_H
+
+#include "catalog.h"
+#include "logline.h"
+#include "request.h"
+#include "ruleset.h"
+#include "util/strbuf.h"
+
+enum excl_scope { EXCL_TARGET, EXCL_RULE };
+
+struct exclusion {
+	long first_id;		/* ids first_id .. first_id + nids - 1 */
+	int nids;
+	long rule_id;
+	const struct callback *cb;
+	unsigned forms;		/* URL forms the snippet covers */
+	enum excl_scope scope;
+	char *target;		/* EXCL_TARGET: "ARGS_NAMES:kco_session_id" */
+	char *reason;		/* one line: what matched */
+	char *snippet;		/* the SecLang text, with its comment */
+	int round;		/* audit round the blocker appeared in (1 = first) */
+	int verified;
+};
+
+/* The target a runtime exclusion can remove for this match, or NULL when
+ * only removing the rule will do. For chained rules the logged variable is
+ * the last link's; the first link's value is found through the match's
+ * ref offsets into the request line. Returns malloc'd text. */
+char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
+		       const struct request *req);
+
+/* Fill in x->snippet and x->nids from the other fields. */
+void exclusion_render(struct exclusion *x, const struct ruleinfo *ri);
+void exclusion_release(struct exclusion *x);
+
+/* The file --exclusions writes: a header saying where to include it, then
+ * every snippet. */
+void exclusion_file(struct strbuf *out, const struct exclusion *x, size_t n,
+		    const char *version);
+
+#endif

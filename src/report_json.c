@@ -1,0 +1,189 @@
+/* The JSON report. Its shape is documented in README.md ("JSON report");
+ * fields may be added, never renamed or removed. */
+#include "report.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *request_json(const struct request *r)
+{
+	cJSON *o = cJSON_CreateObject(), *h = cJSON_AddArrayToObject(o, "headers");
+	char *body;
+	cJSON_AddStringToObject(o, "method", r->method);
+	cJSON_AddStringToObject(o, "uri", r->uri);
+	cJSON_AddStringToObject(o, "version", r->version);
+	for (size_t i = 0; i < r->nheaders; i++) {
+		cJSON *pair = cJSON_CreateArray();
+		cJSON_AddItemToArray(pair, cJSON_CreateString(r->headers[i].name));
+		cJSON_AddItemToArray(pair, cJSON_CreateString(r->headers[i].value));
+		cJSON_AddItemToArray(h, pair);
+	}
+	body = xstrndup(r->body ? r->body : "", r->body_len);
+	cJSON_AddStringToObject(o, "body", body);
+	free(body);
+	cJSON_AddStringToObject(o, "client_ip", r->client_ip);
+	return o;
+}
+
+static const char *role_name(enum role r)
+{
+	return r == ROLE_DISRUPTIVE ? "disruptive" : "anomaly_contributor";
+}
+
+static cJSON *case_json(const struct audit *a, const struct audit_case *c)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	const struct verdict *v = &c->v;
+
+	cJSON_AddStringToObject(o, "name", c->cb->name);
+	cJSON_AddStringToObject(o, "title", c->cb->title);
+	cJSON_AddStringToObject(o, "plugin", c->cb->plugin);
+	cJSON_AddStringToObject(o, "sender", c->cb->sender);
+	cJSON_AddStringToObject(o, "url_form", url_form_name(c->form));
+	cJSON_AddItemToObject(o, "request", request_json(&c->req));
+	cJSON_AddStringToObject(o, "verdict", outcome_name(c->outcome));
+	cJSON_AddNumberToObject(o, "status", c->status);
+	if (v->disrupted) {
+		cJSON_AddNumberToObject(o, "status_if_enforced", v->status);
+		cJSON_AddNumberToObject(o, "phase", v->phase);
+	}
+	if (v->evaluation) {
+		cJSON *an = cJSON_AddObjectToObject(o, "anomaly");
+		cJSON_AddNumberToObject(an, "total", v->total_score);
+		cJSON_AddNumberToObject(an, "threshold", v->threshold);
+	}
+	arr = cJSON_AddArrayToObject(o, "blocking_rules");
+	for (size_t i = 0; i < v->nblockers; i++) {
+		const struct blocker *b = &v->blockers[i];
+		const struct match *m = &v->matches[b->match];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddNumberToObject(r, "id", (double)b->id);
+		cJSON_AddStringToObject(r, "msg", m->msg);
+		cJSON_AddNumberToObject(r, "phase", m->phase);
+		cJSON_AddStringToObject(r, "role", role_name(b->role));
+		if (b->role == ROLE_CONTRIBUTOR)
+			cJSON_AddNumberToObject(r, "score", b->score);
+		else
+			cJSON_AddNullToObject(r, "score");
+		cJSON_AddStringToObject(r, "variable", m->first_variable ? m->first_variable : m->variable);
+		cJSON_AddItemToArray(arr, r);
+	}
+	arr = cJSON_AddArrayToObject(o, "matched_rules");
+	for (size_t i = 0; i < v->nmatches; i++) {
+		const struct match *m = &v->matches[i];
+		cJSON *r = cJSON_CreateObject(), *tags;
+		cJSON_AddNumberToObject(r, "id", (double)m->id);
+		cJSON_AddStringToObject(r, "msg", m->msg);
+		if (m->severity >= 0)
+			cJSON_AddNumberToObject(r, "severity", m->severity);
+		else
+			cJSON_AddNullToObject(r, "severity");
+		cJSON_AddNumberToObject(r, "phase", m->phase);
+		cJSON_AddStringToObject(r, "file", m->file);
+		cJSON_AddNumberToObject(r, "line", m->line);
+		cJSON_AddStringToObject(r, "variable", m->first_variable ? m->first_variable : m->variable);
+		cJSON_AddStringToObject(r, "value", m->value);
+		if (m->first_variable)
+			cJSON_AddStringToObject(r, "chain_last_variable", m->variable);
+		cJSON_AddStringToObject(r, "data", m->data);
+		cJSON_AddBoolToObject(r, "disruptive", m->disruptive);
+		tags = cJSON_AddArrayToObject(r, "tags");
+		for (size_t t = 0; t < m->ntags; t++)
+			cJSON_AddItemToArray(tags, cJSON_CreateString(m->tags[t]));
+		cJSON_AddItemToArray(arr, r);
+	}
+	cJSON_AddStringToObject(o, "with_exclusions", c->fixed ? "passed" : "blocked");
+	if (!c->fixed)
+		cJSON_AddNumberToObject(o, "still_blocked_by", (double)c->still_blocked_by);
+	(void)a;
+	return o;
+}
+
+static cJSON *exclusion_json(const struct exclusion *x)
+{
+	cJSON *o = cJSON_CreateObject(), *ids, *forms;
+	cJSON_AddNumberToObject(o, "rule_id", (double)x->rule_id);
+	cJSON_AddStringToObject(o, "callback", x->cb->name);
+	cJSON_AddStringToObject(o, "scope", x->scope == EXCL_TARGET ? "target" : "rule");
+	cJSON_AddItemToObject(o, "target", str_or_null(x->target));
+	ids = cJSON_AddArrayToObject(o, "ids");
+	for (int i = 0; i < x->nids; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)(x->first_id + i)));
+	forms = cJSON_AddArrayToObject(o, "url_forms");
+	for (int f = FORM_PATH; f <= FORM_FIXED; f++)
+		if (x->forms & URL_FORM_BIT(f))
+			cJSON_AddItemToArray(forms, cJSON_CreateString(url_form_name((enum url_form)f)));
+	cJSON_AddNumberToObject(o, "round", x->round);
+	cJSON_AddStringToObject(o, "reason", x->reason ? x->reason : "");
+	cJSON_AddStringToObject(o, "snippet", x->snippet);
+	cJSON_AddBoolToObject(o, "verified", x->verified);
+	return o;
+}
+
+void report_json(const struct audit *a, const struct report_opts *opt, struct strbuf *out)
+{
+	cJSON *root = cJSON_CreateObject(), *o, *arr;
+	size_t passed, blocked, would, verified = 0;
+	char *text;
+
+	o = cJSON_AddObjectToObject(root, "tool");
+	cJSON_AddStringToObject(o, "name", "modsec-callback-audit");
+	cJSON_AddStringToObject(o, "version", opt->version);
+
+	o = cJSON_AddObjectToObject(root, "engine");
+	cJSON_AddStringToObject(o, "libmodsecurity", a->library ? a->library : "");
+	cJSON_AddStringToObject(o, "rule_engine", engine_mode_name(a->mode));
+	if (a->rs.rule_engine_at.file) {
+		char *at = xasprintf("%s:%d", a->rs.rule_engine_at.file, a->rs.rule_engine_at.line);
+		cJSON_AddStringToObject(o, "rule_engine_set_at", at);
+		free(at);
+	} else {
+		cJSON_AddNullToObject(o, "rule_engine_set_at");
+	}
+
+	arr = cJSON_AddArrayToObject(root, "rulesets");
+	for (size_t u = 0; u < a->rs.nunits; u++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "path", a->rs.units[u].name);
+		cJSON_AddNumberToObject(r, "rules", a->rs.units[u].rules);
+		cJSON_AddItemToArray(arr, r);
+	}
+	arr = cJSON_AddArrayToObject(root, "load_notes");
+	for (size_t i = 0; i < a->rs.nnotes; i++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "file", a->rs.notes[i].at.file);
+		cJSON_AddNumberToObject(r, "line", a->rs.notes[i].at.line);
+		cJSON_AddStringToObject(r, "note", a->rs.notes[i].what);
+		cJSON_AddNumberToObject(r, "count", a->rs.notes[i].count);
+		cJSON_AddItemToArray(arr, r);
+	}
+	arr = cJSON_AddArrayToObject(root, "callbacks");
+	for (size_t i = 0; i < a->ncases; i++)
+		cJSON_AddItemToArray(arr, case_json(a, &a->cases[i]));
+	arr = cJSON_AddArrayToObject(root, "exclusions");
+	for (size_t i = 0; i < a->nexcl; i++) {
+		cJSON_AddItemToArray(arr, exclusion_json(&a->excl[i]));
+		verified += a->excl[i].verified != 0;
+	}
+	audit_counts(a, &passed, &blocked, &would);
+	o = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(o, "callbacks", (double)a->ncases);
+	cJSON_AddNumberToObject(o, "passed", (double)passed);
+	cJSON_AddNumberToObject(o, "blocked", (double)blocked);
+	cJSON_AddNumberToObject(o, "would_block", (double)would);
+	cJSON_AddNumberToObject(o, "exclusions", (double)a->nexcl);
+	cJSON_AddNumberToObject(o, "exclusions_verified", (double)verified);
+	cJSON_AddNumberToObject(o, "rounds", a->rounds);
+
+	text = cJSON_Print(root);
+	strbuf_addstr(out, text);
+	strbuf_addch(out, '\n');
+	cJSON_free(text);
+	cJSON_Delete(root);
+}

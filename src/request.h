@@ -1,0 +1,75 @@
+/*
+ * request: the one HTTP request model every input becomes (catalogue
+ * entries now; ftw tests and raw requests later) and the engine consumes.
+ *
+ * A request owns all its strings. `version` is the bare number ("1.1"):
+ * libmodsecurity wants that, and CRS 920430 fires on "HTTP/1.1".
+ * Headers keep their order and case; duplicates are allowed, as on the wire.
+ * The body may contain NUL bytes; `body_len` is authoritative.
+ */
+#ifndef MCA_REQUEST_H
+#define MCA_REQUEST_H
+
+#include <stddef.h>
+#include "util/strbuf.h"
+
+struct header {
+	char *name;
+	char *value;
+};
+
+struct request {
+	char *method;
+	char *uri;		/* path and query, as sent on the request line */
+	char *version;		/* "1.1" */
+	struct header *headers;
+	size_t nheaders, aheaders;
+	char *body;
+	size_t body_len;
+	char *client_ip;
+	int client_port;
+	char *server_ip;
+	int server_port;
+};
+
+/* The answer the application behind the WAF gives (phases 3 and 4). */
+struct response {
+	int status;
+	struct header *headers;
+	size_t nheaders, aheaders;
+	char *body;
+	size_t body_len;
+};
+
+void request_init(struct request *r);
+void request_release(struct request *r);
+void request_copy(struct request *dst, const struct request *src);
+
+/* Append a header (copies both strings). */
+void request_add_header(struct request *r, const char *name, const char *value);
+/* Replace the value of every header called `name` (case-insensitive), or
+ * append it when there is none. */
+void request_set_header(struct request *r, const char *name, const char *value);
+/* First value of header `name` (case-insensitive), or NULL. */
+const char *request_header(const struct request *r, const char *name);
+/* Remove every header called `name`. */
+void request_remove_header(struct request *r, const char *name);
+
+/* Take ownership of `body` (malloc'd, `len` bytes). */
+void request_set_body(struct request *r, char *body, size_t len);
+
+/* The path part of the URI (before '?'), newly allocated. */
+char *request_path(const struct request *r);
+
+/* The request as it would go over the wire (HTTP/1.x), for replay. */
+void request_to_wire(const struct request *r, struct strbuf *out);
+
+void response_init(struct response *r);
+void response_release(struct response *r);
+void response_add_header(struct response *r, const char *name, const char *value);
+
+/* Parse "Name: value" into freshly allocated name and value.
+ * Returns -1 when there is no colon or the name is empty. */
+int header_parse(const char *line, char **name, char **value);
+
+#endif
