@@ -116,11 +116,22 @@ static unsigned forms_of(const struct audit *a, const struct callback *cb)
 	return f;
 }
 
+/* The exclusion of `rule` covering `cb`'s path: callbacks on one endpoint
+ * (classic validation of KCO 1.x and 1.8+) share one. */
 static struct exclusion *find_excl(struct audit *a, long rule, const struct callback *cb)
 {
-	for (size_t i = 0; i < a->nexcl; i++)
-		if (a->excl[i].rule_id == rule && a->excl[i].cb == cb)
-			return &a->excl[i];
+	unsigned forms = forms_of(a, cb);
+	for (size_t i = 0; i < a->nexcl; i++) {
+		struct exclusion *x = &a->excl[i];
+		if (x->rule_id != rule || !exclusion_same_scope(x, cb, forms))
+			continue;
+		if (!exclusion_for(x, cb)) {
+			x->also = xrealloc(x->also, (x->nalso + 1) * sizeof(*x->also));
+			x->also[x->nalso++] = cb;
+			exclusion_render(x, ruleset_find(&a->rs, rule));
+		}
+		return x;
+	}
 	return NULL;
 }
 
@@ -149,10 +160,14 @@ static int react(struct audit *a, const struct audit_case *c,
 			continue;
 		x = find_excl(a, bl->id, c->cb);
 		if (x) {
+			/* Loaded in an earlier round and the rule still blocks:
+			 * it matched another target (name it too) or the
+			 * target exclusion cannot work (remove the rule). */
 			if (x->round < round && x->scope == EXCL_TARGET) {
-				free(x->target);
-				x->target = NULL;
-				x->scope = EXCL_RULE;
+				char *t = exclusion_target(ri, m, &c->req);
+				if (!t || exclusion_add_target(x, t) < 0)
+					exclusion_widen(x);
+				free(t);
 				exclusion_render(x, ri);
 				changes++;
 			}
@@ -166,8 +181,13 @@ static int react(struct audit *a, const struct audit_case *c,
 		x->forms = forms_of(a, c->cb);
 		x->round = round;
 		x->first_id = *next_id;
-		x->target = exclusion_target(ri, m, &c->req);
-		x->scope = x->target ? EXCL_TARGET : EXCL_RULE;
+		x->scope = EXCL_RULE;
+		{
+			char *t = exclusion_target(ri, m, &c->req);
+			if (t)
+				exclusion_add_target(x, t);
+			free(t);
+		}
 		if (bl->role == ROLE_CONTRIBUTOR)
 			x->reason = xasprintf("adds %d to the anomaly score (total %d, threshold %d) in phase %d, matching %s",
 					      bl->score, v->total_score, v->threshold, m->phase, match_variable(m));
@@ -273,7 +293,7 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 	for (size_t x = 0; x < a->nexcl; x++) {
 		a->excl[x].verified = 1;
 		for (size_t i = 0; i < a->ncases; i++)
-			if (a->cases[i].cb == a->excl[x].cb && !a->cases[i].fixed)
+			if (exclusion_for(&a->excl[x], a->cases[i].cb) && !a->cases[i].fixed)
 				a->excl[x].verified = 0;
 	}
 	ret = 0;

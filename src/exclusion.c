@@ -153,10 +153,57 @@ static int path_operator(struct strbuf *op, const struct exclusion *x)
 
 static void ctl(struct strbuf *out, const struct exclusion *x)
 {
-	if (x->scope == EXCL_TARGET)
-		strbuf_addf(out, "ctl:ruleRemoveTargetById=%ld;%s", x->rule_id, x->target);
-	else
+	if (x->scope == EXCL_RULE) {
 		strbuf_addf(out, "ctl:ruleRemoveById=%ld", x->rule_id);
+		return;
+	}
+	for (size_t i = 0; i < x->ntargets; i++)
+		strbuf_addf(out, "%sctl:ruleRemoveTargetById=%ld;%s", i ? "," : "",
+			    x->rule_id, x->targets[i]);
+}
+
+static int eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int exclusion_same_scope(const struct exclusion *x, const struct callback *cb, unsigned forms)
+{
+	return x->forms == forms && eq(x->cb->wc_api, cb->wc_api) && eq(x->cb->path, cb->path) &&
+	       x->cb->trailing_slash == cb->trailing_slash;
+}
+
+int exclusion_for(const struct exclusion *x, const struct callback *cb)
+{
+	if (x->cb == cb)
+		return 1;
+	for (size_t i = 0; i < x->nalso; i++)
+		if (x->also[i] == cb)
+			return 1;
+	return 0;
+}
+
+int exclusion_add_target(struct exclusion *x, const char *target)
+{
+	for (size_t i = 0; i < x->ntargets; i++)
+		if (!strcmp(x->targets[i], target))
+			return -1;
+	if (x->ntargets >= EXCL_MAX_TARGETS)
+		return -1;
+	x->targets = xrealloc(x->targets, (x->ntargets + 1) * sizeof(char *));
+	x->targets[x->ntargets++] = xstrdup(target);
+	x->scope = EXCL_TARGET;
+	return 0;
+}
+
+void exclusion_widen(struct exclusion *x)
+{
+	for (size_t i = 0; i < x->ntargets; i++)
+		free(x->targets[i]);
+	free(x->targets);
+	x->targets = NULL;
+	x->ntargets = 0;
+	x->scope = EXCL_RULE;
 }
 
 void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
@@ -166,13 +213,18 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 
 	strbuf_addf(&sb, "# Rule exclusion: %ld - %s\n", x->rule_id,
 		    ri && *ri->msg ? ri->msg : "(no msg)");
-	strbuf_addf(&sb, "# Lets Klarna's %s through (%s).\n", x->cb->name, x->cb->title);
+	strbuf_addf(&sb, "# Lets Klarna's %s through (%s)", x->cb->name, x->cb->title);
+	for (size_t i = 0; i < x->nalso; i++)
+		strbuf_addf(&sb, "%s%s", i + 1 == x->nalso ? " and " : ", ", x->also[i]->name);
+	strbuf_addstr(&sb, ".\n");
 	if (x->reason)
 		strbuf_addf(&sb, "# Why: %s\n", x->reason);
-	if (x->scope == EXCL_TARGET)
-		strbuf_addf(&sb, "# Scope: only %s on this path; rule %ld still inspects everything else.\n",
-			    x->target, x->rule_id);
-	else
+	if (x->scope == EXCL_TARGET) {
+		strbuf_addstr(&sb, "# Scope: only ");
+		for (size_t i = 0; i < x->ntargets; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", x->targets[i]);
+		strbuf_addf(&sb, " on this path; rule %ld still inspects everything else.\n", x->rule_id);
+	} else
 		strbuf_addf(&sb, "# Scope: rule %ld is off for this path only.\n", x->rule_id);
 	if (path_operator(&op, x)) {
 		strbuf_addstr(&sb, "SecRule REQUEST_FILENAME ");
@@ -197,7 +249,8 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 
 void exclusion_release(struct exclusion *x)
 {
-	free(x->target);
+	exclusion_widen(x);
+	free(x->also);
 	free(x->reason);
 	free(x->snippet);
 	memset(x, 0, sizeof(*x));

@@ -26,10 +26,13 @@ struct exclusion {
 	long first_id;		/* ids first_id .. first_id + nids - 1 */
 	int nids;
 	long rule_id;
-	const struct callback *cb;
+	const struct callback *cb;	/* the first callback it lets through */
+	const struct callback **also;	/* others on the same path (validation v1 and v2) */
+	size_t nalso;
 	unsigned forms;		/* URL forms the snippet covers */
 	enum excl_scope scope;
-	char *target;		/* EXCL_TARGET: "ARGS_NAMES:kco_session_id" */
+	char **targets;		/* EXCL_TARGET: "ARGS_NAMES:kco_session_id", ... */
+	size_t ntargets;
 	char *reason;		/* one line: what matched */
 	char *snippet;		/* the SecLang text, with its comment */
 	int round;		/* audit round the blocker appeared in (1 = first) */
@@ -42,6 +45,20 @@ struct exclusion {
  * ref offsets into the request line. Returns malloc'd text. */
 char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 		       const struct request *req);
+
+/* Does the exclusion cover callback `cb`'s path (same endpoint)? */
+int exclusion_same_scope(const struct exclusion *x, const struct callback *cb, unsigned forms);
+/* Does it let `cb` through (first or also)? */
+int exclusion_for(const struct exclusion *x, const struct callback *cb);
+
+/* Most targets one exclusion names before it gives up and removes the rule. */
+#define EXCL_MAX_TARGETS 8
+
+/* Add a target (copied) unless present; 0 when added, -1 when it was
+ * there already or the exclusion is full. */
+int exclusion_add_target(struct exclusion *x, const char *target);
+/* Remove the whole rule on the path instead of targets. */
+void exclusion_widen(struct exclusion *x);
 
 /* Fill in x->snippet and x->nids from the other fields. */
 void exclusion_render(struct exclusion *x, const struct ruleinfo *ri);

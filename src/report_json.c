@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cJSON *str_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
 static cJSON *request_json(const struct request *r)
 {
 	cJSON *o = cJSON_CreateObject(), *h = cJSON_AddArrayToObject(o, "headers");
@@ -110,8 +105,18 @@ static cJSON *exclusion_json(const struct exclusion *x)
 	cJSON *o = cJSON_CreateObject(), *ids, *forms;
 	cJSON_AddNumberToObject(o, "rule_id", (double)x->rule_id);
 	cJSON_AddStringToObject(o, "callback", x->cb->name);
+	{
+		cJSON *all = cJSON_AddArrayToObject(o, "callbacks");
+		cJSON_AddItemToArray(all, cJSON_CreateString(x->cb->name));
+		for (size_t i = 0; i < x->nalso; i++)
+			cJSON_AddItemToArray(all, cJSON_CreateString(x->also[i]->name));
+	}
 	cJSON_AddStringToObject(o, "scope", x->scope == EXCL_TARGET ? "target" : "rule");
-	cJSON_AddItemToObject(o, "target", str_or_null(x->target));
+	{
+		cJSON *t = cJSON_AddArrayToObject(o, "targets");
+		for (size_t i = 0; i < x->ntargets; i++)
+			cJSON_AddItemToArray(t, cJSON_CreateString(x->targets[i]));
+	}
 	ids = cJSON_AddArrayToObject(o, "ids");
 	for (int i = 0; i < x->nids; i++)
 		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)(x->first_id + i)));
