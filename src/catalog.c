@@ -583,7 +583,10 @@ static void set_or_add(struct request *r, const char *line, const struct build_p
 	char *name, *value;
 	expand(&ex, line, p);
 	if (header_parse(ex.buf, &name, &value) == 0) {
-		request_set_header(r, name, value);
+		if (*value)
+			request_set_header(r, name, value);
+		else
+			request_remove_header(r, name);	/* "Name:" drops a default */
 		free(name);
 		free(value);
 	}

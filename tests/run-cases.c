@@ -9,6 +9,9 @@
  *   [description]        one line, printed with the result
  *   [args]               one argument per line; %TMP% is the case's temp
  *                        dir, %DATA% the shipped data dir, %SRC% the source
+ *                        (substituted in every section)
+ *   [setup-args]         a run before the checked one (exit 0 or 1), to
+ *                        make its inputs: e.g. write an exclusions file
  *   [file NAME]          written to %TMP%/NAME before the run
  *   [exit]               the expected exit status
  *   [json]               a fragment the JSON on stdout must contain (see below)
@@ -18,6 +21,7 @@
  *   [output-file NAME]   lines that must each appear in %TMP%/NAME
  *   [no-file NAME]       %TMP%/NAME must not exist afterwards
  *   [stderr-empty]       stderr must be empty
+ *   [stderr-lines]       how many lines stderr must have ("one clear line")
  *
  * JSON fragments match by containment: an object matches when every key
  * given matches; an array when each element given matches a different
@@ -273,6 +277,29 @@ static int run(char **argv, struct strbuf *out, struct strbuf *err)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static char **build_argv(const char *bin, const char *body, const char *tmp)
+{
+	size_t n, argc = 0;
+	char **l = lines_of(body, &n);
+	char **argv = xmalloc((n + 2) * sizeof(char *));
+	argv[argc++] = xstrdup(bin);
+	for (size_t k = 0; k < n; k++) {
+		struct strbuf a = STRBUF_INIT;
+		subst(&a, l[k], tmp);
+		argv[argc++] = strbuf_detach(&a, NULL);
+	}
+	argv[argc] = NULL;
+	free_lines(l, n);
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	for (size_t i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
 static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb; (void)flag; (void)ftw;
@@ -284,7 +311,6 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 	char tmpl[] = "/tmp/mca-case-XXXXXX";
 	char *tmp = mkdtemp(tmpl);
 	char **argv = NULL;
-	size_t argc = 0;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, e2 = STRBUF_INIT;
 	int status, ok = 1;
 
@@ -292,8 +318,6 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 		strbuf_addf(why, "mkdtemp: %s", strerror(errno));
 		return 0;
 	}
-	argv = xrealloc(argv, sizeof(char *));
-	argv[argc++] = xstrdup(bin);
 	for (size_t i = 0; i < tc->n; i++) {
 		struct section *s = &tc->s[i];
 		if (!strcmp(s->name, "file") && s->arg) {
@@ -312,19 +336,27 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 			strbuf_release(&path);
 			strbuf_release(&content);
 		} else if (!strcmp(s->name, "args")) {
-			size_t n;
-			char **l = lines_of(s->body.buf, &n);
-			for (size_t k = 0; k < n; k++) {
-				struct strbuf a = STRBUF_INIT;
-				subst(&a, l[k], tmp);
-				argv = xrealloc(argv, (argc + 1) * sizeof(char *));
-				argv[argc++] = strbuf_detach(&a, NULL);
-			}
-			free_lines(l, n);
+			if (argv)
+				free_argv(argv);
+			argv = build_argv(bin, s->body.buf, tmp);
 		}
 	}
-	argv = xrealloc(argv, (argc + 1) * sizeof(char *));
-	argv[argc] = NULL;
+	if (!argv)
+		argv = build_argv(bin, "", tmp);
+	for (size_t i = 0; ok && i < tc->n; i++) {
+		if (!strcmp(tc->s[i].name, "setup-args")) {
+			struct strbuf so = STRBUF_INIT, se = STRBUF_INIT;
+			char **sv = build_argv(bin, tc->s[i].body.buf, tmp);
+			int st = run(sv, &so, &se);
+			if (st != 0 && st != 1) {
+				strbuf_addf(why, "setup run exited %d: %.300s", st, se.buf);
+				ok = 0;
+			}
+			free_argv(sv);
+			strbuf_release(&so);
+			strbuf_release(&se);
+		}
+	}
 	status = ok ? run(argv, &out, &err) : -1;
 
 	for (size_t i = 0; ok && i < tc->n; i++) {
@@ -338,7 +370,12 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 				ok = 0;
 			}
 		} else if (!strcmp(s->name, "json")) {
-			cJSON *actual = cJSON_Parse(out.buf), *want = cJSON_Parse(s->body.buf);
+			struct strbuf wtext = STRBUF_INIT;
+			cJSON *actual, *want;
+			subst(&wtext, s->body.buf, tmp);
+			actual = cJSON_Parse(out.buf);
+			want = cJSON_Parse(wtext.buf);
+			strbuf_release(&wtext);
 			if (!want) {
 				strbuf_addstr(why, "the case's [json] does not parse");
 				ok = 0;
@@ -385,7 +422,7 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 				regex_t re;
 				struct strbuf pat = STRBUF_INIT;
 				subst(&pat, l[k], tmp);
-				if (regcomp(&re, pat.buf, REG_EXTENDED | REG_NOSUB) != 0) {
+				if (regcomp(&re, pat.buf, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0) {
 					strbuf_addf(why, "bad regex %s", pat.buf);
 					ok = 0;
 				} else {
@@ -398,6 +435,14 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 				strbuf_release(&pat);
 			}
 			free_lines(l, n);
+		} else if (!strcmp(s->name, "stderr-lines")) {
+			int want = atoi(s->body.buf), got = 0;
+			for (size_t k = 0; k < err.len; k++)
+				got += err.buf[k] == '\n';
+			if (got != want) {
+				strbuf_addf(why, "stderr has %d lines, expected %d: %.300s", got, want, err.buf);
+				ok = 0;
+			}
 		} else if (!strcmp(s->name, "stderr-empty")) {
 			if (err.len) {
 				strbuf_addf(why, "stderr not empty: %.300s", err.buf);
@@ -429,9 +474,7 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 	}
 	if (!ok && getenv("MCA_CASE_VERBOSE"))
 		fprintf(stderr, "--- stdout\n%s\n--- stderr\n%s\n", out.buf, err.buf);
-	for (size_t i = 0; i < argc; i++)
-		free(argv[i]);
-	free(argv);
+	free_argv(argv);
 	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	strbuf_release(&out);
 	strbuf_release(&err);
@@ -486,8 +529,8 @@ int main(int argc, char **argv)
 		parse_case(path.buf, text.buf, &tc);
 		for (size_t s = 0; s < tc.n; s++)
 			if (!strcmp(tc.s[s].name, "description")) {
-				if (tc.s[s].body.len)
-					strbuf_setlen(&tc.s[s].body, tc.s[s].body.len - 1);
+				/* the first line; lines after it are the case's comments */
+				strbuf_setlen(&tc.s[s].body, strcspn(tc.s[s].body.buf, "\n"));
 				desc = tc.s[s].body.buf;
 			}
 		if (check_case(&tc, bin, &why)) {
