@@ -13,10 +13,12 @@ static const char *const order[] = {
 };
 
 /* Find `[file "N"] [line "N"] [id "N"]` where line and id are numbers:
- * the anchor the rest hangs from. */
+ * the anchor the rest hangs from. The matched value before it is written
+ * raw and may imitate it; the fields after it have their quotes escaped
+ * (\x22), so the real anchor is the last one. */
 static const char *find_anchor(const char *s)
 {
-	const char *p = s;
+	const char *p = s, *last = NULL;
 	while ((p = strstr(p, " [file \"")) != NULL) {
 		const char *q = strstr(p + 8, "\"] [line \"");
 		if (q) {
@@ -28,12 +30,12 @@ static const char *find_anchor(const char *s)
 				while (isdigit((unsigned char)*i))
 					i++;
 				if (i > n + 8 && !strncmp(i, "\"]", 2))
-					return p + 1;
+					last = p + 1;
 			}
 		}
 		p += 8;
 	}
-	return NULL;
+	return last;
 }
 
 /* Value of the field at `p` ("[key \"...\"]"), ending where the next
