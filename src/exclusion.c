@@ -108,22 +108,24 @@ static void rx_escape(struct strbuf *out, const char *s)
 	}
 }
 
-/* "@streq /x" or "@rx ^...$" matching the callback's path(s), without
- * the query form. Returns 0 when no path form is covered. */
-static int path_operator(struct strbuf *op, const struct exclusion *x)
+/* The regex on REQUEST_URI_RAW matching the callback's path forms (not
+ * the query form), anchored at both ends of the path: "(?:\?|$)" after it.
+ * REQUEST_URI_RAW, not REQUEST_FILENAME: libmodsecurity 3.0.9 cuts
+ * REQUEST_FILENAME at a decoded %3f (CVE-2024-1019), so
+ * /wc-api/KCO_WC_Push/%3f/../../wp-login.php would pass for the callback
+ * while the server serves /wp-login.php. The raw URI is not decoded, so
+ * such a request does not match and stays fully inspected. Returns 0 when
+ * no path form is covered. */
+static int path_regex(struct strbuf *op, const struct exclusion *x)
 {
 	const struct callback *cb = x->cb;
 	const char *slash = cb->trailing_slash ? "/" : "";
 	int p = !!(x->forms & URL_FORM_BIT(FORM_PATH));
 	int i = !!(x->forms & URL_FORM_BIT(FORM_INDEX));
 
+	strbuf_addstr(op, "@rx ^");
 	if (cb->path) {
-		if (!strstr(cb->path, "{{")) {
-			strbuf_addf(op, "@streq %s", cb->path);
-			return 1;
-		}
-		/* placeholders (the Klarna order id) stand for one path segment */
-		strbuf_addstr(op, "@rx ^");
+		/* placeholders (the Klarna order id) stand for one plain segment */
 		for (const char *s = cb->path; *s;) {
 			const char *o = strstr(s, "{{"), *e;
 			char *lit;
@@ -134,21 +136,19 @@ static int path_operator(struct strbuf *op, const struct exclusion *x)
 			lit = xstrndup(s, (size_t)(o - s));
 			rx_escape(op, lit);
 			free(lit);
-			strbuf_addstr(op, "[^/]+");
+			strbuf_addstr(op, "[0-9A-Za-z_-]+");
 			s = e + 2;
 		}
-		strbuf_addch(op, '$');
-		return 1;
-	}
-	if (p && i) {
-		strbuf_addstr(op, "@rx ^/(?:index\\.php/)?wc-api/");
+	} else if (p || i) {
+		strbuf_addstr(op, p && i ? "/(?:index\\.php/)?" : p ? "/" : "/index\\.php/");
+		strbuf_addstr(op, "wc-api/");
 		rx_escape(op, cb->wc_api);
 		rx_escape(op, slash);
-		strbuf_addch(op, '$');
-	} else if (p || i) {
-		strbuf_addf(op, "@streq %swc-api/%s%s", i ? "/index.php/" : "/", cb->wc_api, slash);
+	} else {
+		return 0;
 	}
-	return p || i;
+	strbuf_addstr(op, "(?:\\?|$)");
+	return 1;
 }
 
 static void ctl(struct strbuf *out, const struct exclusion *x)
@@ -226,18 +226,24 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 		strbuf_addf(&sb, " on this path; rule %ld still inspects everything else.\n", x->rule_id);
 	} else
 		strbuf_addf(&sb, "# Scope: rule %ld is off for this path only.\n", x->rule_id);
-	if (path_operator(&op, x)) {
-		strbuf_addstr(&sb, "SecRule REQUEST_FILENAME ");
+	if (path_regex(&op, x)) {
+		strbuf_addstr(&sb, "SecRule REQUEST_URI_RAW ");
 		seclang_quote(&sb, op.buf);
 		strbuf_addf(&sb, " \\\n    \"id:%ld,phase:1,pass,t:none,nolog,", id++);
 		ctl(&sb, x);
 		strbuf_addstr(&sb, "\"\n");
 	}
 	if (x->cb->wc_api && (x->forms & URL_FORM_BIT(FORM_QUERY))) {
-		strbuf_addf(&sb, "SecRule REQUEST_FILENAME \"@streq /\" \\\n"
-			    "    \"id:%ld,phase:1,pass,t:none,nolog,chain\"\n", id++);
-		strbuf_addf(&sb, "    SecRule ARGS_GET:wc-api \"@streq %s\" \\\n        \"t:none,",
-			    x->cb->wc_api);
+		/* /?wc-api=NAME: that parameter exactly once, so a second
+		 * wc-api=OTHER cannot send the exempted request elsewhere */
+		strbuf_reset(&op);
+		strbuf_addstr(&op, "@rx ^/\\?(?:[^#]*&)?wc-api=");
+		rx_escape(&op, x->cb->wc_api);
+		strbuf_addstr(&op, "(?:&|$)");
+		strbuf_addstr(&sb, "SecRule REQUEST_URI_RAW ");
+		seclang_quote(&sb, op.buf);
+		strbuf_addf(&sb, " \\\n    \"id:%ld,phase:1,pass,t:none,nolog,chain\"\n", id++);
+		strbuf_addstr(&sb, "    SecRule &ARGS_GET:wc-api \"@eq 1\" \\\n        \"t:none,");
 		ctl(&sb, x);
 		strbuf_addstr(&sb, "\"\n");
 	}

@@ -56,9 +56,9 @@ static const struct match *match_of(const struct verdict *v, long id)
 
 /* ---- rendering ---- */
 
-/* A wc-api callback in all three forms: one @rx for the path and index
- * forms, one chained rule on ARGS_GET:wc-api for the query form, each
- * removing just the target. */
+/* A wc-api callback in all three forms: one @rx on the raw URI for the
+ * path and index forms, one for the query form chained to "wc-api given
+ * once", each removing just the target. */
 START_TEST(render_wc_api_all_forms)
 {
 	struct catalog c;
@@ -69,21 +69,22 @@ START_TEST(render_wc_api_all_forms)
 	     "ARGS_NAMES:kco_session_id", 211180);
 	exclusion_render(&x, NULL);
 	ck_assert_int_eq(x.nids, 2);
-	ck_assert_ptr_nonnull(strstr(x.snippet, "SecRule REQUEST_FILENAME \"@rx ^/(?:index\\.php/)?wc-api/KCO_WC_Push/$\""));
+	ck_assert_ptr_nonnull(strstr(x.snippet, "SecRule REQUEST_URI_RAW \"@rx ^/(?:index\\.php/)?wc-api/KCO_WC_Push/(?:\\?|$)\""));
 	ck_assert_ptr_nonnull(strstr(x.snippet, "ctl:ruleRemoveTargetById=211180;ARGS_NAMES:kco_session_id"));
 	ck_assert_ptr_nonnull(strstr(x.snippet, "id:10000,"));
 	ck_assert_ptr_nonnull(strstr(x.snippet, "id:10001,"));
 	ck_assert_ptr_null(strstr(x.snippet, "id:10002"));
-	ck_assert_ptr_nonnull(strstr(x.snippet, "SecRule REQUEST_FILENAME \"@streq /\""));
+	ck_assert_ptr_nonnull(strstr(x.snippet, "SecRule REQUEST_URI_RAW \"@rx ^/\\?(?:[^#]*&)?wc-api=KCO_WC_Push(?:&|$)\""));
 	ck_assert_ptr_nonnull(strstr(x.snippet, "nolog,chain\""));
-	ck_assert_ptr_nonnull(strstr(x.snippet, "SecRule ARGS_GET:wc-api \"@streq KCO_WC_Push\""));
+	ck_assert_ptr_nonnull(strstr(x.snippet, "SecRule &ARGS_GET:wc-api \"@eq 1\""));
+	ck_assert_ptr_null(strstr(x.snippet, "REQUEST_FILENAME"));
 	ck_assert_ptr_null(strstr(x.snippet, "ruleRemoveById"));
 	exclusion_release(&x);
 	catalog_release(&c);
 }
 END_TEST
 
-/* The path form alone: one exact-match rule. */
+/* The path form alone: one rule, the path anchored at both ends. */
 START_TEST(render_path_only)
 {
 	struct catalog c;
@@ -94,8 +95,8 @@ START_TEST(render_path_only)
 	     "ARGS_NAMES:kco_session_id", 211180);
 	exclusion_render(&x, NULL);
 	ck_assert_int_eq(x.nids, 1);
-	ck_assert_ptr_nonnull(strstr(x.snippet, "\"@streq /wc-api/KCO_WC_Push/\""));
-	ck_assert_ptr_null(strstr(x.snippet, "@rx"));
+	ck_assert_ptr_nonnull(strstr(x.snippet, "\"@rx ^/wc-api/KCO_WC_Push/(?:\\?|$)\""));
+	ck_assert_ptr_null(strstr(x.snippet, "index"));
 	ck_assert_ptr_null(strstr(x.snippet, "ARGS_GET:wc-api"));
 	exclusion_release(&x);
 	catalog_release(&c);
@@ -125,7 +126,7 @@ START_TEST(render_rule_scope)
 END_TEST
 
 /* A path endpoint with {{klarna_order_id}}: the placeholder becomes one
- * path segment, [^/]+. Loaded in front of a rule that denies /wp-json/,
+ * plain path segment, [0-9A-Za-z_-]+. Loaded in front of a rule that denies /wp-json/,
  * it lets the real request through and nothing with an extra segment. */
 START_TEST(render_path_placeholder)
 {
@@ -144,7 +145,7 @@ START_TEST(render_path_placeholder)
 	make(&x, cb, callback_forms(cb), EXCL_RULE, NULL, 8100);
 	exclusion_render(&x, NULL);
 	ck_assert_int_eq(x.nids, 1);
-	ck_assert_ptr_nonnull(strstr(x.snippet, "\"@rx ^/wp-json/kco-block/order/[^/]+/validate$\""));
+	ck_assert_ptr_nonnull(strstr(x.snippet, "\"@rx ^/wp-json/kco-block/order/[0-9A-Za-z_-]+/validate(?:\\?|$)\""));
 
 	ruleset_init(&rs);
 	unit_ruleset_text(&rs, "SecRule REQUEST_FILENAME \"@beginsWith /wp-json/\" "
@@ -369,6 +370,62 @@ START_TEST(snippet_stays_narrow)
 }
 END_TEST
 
+/* Path confusion (CVE-2024-1019): libmodsecurity 3.0.9 cuts
+ * REQUEST_FILENAME at a decoded %3f, so /wc-api/KCO_WC_Push/%3f/../../
+ * wp-login.php looks like the push path to a REQUEST_FILENAME scope while
+ * nginx serves /wp-login.php. The snippet is scoped on the raw URI, so such
+ * requests stay blocked; a %2e%2e variant and a second wc-api= too. */
+START_TEST(snippet_resists_path_confusion)
+{
+	static const char *const tricks[] = {
+		"/wc-api/KCO_WC_Push/%3f/../../wp-login.php",
+		"/wc-api/KCO_WC_Push/%2e%2e/%2e%2e/wp-login.php",
+		"/index.php/wc-api/KCO_WC_Push/%3f/../wp-login.php",
+	};
+	struct catalog c;
+	struct ruleset rs;
+	struct exclusion all;
+	struct request req;
+	struct response resp;
+	struct verdict v;
+
+	unit_catalog(&c);
+	unit_demo_ruleset(&rs, 0);
+	make(&all, catalog_find(&c, "kco-push"), URL_FORMS_WC, EXCL_TARGET,
+	     "ARGS_NAMES:kco_session_id", 211180);
+	exclusion_render(&all, NULL);
+	for (size_t i = 0; i < sizeof(tricks) / sizeof(tricks[0]); i++) {
+		const char *q;
+		char *uri;
+		push_request(&c, FORM_PATH, &req, &resp);
+		q = strchr(req.uri, '?');
+		uri = xasprintf("%s%s", tricks[i], q);
+		free(req.uri);
+		req.uri = uri;
+		run(&rs, all.snippet, &req, &resp, &v);
+		ck_assert_msg(v.disruptive_id == 211180, "%s passed with the snippet", uri);
+		verdict_release(&v);
+		request_release(&req);
+		response_release(&resp);
+	}
+	/* the query form with a second wc-api= naming another handler */
+	push_request(&c, FORM_QUERY, &req, &resp);
+	{
+		char *uri = xasprintf("%s&wc-api=WC_Other_Handler", req.uri);
+		free(req.uri);
+		req.uri = uri;
+	}
+	run(&rs, all.snippet, &req, &resp, &v);
+	ck_assert_int_eq(v.disruptive_id, 211180);
+	verdict_release(&v);
+	request_release(&req);
+	response_release(&resp);
+	exclusion_release(&all);
+	ruleset_release(&rs);
+	catalog_release(&c);
+}
+END_TEST
+
 Suite *exclusion_suite(void)
 {
 	Suite *s = suite_create("exclusion");
@@ -390,6 +447,7 @@ Suite *exclusion_suite(void)
 	tcase_set_timeout(tv, 60);
 	tcase_add_test(tv, snippet_lets_push_through);
 	tcase_add_test(tv, snippet_stays_narrow);
+	tcase_add_test(tv, snippet_resists_path_confusion);
 	suite_add_tcase(s, tv);
 	return s;
 }
