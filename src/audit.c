@@ -1,6 +1,7 @@
 #include "audit.h"
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,16 +29,24 @@ static enum engine_mode mode_of(const char *v)
 	return MODE_DETECTION_ONLY;
 }
 
-/* One engine with the exclusions (if any) loaded before the server's units. */
+/* One engine: the imposed settings (--paranoia ...), then the exclusions
+ * (if any), then the server's units. */
 static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 				   struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
+	struct strbuf why = STRBUF_INIT, ov = STRBUF_INIT;
 	struct engine *e = engine_new(err);
 	int line;
 
 	if (!e)
 		return NULL;
+	ruleset_override_text(rs, &ov);
+	if (ov.len && engine_add_rules(e, ov.buf, &line, &why) < 0) {
+		strbuf_addf(err, "imposed settings:%d: %s", line, why.buf);
+		strbuf_release(&ov);
+		goto fail;
+	}
+	strbuf_release(&ov);
 	if (excl && *excl && engine_add_rules(e, excl, &line, &why) < 0) {
 		strbuf_addf(err, "generated exclusions:%d: %s (a bug: please report it)", line, why.buf);
 		goto fail;
@@ -227,7 +236,61 @@ static void judge(struct audit *a, struct audit_case *c)
 	}
 }
 
+static void impose(struct ruleset *rs, const struct audit_opts *o)
+{
+	char n[16];
+	if (o->paranoia) {
+		snprintf(n, sizeof(n), "%d", o->paranoia);
+		ruleset_override(rs, "tx.paranoia_level", n);
+		ruleset_override(rs, "tx.executing_paranoia_level", n);
+	}
+	if (o->threshold) {
+		snprintf(n, sizeof(n), "%d", o->threshold);
+		ruleset_override(rs, "tx.inbound_anomaly_score_threshold", n);
+	}
+}
+
+static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err);
+
+/* --paranoia-sweep: the server's rules alone (no exclusions) at paranoia
+ * levels 1-4; for each case the first level that blocks it, and by what. */
+static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+{
+	a->sweep = xcalloc(a->ncases, sizeof(*a->sweep));
+	for (int pl = 1; pl <= 4; pl++) {
+		struct audit_opts po = *o;
+		struct audit s;
+		po.paranoia = pl;
+		po.max_rounds = 0;
+		po.sweep = 0;
+		if (run_once(&po, &s, err) < 0) {
+			audit_release(&s);
+			return -1;
+		}
+		for (size_t i = 0; i < a->ncases && i < s.ncases; i++) {
+			struct sweep_row *row = &a->sweep[i];
+			const struct verdict *v = &s.cases[i].v;
+			if (row->first_level || !v->disrupted)
+				continue;
+			row->first_level = pl;
+			for (size_t b = 0; b < v->nblockers; b++) {
+				row->ids = xrealloc(row->ids, (row->nids + 1) * sizeof(long));
+				row->ids[row->nids++] = v->blockers[b].id;
+			}
+		}
+		audit_release(&s);
+	}
+	return 0;
+}
+
 int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+{
+	if (run_once(o, a, err) < 0)
+		return -1;
+	return o->sweep ? sweep(o, a, err) : 0;
+}
+
+static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
 	long next_id = o->id_base;
@@ -236,6 +299,7 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 
 	memset(a, 0, sizeof(*a));
 	ruleset_init(&a->rs);
+	impose(&a->rs, o);
 	for (size_t i = 0; i < o->nsources; i++) {
 		int r = o->sources[i].is_text
 			? ruleset_add_text(&a->rs, "(command line)", o->sources[i].value, err)
@@ -311,6 +375,10 @@ void audit_release(struct audit *a)
 		response_release(&a->cases[i].resp);
 		verdict_release(&a->cases[i].v);
 	}
+	if (a->sweep)
+		for (size_t i = 0; i < a->ncases; i++)
+			free(a->sweep[i].ids);
+	free(a->sweep);
 	free(a->cases);
 	for (size_t i = 0; i < a->nexcl; i++)
 		exclusion_release(&a->excl[i]);

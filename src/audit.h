@@ -34,6 +34,9 @@ struct audit_opts {
 	struct build_params params;
 	long id_base;
 	int max_rounds;
+	int paranoia;			/* CRS blocking paranoia level to impose, 0 = as configured */
+	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */
+	int sweep;			/* also run at paranoia levels 1-4 (--paranoia-sweep) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
@@ -53,6 +56,13 @@ struct audit_case {
 
 enum engine_mode { MODE_ON, MODE_DETECTION_ONLY, MODE_OFF, MODE_UNSET };
 
+/* --paranoia-sweep: per case, the first paranoia level that blocks it. */
+struct sweep_row {
+	int first_level;		/* 1-4, 0 = passes at every level */
+	long *ids;			/* what blocks it there (blocking rules) */
+	size_t nids;
+};
+
 struct audit {
 	struct ruleset rs;
 	struct catalog cat;
@@ -61,6 +71,7 @@ struct audit {
 	struct exclusion *excl;
 	size_t nexcl;
 	int rounds;
+	struct sweep_row *sweep;	/* ncases rows when swept, else NULL */
 	enum engine_mode mode;
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 };

@@ -40,6 +40,12 @@ static const char usage[] =
 "      --exclusions FILE      write the exclusions as an includable file\n"
 "      --exclusion-id-base N  first rule id of the exclusions (default 10000)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
+"\n"
+"CRS-style rule sets:\n"
+"      --paranoia N           impose blocking paranoia level N (1-4)\n"
+"      --threshold N          impose inbound anomaly score threshold N\n"
+"      --paranoia-sweep       also run the rules alone at PL1-4 and show the\n"
+"                             first level that blocks each callback\n"
 "      --color WHEN           auto, always or never (default auto)\n"
 "      --dump-rules           print the rule text as fed to libmodsecurity\n"
 "                             (after Includes and neutralising) and exit\n"
@@ -52,7 +58,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP
 };
 
 static const struct option longopts[] = {
@@ -73,6 +79,9 @@ static const struct option longopts[] = {
 	{ "max-rounds", required_argument, NULL, OPT_ROUNDS },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "dump-rules", no_argument, NULL, OPT_DUMP },
+	{ "paranoia", required_argument, NULL, OPT_PL },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "paranoia-sweep", no_argument, NULL, OPT_SWEEP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -187,6 +196,23 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_DUMP:
 			dump = 1;
+			break;
+		case OPT_PL:
+			if (number(optarg, 1, 4, &v) < 0) {
+				complain("--paranoia: \"%s\" is not a paranoia level 1-4", optarg);
+				goto out;
+			}
+			o.paranoia = (int)v;
+			break;
+		case OPT_THRESHOLD:
+			if (number(optarg, 1, 10000, &v) < 0) {
+				complain("--threshold: \"%s\" is not a score from 1 to 10000", optarg);
+				goto out;
+			}
+			o.threshold = (int)v;
+			break;
+		case OPT_SWEEP:
+			o.sweep = 1;
 			break;
 		case OPT_KCO:
 			if (!version_valid(optarg)) {

@@ -52,6 +52,11 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 		cJSON *an = cJSON_AddObjectToObject(o, "anomaly");
 		cJSON_AddNumberToObject(an, "total", v->total_score);
 		cJSON_AddNumberToObject(an, "threshold", v->threshold);
+		{
+			cJSON *m = cJSON_AddArrayToObject(an, "minimal_exclusion_set");
+			for (size_t i = 0; i < v->nminimal; i++)
+				cJSON_AddItemToArray(m, cJSON_CreateNumber((double)v->minimal[i]));
+		}
 	}
 	arr = cJSON_AddArrayToObject(o, "blocking_rules");
 	for (size_t i = 0; i < v->nblockers; i++) {
@@ -93,10 +98,20 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 			cJSON_AddItemToArray(tags, cJSON_CreateString(m->tags[t]));
 		cJSON_AddItemToArray(arr, r);
 	}
+	if (a->sweep) {
+		const struct sweep_row *row = &a->sweep[c - a->cases];
+		cJSON *sw = cJSON_AddObjectToObject(o, "paranoia_sweep"), *ids;
+		if (row->first_level)
+			cJSON_AddNumberToObject(sw, "first_blocked_at", row->first_level);
+		else
+			cJSON_AddNullToObject(sw, "first_blocked_at");
+		ids = cJSON_AddArrayToObject(sw, "blocked_by");
+		for (size_t i = 0; i < row->nids; i++)
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)row->ids[i]));
+	}
 	cJSON_AddStringToObject(o, "with_exclusions", c->fixed ? "passed" : "blocked");
 	if (!c->fixed)
 		cJSON_AddNumberToObject(o, "still_blocked_by", (double)c->still_blocked_by);
-	(void)a;
 	return o;
 }
 

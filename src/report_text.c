@@ -38,9 +38,13 @@ static void case_text(const struct audit_case *c, const struct pen *p, struct st
 		const struct match *m = &v->matches[b->match];
 		if (b->role == ROLE_DISRUPTIVE) {
 			strbuf_addf(out, "    %s%ld%s  phase %d  %s\n", p->bold, m->id, p->off, m->phase, m->msg);
-			if (v->evaluation)
-				strbuf_addf(out, "            anomaly score %d reached the threshold %d; scored by:\n",
+			if (v->evaluation) {
+				strbuf_addf(out, "            anomaly score %d reached the threshold %d; excluding",
 					    v->total_score, v->threshold);
+				for (size_t k = 0; k < v->nminimal; k++)
+					strbuf_addf(out, " %ld", v->minimal[k]);
+				strbuf_addstr(out, " would be enough; scored by:\n");
+			}
 		} else {
 			strbuf_addf(out, "      + %s%ld%s  score %d  phase %d  %s\n", p->bold, m->id, p->off,
 				    b->score, m->phase, m->msg);
@@ -102,6 +106,24 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 	for (size_t i = 0; i < a->ncases; i++)
 		case_text(&a->cases[i], p, out);
 
+	if (a->sweep) {
+		strbuf_addf(out, "\n%sParanoia sweep%s (the server's rules alone at paranoia levels 1-4):\n",
+			    p->bold, p->off);
+		for (size_t i = 0; i < a->ncases; i++) {
+			const struct sweep_row *row = &a->sweep[i];
+			struct strbuf name = STRBUF_INIT;
+			strbuf_addf(&name, "%s [%s]", a->cases[i].cb->name, url_form_name(a->cases[i].form));
+			if (row->first_level) {
+				strbuf_addf(out, "  %-44s blocked from PL%d by", name.buf, row->first_level);
+				for (size_t k = 0; k < row->nids; k++)
+					strbuf_addf(out, " %ld", row->ids[k]);
+				strbuf_addch(out, '\n');
+			} else {
+				strbuf_addf(out, "  %-44s passes at PL1-4\n", name.buf);
+			}
+			strbuf_release(&name);
+		}
+	}
 	if (a->nexcl) {
 		for (size_t i = 0; i < a->nexcl; i++)
 			verified += a->excl[i].verified != 0;

@@ -88,7 +88,41 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->notes[i].what);
 	free(rs->notes);
 	free(rs->rule_engine);
+	for (size_t i = 0; i < rs->noverrides; i++) {
+		free(rs->overrides[i].var);
+		free(rs->overrides[i].value);
+	}
+	free(rs->overrides);
 	memset(rs, 0, sizeof(*rs));
+}
+
+void ruleset_override(struct ruleset *rs, const char *var, const char *value)
+{
+	rs->overrides = xrealloc(rs->overrides, (rs->noverrides + 1) * sizeof(*rs->overrides));
+	rs->overrides[rs->noverrides].var = xstrdup(var);
+	rs->overrides[rs->noverrides].value = xstrdup(value);
+	rs->noverrides++;
+}
+
+void ruleset_override_text(const struct ruleset *rs, struct strbuf *out)
+{
+	for (size_t i = 0; i < rs->noverrides && i < 10; i++)
+		strbuf_addf(out, "SecAction \"id:%zu,phase:1,pass,nolog,t:none,setvar:'%s=%s'\"\n",
+			    99990 + i, rs->overrides[i].var, rs->overrides[i].value);
+}
+
+/* The override for `setvar` value "tx.name=...", or NULL. */
+static const struct tx_override *overridden(const struct ruleset *rs, const char *setvar)
+{
+	const char *v = setvar;
+	if (*v == '\'')
+		v++;
+	for (size_t i = 0; i < rs->noverrides; i++) {
+		size_t l = strlen(rs->overrides[i].var);
+		if (!strncasecmp(v, rs->overrides[i].var, l) && v[l] == '=')
+			return &rs->overrides[i];
+	}
+	return NULL;
 }
 
 static const char *intern(struct ruleset *rs, const char *file)
@@ -359,6 +393,28 @@ static const char *const disruptive_actions[] = {
 	"deny", "drop", "block", "redirect", "allow", "proxy", NULL
 };
 
+/* The value of a `setvar:tx.*anomaly_score*=+X` among the actions
+ * ("+5", "+%{tx.critical_anomaly_score}"), malloc'd, or NULL. */
+static char *score_setvar(const struct seclang_action *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = a[i].value, *eq, *an;
+		if (strcmp(a[i].name, "setvar") || !v)
+			continue;
+		if (*v == '\'')
+			v++;
+		eq = strstr(v, "=+");
+		an = strcasestr(v, "anomaly_score");
+		if (eq && an && an < eq && !strncasecmp(v, "tx.", 3)) {
+			size_t len = strlen(eq + 1);
+			if (len && eq[len] == '\'')
+				len--;
+			return xstrndup(eq + 1, len);
+		}
+	}
+	return NULL;
+}
+
 static void index_rule(struct reader *rd, struct origin at, const char *vars,
 		       const char *op, const struct seclang_action *a, size_t n)
 {
@@ -407,13 +463,8 @@ static void index_rule(struct reader *rd, struct origin at, const char *vars,
 			ri->tags = xrealloc(ri->tags, (ri->ntags + 1) * sizeof(char *));
 			ri->tags[ri->ntags++] = xstrdup(a[i].value);
 		}
-		if (!strcmp(a[i].name, "setvar") && a[i].value && !ri->score_expr) {
-			const char *eq = strstr(a[i].value, "=+");
-			const char *an = strcasestr(a[i].value, "anomaly_score");
-			if (eq && an && an < eq && !strncasecmp(a[i].value, "tx.", 3))
-				ri->score_expr = xstrdup(eq + 1);
-		}
 	}
+	ri->score_expr = score_setvar(a, n);
 	rs->units[rd->unit].rules++;
 }
 
@@ -519,6 +570,12 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			}
 			if (acts.len)
 				strbuf_addch(&acts, ',');
+			if (!strcmp(a[i].name, "setvar") && a[i].value && overridden(rs, a[i].value)) {
+				const struct tx_override *ov = overridden(rs, a[i].value);
+				strbuf_addf(&acts, "setvar:'%s=%s'", ov->var, ov->value);
+				changed = 1;
+				continue;
+			}
 			strbuf_addstr(&acts, a[i].raw);
 		}
 		if (!starts_chain_link) {
@@ -526,6 +583,12 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			if (is_rule || seclang_has_action(a, na, "id"))
 				index_rule(rd, at, is_rule ? d.args[0].inner : NULL,
 					   is_rule ? d.args[1].inner : NULL, a, na);
+		} else if (rs->nrules) {
+			/* CRS puts a chained rule's score in its last link */
+			struct ruleinfo *ri = &rs->rules[rs->nrules - 1];
+			char *e = ri->score_expr ? NULL : score_setvar(a, na);
+			if (e)
+				ri->score_expr = e;
 		}
 		if (!is_rule)
 			parse_score_setting(rs, a, na);

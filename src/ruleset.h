@@ -76,6 +76,11 @@ struct ruleset {
 	struct origin rule_engine_at;
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
+	struct tx_override {		/* --paranoia, --threshold: setvar values we impose */
+		char *var;		/* "tx.paranoia_level" */
+		char *value;
+	} *overrides;
+	size_t noverrides;
 };
 
 void ruleset_init(struct ruleset *rs);
@@ -86,6 +91,14 @@ void ruleset_release(struct ruleset *rs);
 int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *err);
 int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
 		     struct strbuf *err);
+
+/* Impose a TX variable's value (call before adding units): every
+ * `setvar:tx.NAME=...` the rules make gets this value instead, and
+ * ruleset_override_text() sets it first thing in phase 1. */
+void ruleset_override(struct ruleset *rs, const char *var, const char *value);
+/* SecActions setting the overrides (ids 99990-99999, kept for the tool),
+ * to be loaded before the server's rules; "" when there are none. */
+void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
 
 /* The rule with this id, or NULL. */
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id);

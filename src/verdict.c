@@ -51,6 +51,33 @@ static void add_blocker(struct verdict *v, size_t match, enum role role, int sco
 	v->nblockers++;
 }
 
+static int by_score(const void *a, const void *b)
+{
+	const struct blocker *x = a, *y = b;
+	if (x->score != y->score)
+		return y->score - x->score;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Taking the highest scores first gives the fewest rules: any k rules
+ * remove at most the k highest scores. */
+static void minimal_set(struct verdict *v)
+{
+	struct blocker *c = xmalloc((v->nblockers ? v->nblockers : 1) * sizeof(*c));
+	size_t n = 0;
+	int left = v->total_score;
+	for (size_t i = 0; i < v->nblockers; i++)
+		if (v->blockers[i].role == ROLE_CONTRIBUTOR)
+			c[n++] = v->blockers[i];
+	qsort(c, n, sizeof(*c), by_score);
+	for (size_t i = 0; i < n && left >= v->threshold; i++) {
+		v->minimal = xrealloc(v->minimal, (v->nminimal + 1) * sizeof(long));
+		v->minimal[v->nminimal++] = c[i].id;
+		left -= c[i].score;
+	}
+	free(c);
+}
+
 void verdict_from(const struct ruleset *rs, const struct txresult *tx, struct verdict *v)
 {
 	size_t dm = (size_t)-1;
@@ -93,6 +120,7 @@ void verdict_from(const struct ruleset *rs, const struct txresult *tx, struct ve
 			continue;
 		add_blocker(v, i, ROLE_CONTRIBUTOR, score);
 	}
+	minimal_set(v);
 }
 
 void verdict_release(struct verdict *v)
@@ -101,6 +129,7 @@ void verdict_release(struct verdict *v)
 		match_release(&v->matches[i]);
 	free(v->matches);
 	free(v->blockers);
+	free(v->minimal);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -35,6 +35,9 @@ struct verdict {
 	int total_score, threshold;	/* for evaluation rules, from its log line */
 	struct blocker *blockers;
 	size_t nblockers;
+	long *minimal;			/* fewest contributors whose exclusion brings the
+					 * total under the threshold (highest scores first) */
+	size_t nminimal;
 };
 
 void verdict_from(const struct ruleset *rs, const struct txresult *tx, struct verdict *v);
