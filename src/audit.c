@@ -1,4 +1,5 @@
 #include "audit.h"
+#include "attack.h"
 #include "engine.h"
 
 #include <stdio.h>
@@ -10,6 +11,105 @@ const char *outcome_name(enum outcome o)
 {
 	static const char *const n[] = { "passed", "blocked", "would_block" };
 	return n[o];
+}
+
+const char *attack_outcome_name(enum attack_outcome o)
+{
+	static const char *const n[] = { "still_caught", "removed_on_path", "leaked", "not_caught_anyway" };
+	return n[o];
+}
+
+int attack_concerns(const struct attack_result *r, const struct exclusion *x)
+{
+	return !r->cb || exclusion_for(x, r->cb);
+}
+
+static struct engine *build_engine(const struct ruleset *rs, const char *excl,
+				   struct strbuf *err);
+static char *excl_text(const struct audit *a);
+
+static long caught_by(struct engine *e, const struct ruleset *rs, const struct attack *at)
+{
+	struct txresult tx;
+	struct verdict v;
+	long id;
+	engine_run(e, &at->req, &at->resp, &tx);
+	verdict_from(rs, &tx, &v);
+	id = v.disrupted ? (v.disruptive_id ? v.disruptive_id : -1) : 0;
+	verdict_release(&v);
+	txresult_release(&tx);
+	return id;
+}
+
+/* Whether some exclusion covers this attack's callback path: an exclusion's
+ * scope is its path, so what gets through there is the protection it
+ * removes (reported); what gets through anywhere else is a leak. */
+static int covered(const struct audit *a, const struct callback *cb)
+{
+	for (size_t i = 0; cb && i < a->nexcl; i++)
+		if (exclusion_for(&a->excl[i], cb))
+			return 1;
+	return 0;
+}
+
+/* Run the attack probes before and after the exclusions; an exclusion that
+ * lets one through beyond its stated scope loses `verified`. */
+static int probe_attacks(struct audit *a, struct strbuf *err)
+{
+	struct attack_case *ac = xcalloc(a->ncases, sizeof(*ac));
+	struct attack *at = NULL;
+	struct engine *before, *after = NULL;
+	char *text;
+	size_t n;
+
+	for (size_t i = 0; i < a->ncases; i++) {
+		ac[i].cb = a->cases[i].cb;
+		ac[i].form = a->cases[i].form;
+		ac[i].req = &a->cases[i].req;
+		ac[i].resp = &a->cases[i].resp;
+	}
+	n = attacks_build(ac, a->ncases, a->order_id, &at);
+	free(ac);
+	text = excl_text(a);
+	before = build_engine(&a->rs, NULL, err);
+	if (before)
+		after = build_engine(&a->rs, text, err);
+	free(text);
+	if (!after) {
+		engine_free(before);
+		attacks_free(at, n);
+		return -1;
+	}
+	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
+	a->nattacks = n;
+	for (size_t i = 0; i < n; i++) {
+		struct attack_result *r = &a->attacks[i];
+		r->name = xstrdup(at[i].name);
+		r->cb = at[i].cb;
+		r->uri = xstrdup(at[i].req.uri);
+		r->before = caught_by(before, &a->rs, &at[i]);
+		r->after = caught_by(after, &a->rs, &at[i]);
+		if (!r->before)
+			r->outcome = ATT_NOT_CAUGHT;
+		else if (r->after)
+			r->outcome = ATT_STILL_CAUGHT;
+		else if (covered(a, r->cb))
+			r->outcome = ATT_REMOVED;
+		else
+			r->outcome = ATT_LEAKED;
+		if (r->outcome != ATT_LEAKED)
+			continue;
+		for (size_t x = 0; x < a->nexcl; x++)
+			if (attack_concerns(r, &a->excl[x]))
+				a->excl[x].leaks++;
+	}
+	for (size_t x = 0; x < a->nexcl; x++)
+		if (a->excl[x].leaks)
+			a->excl[x].verified = 0;
+	engine_free(before);
+	engine_free(after);
+	attacks_free(at, n);
+	return 0;
 }
 
 const char *engine_mode_name(enum engine_mode m)
@@ -308,6 +408,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 			return -1;
 	}
 	a->mode = mode_of(a->rs.rule_engine);
+	a->order_id = o->params.klarna_order_id;
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)
 		return -1;
 
@@ -360,6 +461,8 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 			if (exclusion_for(&a->excl[x], a->cases[i].cb) && !a->cases[i].fixed)
 				a->excl[x].verified = 0;
 	}
+	if (a->nexcl && o->attack_probes && probe_attacks(a, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < a->ncases; i++)
@@ -378,6 +481,11 @@ void audit_release(struct audit *a)
 	if (a->sweep)
 		for (size_t i = 0; i < a->ncases; i++)
 			free(a->sweep[i].ids);
+	for (size_t i = 0; i < a->nattacks; i++) {
+		free(a->attacks[i].name);
+		free(a->attacks[i].uri);
+	}
+	free(a->attacks);
 	free(a->sweep);
 	free(a->cases);
 	for (size_t i = 0; i < a->nexcl; i++)

@@ -37,6 +37,7 @@ struct audit_opts {
 	int paranoia;			/* CRS blocking paranoia level to impose, 0 = as configured */
 	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */
 	int sweep;			/* also run at paranoia levels 1-4 (--paranoia-sweep) */
+	int attack_probes;		/* prove the exclusions' scope (default on) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
@@ -63,6 +64,23 @@ struct sweep_row {
 	size_t nids;
 };
 
+/* One attack probe, run against the server's rules as they are and with
+ * the exclusions loaded. */
+enum attack_outcome {
+	ATT_STILL_CAUGHT,	/* caught before and after */
+	ATT_REMOVED,		/* let through on a callback path an exclusion covers: its cost */
+	ATT_LEAKED,		/* let through beyond what the exclusions claim: rejected */
+	ATT_NOT_CAUGHT,		/* the server's rules did not catch it anyway */
+};
+
+struct attack_result {
+	char *name;
+	const struct callback *cb;	/* the callback path it was sent to, NULL elsewhere */
+	char *uri;
+	long before, after;		/* disruptive rule ids, 0 = passed */
+	enum attack_outcome outcome;
+};
+
 struct audit {
 	struct ruleset rs;
 	struct catalog cat;
@@ -72,7 +90,10 @@ struct audit {
 	size_t nexcl;
 	int rounds;
 	struct sweep_row *sweep;	/* ncases rows when swept, else NULL */
+	struct attack_result *attacks;	/* when there are exclusions */
+	size_t nattacks;
 	enum engine_mode mode;
+	const char *order_id;	/* the Klarna order id the requests carry */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 };
 
@@ -82,6 +103,11 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err);
 void audit_release(struct audit *a);
 
 const char *engine_mode_name(enum engine_mode m);
+const char *attack_outcome_name(enum attack_outcome o);
+
+/* Does attack result `r` concern exclusion `x` (sent to one of its
+ * callbacks' paths, or elsewhere, which every exclusion must leave alone)? */
+int attack_concerns(const struct attack_result *r, const struct exclusion *x);
 
 /* Counts for the summary. */
 void audit_counts(const struct audit *a, size_t *passed, size_t *blocked, size_t *would);

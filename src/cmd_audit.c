@@ -40,6 +40,8 @@ static const char usage[] =
 "      --exclusions FILE      write the exclusions as an includable file\n"
 "      --exclusion-id-base N  first rule id of the exclusions (default 10000)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
+"      --no-attack-probes     skip proving each exclusion's scope with attack\n"
+"                             variants (SQLi/XSS, other paths, path confusion)\n"
 "\n"
 "CRS-style rule sets:\n"
 "      --paranoia N           impose blocking paranoia level N (1-4)\n"
@@ -58,7 +60,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES
 };
 
 static const struct option longopts[] = {
@@ -82,6 +84,7 @@ static const struct option longopts[] = {
 	{ "paranoia", required_argument, NULL, OPT_PL },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "paranoia-sweep", no_argument, NULL, OPT_SWEEP },
+	{ "no-attack-probes", no_argument, NULL, OPT_NOPROBES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -174,6 +177,7 @@ int cmd_audit(int argc, char **argv)
 	o.forms = URL_FORMS_WC;
 	o.id_base = 10000;
 	o.max_rounds = 8;
+	o.attack_probes = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:H:o:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -213,6 +217,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_SWEEP:
 			o.sweep = 1;
+			break;
+		case OPT_NOPROBES:
+			o.attack_probes = 0;
 			break;
 		case OPT_KCO:
 			if (!version_valid(optarg)) {
@@ -358,8 +365,12 @@ int cmd_audit(int argc, char **argv)
 		for (size_t i = 0; i < a.nexcl; i++) {
 			if (a.excl[i].verified)
 				continue;
-			complain("exclusion for rule %ld on %s did not make it pass (see the report)",
-				 a.excl[i].rule_id, a.excl[i].cb->name);
+			if (a.excl[i].leaks)
+				complain("exclusion for rule %ld on %s lets %d attack probe(s) through beyond its scope (see the report)",
+					 a.excl[i].rule_id, a.excl[i].cb->name, a.excl[i].leaks);
+			else
+				complain("exclusion for rule %ld on %s did not make it pass (see the report)",
+					 a.excl[i].rule_id, a.excl[i].cb->name);
 			unverified = 1;
 		}
 		ret = (blocked || would || unverified) ? 1 : 0;

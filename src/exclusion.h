@@ -36,7 +36,8 @@ struct exclusion {
 	char *reason;		/* one line: what matched */
 	char *snippet;		/* the SecLang text, with its comment */
 	int round;		/* audit round the blocker appeared in (1 = first) */
-	int verified;
+	int verified;		/* its callbacks pass with it, and no attack probe leaks */
+	int leaks;		/* attack probes it let through beyond its scope */
 };
 
 /* The target a runtime exclusion can remove for this match, or NULL when

@@ -146,6 +146,35 @@ static cJSON *exclusion_json(const struct exclusion *x)
 	return o;
 }
 
+/* What the attack probes say about one exclusion. */
+static void exclusion_attacks(cJSON *o, const struct audit *a, const struct exclusion *x)
+{
+	int run = 0, before = 0, still = 0;
+	cJSON *ap, *removed, *leaked;
+	if (!a->nattacks)
+		return;
+	ap = cJSON_AddObjectToObject(o, "attack_probes");
+	removed = cJSON_CreateArray();
+	leaked = cJSON_CreateArray();
+	for (size_t i = 0; i < a->nattacks; i++) {
+		const struct attack_result *r = &a->attacks[i];
+		if (!attack_concerns(r, x))
+			continue;
+		run++;
+		before += r->before != 0;
+		still += r->outcome == ATT_STILL_CAUGHT;
+		if (r->outcome == ATT_REMOVED)
+			cJSON_AddItemToArray(removed, cJSON_CreateString(r->name));
+		if (r->outcome == ATT_LEAKED)
+			cJSON_AddItemToArray(leaked, cJSON_CreateString(r->name));
+	}
+	cJSON_AddNumberToObject(ap, "run", run);
+	cJSON_AddNumberToObject(ap, "caught_before", before);
+	cJSON_AddNumberToObject(ap, "still_caught", still);
+	cJSON_AddItemToObject(ap, "removed_on_path", removed);
+	cJSON_AddItemToObject(ap, "leaked", leaked);
+}
+
 void report_json(const struct audit *a, const struct report_opts *opt, struct strbuf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *o, *arr;
@@ -188,8 +217,25 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		cJSON_AddItemToArray(arr, case_json(a, &a->cases[i]));
 	arr = cJSON_AddArrayToObject(root, "exclusions");
 	for (size_t i = 0; i < a->nexcl; i++) {
-		cJSON_AddItemToArray(arr, exclusion_json(&a->excl[i]));
+		cJSON *x = exclusion_json(&a->excl[i]);
+		exclusion_attacks(x, a, &a->excl[i]);
+		cJSON_AddItemToArray(arr, x);
 		verified += a->excl[i].verified != 0;
+	}
+	arr = cJSON_AddArrayToObject(root, "attack_probes");
+	for (size_t i = 0; i < a->nattacks; i++) {
+		const struct attack_result *r = &a->attacks[i];
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "name", r->name);
+		cJSON_AddStringToObject(p, "uri", r->uri);
+		if (r->cb)
+			cJSON_AddStringToObject(p, "callback", r->cb->name);
+		else
+			cJSON_AddNullToObject(p, "callback");
+		cJSON_AddNumberToObject(p, "caught_before_by", (double)r->before);
+		cJSON_AddNumberToObject(p, "caught_after_by", (double)r->after);
+		cJSON_AddStringToObject(p, "outcome", attack_outcome_name(r->outcome));
+		cJSON_AddItemToArray(arr, p);
 	}
 	audit_counts(a, &passed, &blocked, &would);
 	o = cJSON_AddObjectToObject(root, "summary");

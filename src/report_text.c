@@ -136,6 +136,28 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 			strbuf_addstr(out, x->snippet);
 			strbuf_addch(out, '\n');
 		}
+		if (a->nattacks) {
+			size_t count[4] = { 0, 0, 0, 0 };
+			for (size_t i = 0; i < a->nattacks; i++)
+				count[a->attacks[i].outcome]++;
+			strbuf_addf(out, "%sAttack probes%s (SQLi/XSS in the callbacks, the same elsewhere, path confusion): "
+				    "%zu run, %zu caught without the exclusions, %zu of those still caught with them",
+				    p->bold, p->off, a->nattacks, count[ATT_STILL_CAUGHT] + count[ATT_REMOVED] + count[ATT_LEAKED],
+				    count[ATT_STILL_CAUGHT]);
+			if (count[ATT_REMOVED])
+				strbuf_addf(out, ", %zu let through on an excluded callback path (the protection the exclusions remove)",
+					    count[ATT_REMOVED]);
+			strbuf_addstr(out, ".\n");
+			for (size_t i = 0; i < a->nattacks; i++) {
+				const struct attack_result *r = &a->attacks[i];
+				if (r->outcome == ATT_REMOVED)
+					strbuf_addf(out, "  %sremoved on its path:%s %s (was caught by %ld)\n",
+						    p->yellow, p->off, r->name, r->before);
+				if (r->outcome == ATT_LEAKED)
+					strbuf_addf(out, "  %sLEAKED beyond the exclusions' scope:%s %s %s (was caught by %ld)\n",
+						    p->red, p->off, r->name, r->uri, r->before);
+			}
+		}
 		for (size_t i = 0; i < a->ncases; i++)
 			if (!a->cases[i].fixed)
 				strbuf_addf(out, "%sstill blocked with the exclusions: %s [%s] by rule %ld%s\n",
