@@ -25,7 +25,7 @@ int attack_concerns(const struct attack_result *r, const struct exclusion *x)
 }
 
 static struct engine *build_engine(const struct ruleset *rs, const char *excl,
-				   struct strbuf *err);
+				   const char *after, struct strbuf *err);
 static char *excl_text(const struct audit *a);
 
 static long caught_by(struct engine *e, const struct ruleset *rs, const struct attack *at)
@@ -71,9 +71,9 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
 	free(ac);
 	text = excl_text(a);
-	before = build_engine(&a->rs, NULL, err);
+	before = build_engine(&a->rs, NULL, NULL, err);
 	if (before)
-		after = build_engine(&a->rs, text, err);
+		after = build_engine(&a->rs, text, NULL, err);
 	free(text);
 	if (!after) {
 		engine_free(before);
@@ -132,7 +132,7 @@ static enum engine_mode mode_of(const char *v)
 /* One engine: the imposed settings (--paranoia ...), then the exclusions
  * (if any), then the server's units. */
 static struct engine *build_engine(const struct ruleset *rs, const char *excl,
-				   struct strbuf *err)
+				   const char *after, struct strbuf *err)
 {
 	struct strbuf why = STRBUF_INIT, ov = STRBUF_INIT;
 	struct engine *e = engine_new(err);
@@ -161,6 +161,10 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 			strbuf_addf(err, "%s:%d: %s", at.file, at.line, why.buf);
 		else
 			strbuf_addf(err, "%s: %s", rs->units[u].name, why.buf);
+		goto fail;
+	}
+	if (after && *after && engine_add_rules(e, after, &line, &why) < 0) {
+		strbuf_addf(err, "generated startup exclusions:%d: %s (a bug: please report it)", line, why.buf);
 		goto fail;
 	}
 	strbuf_release(&why);
@@ -272,13 +276,16 @@ static int react(struct audit *a, const struct audit_case *c,
 			/* Loaded in an earlier round and the rule still blocks:
 			 * it matched another target (name it too) or the
 			 * target exclusion cannot work (remove the rule). */
-			if (x->round < round && x->scope == EXCL_TARGET) {
-				char *t = exclusion_target(ri, m, &c->req);
-				if (!t || exclusion_add_target(x, t) < 0)
-					exclusion_widen(x);
+			if (x->round < round) {
+				char *t = x->scope == EXCL_TARGET ? exclusion_target(ri, m, &c->req) : NULL;
+				int r = t ? exclusion_add_target(x, t) : -1;
 				free(t);
-				exclusion_render(x, ri);
-				changes++;
+				if (r < 0)
+					r = exclusion_escalate(x, ri);
+				if (r == 0) {
+					exclusion_render(x, ri);
+					changes++;
+				}
 			}
 			continue;
 		}
@@ -291,6 +298,7 @@ static int react(struct audit *a, const struct audit_case *c,
 		x->round = round;
 		x->first_id = *next_id;
 		x->scope = EXCL_RULE;
+		x->source_ips = a->source_ips;
 		{
 			char *t = exclusion_target(ri, m, &c->req);
 			if (t)
@@ -383,8 +391,79 @@ static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err
 	return 0;
 }
 
+/* --source-ip must be valid @ipMatch syntax and cover --client-ip, or no
+ * exclusion could ever be verified: say so up front. */
+/* The startup form (SecRuleUpdateTargetById/SecRuleRemoveById) loaded
+ * after the server's rules: do the callbacks pass? (No server scope here:
+ * the apache/nginx/cpanel dialects put it inside the path's.) */
+static int verify_startup(struct audit *a, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct engine *e;
+	for (size_t x = 0; x < a->nexcl; x++)
+		exclusion_startup(&text, &a->excl[x]);
+	e = build_engine(&a->rs, NULL, text.buf, err);
+	strbuf_release(&text);
+	if (!e)
+		return -1;
+	for (size_t x = 0; x < a->nexcl; x++)
+		a->excl[x].startup_verified = 1;
+	for (size_t i = 0; i < a->ncases; i++) {
+		struct txresult tx;
+		engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
+		if (tx.disrupted)
+			for (size_t x = 0; x < a->nexcl; x++)
+				if (exclusion_for(&a->excl[x], a->cases[i].cb))
+					a->excl[x].startup_verified = 0;
+		txresult_release(&tx);
+	}
+	a->startup_checked = 1;
+	engine_free(e);
+	return 0;
+}
+
+static int check_source_ips(const struct audit_opts *o, struct strbuf *err)
+{
+	struct strbuf rule = STRBUF_INIT, why = STRBUF_INIT;
+	struct engine *e;
+	struct request req;
+	struct txresult tx;
+	int line, ret = 0;
+
+	if (!o->source_ips)
+		return 0;
+	e = engine_new(err);
+	if (!e)
+		return -1;
+	strbuf_addf(&rule, "SecRule REMOTE_ADDR \"@ipMatch %s\" \"id:1,phase:1,deny,status:403,nolog\"\n",
+		    o->source_ips);
+	if (engine_add_rules(e, rule.buf, &line, &why) < 0) {
+		strbuf_addf(err, "--source-ip %s: %s", o->source_ips, why.buf);
+		ret = -1;
+	} else {
+		request_init(&req);
+		free(req.client_ip);
+		req.client_ip = xstrdup(o->params.client_ip);
+		engine_run(e, &req, NULL, &tx);
+		if (!tx.disrupted) {
+			strbuf_addf(err, "--client-ip %s is not in --source-ip %s: no exclusion could be verified",
+				    o->params.client_ip, o->source_ips);
+			ret = -1;
+		}
+		txresult_release(&tx);
+		request_release(&req);
+	}
+	engine_free(e);
+	strbuf_release(&rule);
+	strbuf_release(&why);
+	return ret;
+}
+
 int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
+	memset(a, 0, sizeof(*a));
+	if (check_source_ips(o, err) < 0)
+		return -1;
 	if (run_once(o, a, err) < 0)
 		return -1;
 	return o->sweep ? sweep(o, a, err) : 0;
@@ -409,6 +488,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	}
 	a->mode = mode_of(a->rs.rule_engine);
 	a->order_id = o->params.klarna_order_id;
+	a->source_ips = o->source_ips;
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)
 		return -1;
 
@@ -418,7 +498,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	latest = xcalloc(a->ncases, sizeof(*latest));
 	for (round = 1;; round++) {
 		char *text = excl_text(a);
-		struct engine *e = build_engine(&a->rs, text, err);
+		struct engine *e = build_engine(&a->rs, text, NULL, err);
 		int blocked = 0, changes = 0;
 		free(text);
 		if (!e)
@@ -462,6 +542,8 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 				a->excl[x].verified = 0;
 	}
 	if (a->nexcl && o->attack_probes && probe_attacks(a, err) < 0)
+		goto out;
+	if (a->nexcl && o->verify_startup && verify_startup(a, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -38,6 +38,8 @@ struct audit_opts {
 	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */
 	int sweep;			/* also run at paranoia levels 1-4 (--paranoia-sweep) */
 	int attack_probes;		/* prove the exclusions' scope (default on) */
+	const char *source_ips;		/* --source-ip: exclusions also require these */
+	int verify_startup;		/* also verify the startup form (a startup-based dialect) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
@@ -94,6 +96,8 @@ struct audit {
 	size_t nattacks;
 	enum engine_mode mode;
 	const char *order_id;	/* the Klarna order id the requests carry */
+	const char *source_ips;
+	int startup_checked;	/* the startup form was verified too */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 };
 

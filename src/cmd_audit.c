@@ -2,6 +2,7 @@
 #include "audit.h"
 #include "commands.h"
 #include "datadir.h"
+#include "dialect.h"
 #include "report.h"
 #include "util/fileio.h"
 
@@ -37,9 +38,15 @@ static const char usage[] =
 "Output:\n"
 "      --format text|json     report format (default text)\n"
 "  -o, --output FILE          write the report to FILE (atomically)\n"
-"      --exclusions FILE      write the exclusions as an includable file\n"
+"      --exclusions FILE      write the exclusions as an includable file (the\n"
+"                             first --dialect)\n"
+"      --dialect LIST         runtime (default), startup, apache, nginx, cpanel,\n"
+"                             cloudflare, paths; several with commas\n"
+"      --exclusions-dir DIR   write one file per dialect: DIR/klarna-exclusions.*\n"
 "      --exclusion-id-base N  first rule id of the exclusions (default 10000)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
+"      --source-ip CIDR,...   exclusions also require REMOTE_ADDR in these\n"
+"                             (Klarna's egress addresses are yours to give)\n"
 "      --no-attack-probes     skip proving each exclusion's scope with attack\n"
 "                             variants (SQLi/XSS, other paths, path confusion)\n"
 "\n"
@@ -60,7 +67,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR
 };
 
 static const struct option longopts[] = {
@@ -85,6 +92,9 @@ static const struct option longopts[] = {
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "paranoia-sweep", no_argument, NULL, OPT_SWEEP },
 	{ "no-attack-probes", no_argument, NULL, OPT_NOPROBES },
+	{ "source-ip", required_argument, NULL, OPT_SRCIP },
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -164,9 +174,10 @@ int cmd_audit(int argc, char **argv)
 	struct rule_source *src = NULL;
 	const char **names = NULL, **headers = NULL;
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
-	const char *output = NULL, *excl_file = NULL, *format = "text", *color = "auto";
+	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
 	int list = 0, dump = 0, c, ret = 2;
+	unsigned dialects = 1u << D_RUNTIME;
 	long v;
 	struct audit a;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -220,6 +231,22 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_NOPROBES:
 			o.attack_probes = 0;
+			break;
+		case OPT_DIALECT:
+			if (dialects_parse(optarg, &dialects) < 0) {
+				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths", optarg);
+				goto out;
+			}
+			break;
+		case OPT_EXCLDIR:
+			excl_dir = optarg;
+			break;
+		case OPT_SRCIP:
+			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF.:/,") != strlen(optarg)) {
+				complain("--source-ip: \"%s\" is not a comma-separated list of addresses or CIDR ranges", optarg);
+				goto out;
+			}
+			o.source_ips = optarg;
 			break;
 		case OPT_KCO:
 			if (!version_valid(optarg)) {
@@ -323,6 +350,8 @@ int cmd_audit(int argc, char **argv)
 	o.names = names;
 	o.nnames = nnames;
 	o.params.header_overrides = headers;
+	o.verify_startup = (dialects & ((1u << D_STARTUP) | (1u << D_APACHE) | (1u << D_NGINX) |
+				       (1u << D_CPANEL))) != 0;
 	o.params.noverrides = nheaders;
 
 	if (dump) {
@@ -334,7 +363,7 @@ int cmd_audit(int argc, char **argv)
 		goto out;
 	}
 	{
-		struct report_opts ro = { 0, PACKAGE_VERSION };
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects };
 		if (!strcmp(color, "always"))
 			ro.color = 1;
 		else if (!strcmp(color, "auto"))
@@ -346,13 +375,31 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (excl_file) {
 		struct strbuf ef = STRBUF_INIT;
-		exclusion_file(&ef, a.excl, a.nexcl, PACKAGE_VERSION);
+		enum dialect first = D_RUNTIME;
+		while (!(dialects & (1u << first)))
+			first++;
+		dialect_render(first, a.excl, a.nexcl, PACKAGE_VERSION, &ef);
 		if (write_file_atomic(excl_file, ef.buf, ef.len, &err) < 0) {
 			complain("%s", err.buf);
 			strbuf_release(&ef);
 			goto out;
 		}
 		strbuf_release(&ef);
+	}
+	for (int d = 0; excl_dir && d < D_COUNT; d++) {
+		struct strbuf ef = STRBUF_INIT, path = STRBUF_INIT;
+		int r;
+		if (!(dialects & (1u << d)))
+			continue;
+		dialect_render((enum dialect)d, a.excl, a.nexcl, PACKAGE_VERSION, &ef);
+		strbuf_addf(&path, "%s/klarna-exclusions.%s", excl_dir, dialect_file((enum dialect)d));
+		r = write_file_atomic(path.buf, ef.buf, ef.len, &err);
+		strbuf_release(&ef);
+		strbuf_release(&path);
+		if (r < 0) {
+			complain("%s", err.buf);
+			goto out;
+		}
 	}
 	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
 		complain("%s", err.buf);

@@ -87,7 +87,10 @@ int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		len = strlen(msg);
 		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			len--;
-		strbuf_add(err, msg, len);
+		if (len)
+			strbuf_add(err, msg, len);
+		else	/* libmodsecurity names the place but gives no reason */
+			strbuf_addstr(err, "libmodsecurity rejects this (it gives no reason)");
 		free((void *)error);
 	} else {
 		strbuf_addstr(err, "libmodsecurity refused the rules");

@@ -116,14 +116,14 @@ static void rx_escape(struct strbuf *out, const char *s)
  * while the server serves /wp-login.php. The raw URI is not decoded, so
  * such a request does not match and stays fully inspected. Returns 0 when
  * no path form is covered. */
-static int path_regex(struct strbuf *op, const struct exclusion *x)
+int exclusion_path_regex(struct strbuf *op, const struct exclusion *x, int raw_uri)
 {
 	const struct callback *cb = x->cb;
 	const char *slash = cb->trailing_slash ? "/" : "";
 	int p = !!(x->forms & URL_FORM_BIT(FORM_PATH));
 	int i = !!(x->forms & URL_FORM_BIT(FORM_INDEX));
 
-	strbuf_addstr(op, "@rx ^");
+	strbuf_addstr(op, "^");
 	if (cb->path) {
 		/* placeholders (the Klarna order id) stand for one plain segment */
 		for (const char *s = cb->path; *s;) {
@@ -147,19 +147,121 @@ static int path_regex(struct strbuf *op, const struct exclusion *x)
 	} else {
 		return 0;
 	}
-	strbuf_addstr(op, "(?:\\?|$)");
+	strbuf_addstr(op, raw_uri ? "(?:\\?|$)" : "$");
 	return 1;
+}
+
+const char *excl_scope_name(enum excl_scope s)
+{
+	static const char *const n[] = { "target", "rule", "tag", "engine_off" };
+	return n[s];
 }
 
 static void ctl(struct strbuf *out, const struct exclusion *x)
 {
-	if (x->scope == EXCL_RULE) {
+	switch (x->scope) {
+	case EXCL_TARGET:
+		for (size_t i = 0; i < x->ntargets; i++)
+			strbuf_addf(out, "%sctl:ruleRemoveTargetById=%ld;%s", i ? "," : "",
+				    x->rule_id, x->targets[i]);
+		break;
+	case EXCL_RULE:
 		strbuf_addf(out, "ctl:ruleRemoveById=%ld", x->rule_id);
-		return;
+		break;
+	case EXCL_TAG:
+		strbuf_addf(out, "ctl:ruleRemoveByTag=%s", x->tag);
+		break;
+	case EXCL_ENGINE_OFF:
+		strbuf_addstr(out, "ctl:ruleEngine=Off");
+		break;
 	}
-	for (size_t i = 0; i < x->ntargets; i++)
-		strbuf_addf(out, "%sctl:ruleRemoveTargetById=%ld;%s", i ? "," : "",
-			    x->rule_id, x->targets[i]);
+}
+
+/* Tags that name a family of rules worth removing together (not the
+ * rule set, platform or paranoia level, which cover everything). */
+static const char *useful_tag(const struct ruleinfo *ri)
+{
+	static const char *const generic[] = {
+		"OWASP_CRS", "application-multi", "language-multi", "platform-multi",
+		"paranoia-level/", "capec/", "PCI/", "OWASP_", "WASCTC/", "CWAF", NULL
+	};
+	const char *best = NULL;
+	for (size_t i = 0; ri && i < ri->ntags; i++) {
+		int skip = 0;
+		for (const char *const *g = generic; *g; g++)
+			if (!strncmp(ri->tags[i], *g, strlen(*g)))
+				skip = 1;
+		if (skip || strpbrk(ri->tags[i], " ,;\"'"))
+			continue;
+		if (!strncmp(ri->tags[i], "attack-", 7))
+			return ri->tags[i];
+		if (!best)
+			best = ri->tags[i];
+	}
+	return best;
+}
+
+int exclusion_escalate(struct exclusion *x, const struct ruleinfo *ri)
+{
+	const char *tag;
+	switch (x->scope) {
+	case EXCL_TARGET:
+		exclusion_widen(x);
+		return 0;
+	case EXCL_RULE:
+		tag = useful_tag(ri);
+		if (tag) {
+			x->tag = xstrdup(tag);
+			x->scope = EXCL_TAG;
+		} else {
+			x->scope = EXCL_ENGINE_OFF;	/* no family to name */
+		}
+		return 0;
+	case EXCL_TAG:
+		x->scope = EXCL_ENGINE_OFF;
+		return 0;
+	case EXCL_ENGINE_OFF:
+		break;
+	}
+	return -1;
+}
+
+void exclusion_startup(struct strbuf *out, const struct exclusion *x)
+{
+	switch (x->scope) {
+	case EXCL_TARGET:
+		for (size_t i = 0; i < x->ntargets; i++)
+			strbuf_addf(out, "SecRuleUpdateTargetById %ld \"!%s\"\n", x->rule_id, x->targets[i]);
+		break;
+	case EXCL_RULE:
+		strbuf_addf(out, "SecRuleRemoveById %ld\n", x->rule_id);
+		break;
+	case EXCL_TAG:
+		strbuf_addf(out, "SecRuleRemoveByTag \"%s\"\n", x->tag);
+		break;
+	case EXCL_ENGINE_OFF:
+		strbuf_addstr(out, "SecRuleEngine Off\n");
+		break;
+	}
+}
+
+/* One exclusion rule: conditions chained, the ctl on the last link. */
+static void emit_rule(struct strbuf *sb, const char *const *conds, size_t n, long id,
+		      const struct exclusion *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *indent = i ? "    " : "";
+		strbuf_addf(sb, "%s%s \\\n%s    \"", i ? "    " : "", conds[i], indent);
+		if (!i)
+			strbuf_addf(sb, "id:%ld,phase:1,pass,t:none,nolog,", id);
+		else
+			strbuf_addstr(sb, "t:none,");
+		if (i + 1 < n)
+			strbuf_addstr(sb, "chain");
+		else
+			ctl(sb, x);
+		strbuf_addstr(sb, "\"\n");
+	}
 }
 
 static int eq(const char *a, const char *b)
@@ -208,8 +310,16 @@ void exclusion_widen(struct exclusion *x)
 
 void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 {
-	struct strbuf sb = STRBUF_INIT, op = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, op = STRBUF_INIT, ip = STRBUF_INIT;
 	long id = x->first_id;
+
+	if (x->source_ips) {
+		strbuf_addstr(&ip, "SecRule REMOTE_ADDR ");
+		strbuf_addstr(&op, "@ipMatch ");
+		strbuf_addstr(&op, x->source_ips);
+		seclang_quote(&ip, op.buf);
+		strbuf_reset(&op);
+	}
 
 	strbuf_addf(&sb, "# Rule exclusion: %ld - %s\n", x->rule_id,
 		    ri && *ri->msg ? ri->msg : "(no msg)");
@@ -224,29 +334,52 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 		for (size_t i = 0; i < x->ntargets; i++)
 			strbuf_addf(&sb, "%s%s", i ? ", " : "", x->targets[i]);
 		strbuf_addf(&sb, " on this path; rule %ld still inspects everything else.\n", x->rule_id);
-	} else
+	} else if (x->scope == EXCL_RULE) {
 		strbuf_addf(&sb, "# Scope: rule %ld is off for this path only.\n", x->rule_id);
-	if (path_regex(&op, x)) {
-		strbuf_addstr(&sb, "SecRule REQUEST_URI_RAW ");
-		seclang_quote(&sb, op.buf);
-		strbuf_addf(&sb, " \\\n    \"id:%ld,phase:1,pass,t:none,nolog,", id++);
-		ctl(&sb, x);
-		strbuf_addstr(&sb, "\"\n");
+	} else if (x->scope == EXCL_TAG) {
+		strbuf_addf(&sb, "# Scope: every rule tagged '%s' is off for this path (removing rule %ld alone did not work).\n",
+			    x->tag, x->rule_id);
+	}
+	if (x->source_ips)
+		strbuf_addf(&sb, "# Only from %s (your list of Klarna's addresses).\n", x->source_ips);
+	if (x->scope == EXCL_ENGINE_OFF)
+		strbuf_addstr(&sb, "# RISKY: the WAF is off for this path: no rule inspects these requests\n"
+			    "# (the 'whitelist /wc-api/*' advice). Every narrower option failed.\n");
+	if (exclusion_path_regex(&op, x, 1)) {
+		struct strbuf c1 = STRBUF_INIT, c2 = STRBUF_INIT;
+		const char *conds[2];
+		size_t n = 0;
+		strbuf_addstr(&c1, "SecRule REQUEST_URI_RAW ");
+		strbuf_addstr(&c2, "@rx ");
+		strbuf_addstr(&c2, op.buf);
+		seclang_quote(&c1, c2.buf);
+		conds[n++] = c1.buf;
+		if (x->source_ips)
+			conds[n++] = ip.buf;
+		emit_rule(&sb, conds, n, id++, x);
+		strbuf_release(&c1);
+		strbuf_release(&c2);
 	}
 	if (x->cb->wc_api && (x->forms & URL_FORM_BIT(FORM_QUERY))) {
 		/* /?wc-api=NAME: that parameter exactly once, so a second
 		 * wc-api=OTHER cannot send the exempted request elsewhere */
-		strbuf_reset(&op);
-		strbuf_addstr(&op, "@rx ^/\\?(?:[^#]*&)?wc-api=");
-		rx_escape(&op, x->cb->wc_api);
-		strbuf_addstr(&op, "(?:&|$)");
-		strbuf_addstr(&sb, "SecRule REQUEST_URI_RAW ");
-		seclang_quote(&sb, op.buf);
-		strbuf_addf(&sb, " \\\n    \"id:%ld,phase:1,pass,t:none,nolog,chain\"\n", id++);
-		strbuf_addstr(&sb, "    SecRule &ARGS_GET:wc-api \"@eq 1\" \\\n        \"t:none,");
-		ctl(&sb, x);
-		strbuf_addstr(&sb, "\"\n");
+		struct strbuf c1 = STRBUF_INIT, rx = STRBUF_INIT;
+		const char *conds[3];
+		size_t n = 0;
+		strbuf_addstr(&rx, "@rx ^/\\?(?:[^#]*&)?wc-api=");
+		rx_escape(&rx, x->cb->wc_api);
+		strbuf_addstr(&rx, "(?:&|$)");
+		strbuf_addstr(&c1, "SecRule REQUEST_URI_RAW ");
+		seclang_quote(&c1, rx.buf);
+		conds[n++] = c1.buf;
+		conds[n++] = "SecRule &ARGS_GET:wc-api \"@eq 1\"";
+		if (x->source_ips)
+			conds[n++] = ip.buf;
+		emit_rule(&sb, conds, n, id++, x);
+		strbuf_release(&c1);
+		strbuf_release(&rx);
 	}
+	strbuf_release(&ip);
 	free(x->snippet);
 	x->snippet = strbuf_detach(&sb, NULL);
 	x->nids = (int)(id - x->first_id);
@@ -256,6 +389,7 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 void exclusion_release(struct exclusion *x)
 {
 	exclusion_widen(x);
+	free(x->tag);
 	free(x->also);
 	free(x->reason);
 	free(x->snippet);

@@ -20,7 +20,11 @@
 #include "ruleset.h"
 #include "util/strbuf.h"
 
-enum excl_scope { EXCL_TARGET, EXCL_RULE };
+/* The scope ladder, narrowest first: one target of the rule on the path,
+ * the rule on the path, every rule with one of its tags on the path, and
+ * last the WAF off for the path (labelled risky). */
+enum excl_scope { EXCL_TARGET, EXCL_RULE, EXCL_TAG, EXCL_ENGINE_OFF };
+const char *excl_scope_name(enum excl_scope s);
 
 struct exclusion {
 	long first_id;		/* ids first_id .. first_id + nids - 1 */
@@ -33,11 +37,14 @@ struct exclusion {
 	enum excl_scope scope;
 	char **targets;		/* EXCL_TARGET: "ARGS_NAMES:kco_session_id", ... */
 	size_t ntargets;
+	char *tag;		/* EXCL_TAG */
+	const char *source_ips;	/* also require REMOTE_ADDR @ipMatch these (--source-ip) */
 	char *reason;		/* one line: what matched */
 	char *snippet;		/* the SecLang text, with its comment */
 	int round;		/* audit round the blocker appeared in (1 = first) */
 	int verified;		/* its callbacks pass with it, and no attack probe leaks */
 	int leaks;		/* attack probes it let through beyond its scope */
+	int startup_verified;	/* its startup form, loaded after the rules, lets the callbacks pass */
 };
 
 /* The target a runtime exclusion can remove for this match, or NULL when
@@ -60,6 +67,16 @@ int exclusion_for(const struct exclusion *x, const struct callback *cb);
 int exclusion_add_target(struct exclusion *x, const char *target);
 /* Remove the whole rule on the path instead of targets. */
 void exclusion_widen(struct exclusion *x);
+/* One step up the ladder from where it is (rule -> tag -> engine off).
+ * Returns -1 when it is at the top already. */
+int exclusion_escalate(struct exclusion *x, const struct ruleinfo *ri);
+
+/* The SecRuleUpdateTargetById / SecRuleRemoveById (startup) form of the
+ * exclusion, for placement after the rules inside the path's scope. */
+void exclusion_startup(struct strbuf *out, const struct exclusion *x);
+/* The regex of the path forms (no query form), for server scopes; 0 when
+ * the exclusion covers only the query form. */
+int exclusion_path_regex(struct strbuf *out, const struct exclusion *x, int raw_uri);
 
 /* Fill in x->snippet and x->nids from the other fields. */
 void exclusion_render(struct exclusion *x, const struct ruleinfo *ri);

@@ -11,6 +11,7 @@
 struct report_opts {
 	int color;		/* ANSI colours (text only) */
 	const char *version;	/* the tool's */
+	unsigned dialects;	/* exclusion dialects to show (bit set of enum dialect) */
 };
 
 void report_text(const struct audit *a, const struct report_opts *o, struct strbuf *out);

@@ -1,6 +1,7 @@
 /* The JSON report. Its shape is documented in README.md ("JSON report");
  * fields may be added, never renamed or removed. */
 #include "report.h"
+#include "dialect.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -126,7 +127,11 @@ static cJSON *exclusion_json(const struct exclusion *x)
 		for (size_t i = 0; i < x->nalso; i++)
 			cJSON_AddItemToArray(all, cJSON_CreateString(x->also[i]->name));
 	}
-	cJSON_AddStringToObject(o, "scope", x->scope == EXCL_TARGET ? "target" : "rule");
+	cJSON_AddStringToObject(o, "scope", excl_scope_name(x->scope));
+	if (x->tag)
+		cJSON_AddStringToObject(o, "tag", x->tag);
+	if (x->scope == EXCL_ENGINE_OFF)
+		cJSON_AddStringToObject(o, "risk", "the WAF is off for this path: no rule inspects these requests");
 	{
 		cJSON *t = cJSON_AddArrayToObject(o, "targets");
 		for (size_t i = 0; i < x->ntargets; i++)
@@ -144,6 +149,12 @@ static cJSON *exclusion_json(const struct exclusion *x)
 	cJSON_AddStringToObject(o, "snippet", x->snippet);
 	cJSON_AddBoolToObject(o, "verified", x->verified);
 	return o;
+}
+
+static void startup_json(cJSON *o, const struct audit *a, const struct exclusion *x)
+{
+	if (a->startup_checked)
+		cJSON_AddBoolToObject(o, "startup_verified", x->startup_verified);
 }
 
 /* What the attack probes say about one exclusion. */
@@ -219,8 +230,18 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	for (size_t i = 0; i < a->nexcl; i++) {
 		cJSON *x = exclusion_json(&a->excl[i]);
 		exclusion_attacks(x, a, &a->excl[i]);
+		startup_json(x, a, &a->excl[i]);
 		cJSON_AddItemToArray(arr, x);
 		verified += a->excl[i].verified != 0;
+	}
+	o = cJSON_AddObjectToObject(root, "dialects");
+	for (int d = 0; d < D_COUNT; d++) {
+		struct strbuf t = STRBUF_INIT;
+		if (!(opt->dialects & (1u << d)) || !a->nexcl)
+			continue;
+		dialect_render((enum dialect)d, a->excl, a->nexcl, opt->version, &t);
+		cJSON_AddStringToObject(o, dialect_name((enum dialect)d), t.buf);
+		strbuf_release(&t);
 	}
 	arr = cJSON_AddArrayToObject(root, "attack_probes");
 	for (size_t i = 0; i < a->nattacks; i++) {

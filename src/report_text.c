@@ -1,6 +1,7 @@
 /* The text report: what an admin reads in a terminal. Colours only on a
  * TTY (or --color=always). */
 #include "report.h"
+#include "dialect.h"
 
 #include <string.h>
 
@@ -135,6 +136,21 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 				    x->verified ? "verified" : "NOT VERIFIED", p->off, x->round);
 			strbuf_addstr(out, x->snippet);
 			strbuf_addch(out, '\n');
+		}
+		for (int d = 1; d < D_COUNT; d++) {
+			struct strbuf t = STRBUF_INIT;
+			if (!(o->dialects & (1u << d)))
+				continue;
+			dialect_render((enum dialect)d, a->excl, a->nexcl, o->version, &t);
+			strbuf_addf(out, "%s--- %s form ---%s\n%s\n", p->bold, dialect_name((enum dialect)d), p->off, t.buf);
+			strbuf_release(&t);
+		}
+		if (a->startup_checked) {
+			size_t ok = 0;
+			for (size_t i = 0; i < a->nexcl; i++)
+				ok += a->excl[i].startup_verified != 0;
+			strbuf_addf(out, "Startup form (loaded after the rules, as the apache/nginx/cpanel forms place it): %zu of %zu verified.\n",
+				    ok, a->nexcl);
 		}
 		if (a->nattacks) {
 			size_t count[4] = { 0, 0, 0, 0 };
