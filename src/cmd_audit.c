@@ -55,6 +55,8 @@ static const char usage[] =
 "      --threshold N          impose inbound anomaly score threshold N\n"
 "      --paranoia-sweep       also run the rules alone at PL1-4 and show the\n"
 "                             first level that blocks each callback\n"
+"\n"
+"Other:\n"
 "      --color WHEN           auto, always or never (default auto)\n"
 "      --dump-rules           print the rule text as fed to libmodsecurity\n"
 "                             (after Includes and neutralising) and exit\n"
@@ -178,6 +180,7 @@ int cmd_audit(int argc, char **argv)
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
 	int list = 0, dump = 0, c, ret = 2;
 	unsigned dialects = 1u << D_RUNTIME;
+	enum dialect first_dialect = D_RUNTIME;
 	long v;
 	struct audit a;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -233,7 +236,7 @@ int cmd_audit(int argc, char **argv)
 			o.attack_probes = 0;
 			break;
 		case OPT_DIALECT:
-			if (dialects_parse(optarg, &dialects) < 0) {
+			if (dialects_parse(optarg, &dialects, &first_dialect) < 0) {
 				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths", optarg);
 				goto out;
 			}
@@ -375,10 +378,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (excl_file) {
 		struct strbuf ef = STRBUF_INIT;
-		enum dialect first = D_RUNTIME;
-		while (!(dialects & (1u << first)))
-			first++;
-		dialect_render(first, a.excl, a.nexcl, PACKAGE_VERSION, &ef);
+		dialect_render(first_dialect, a.excl, a.nexcl, PACKAGE_VERSION, &ef);
 		if (write_file_atomic(excl_file, ef.buf, ef.len, &err) < 0) {
 			complain("%s", err.buf);
 			strbuf_release(&ef);

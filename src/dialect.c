@@ -21,7 +21,7 @@ const char *dialect_file(enum dialect d)
 	return files[d];
 }
 
-int dialects_parse(const char *s, unsigned *set)
+int dialects_parse(const char *s, unsigned *set, enum dialect *first)
 {
 	char *copy = xstrdup(s), *save = NULL;
 	int ret = 0;
@@ -30,6 +30,8 @@ int dialects_parse(const char *s, unsigned *set)
 		int found = 0;
 		for (int d = 0; d < D_COUNT; d++)
 			if (!strcmp(t, names[d])) {
+				if (!*set)
+					*first = (enum dialect)d;
 				*set |= 1u << d;
 				found = 1;
 			}
@@ -90,18 +92,31 @@ static void group_startup(struct strbuf *out, const struct exclusion *x, size_t 
 	}
 }
 
-/* Apache normalises the path before <LocationMatch>; the query form goes
- * in an <If> (mod_security2 directives are allowed there), NAME once. */
+/* mod_security2 refuses SecRuleUpdateTargetById inside <LocationMatch>
+ * ("Updating target by ID with no ruleset in this context", apache2 -t),
+ * so target exclusions keep their runtime form: it scopes itself on the
+ * raw URI and works at server or vhost level. Rule-wide removals go in
+ * <LocationMatch> (Apache normalises the path first) and, for the
+ * /?wc-api= form, an <If> on the query. */
 static void apache_blocks(struct strbuf *out, const struct exclusion *x, size_t n, size_t i)
 {
 	struct strbuf rx = STRBUF_INIT, st = STRBUF_INIT;
-	group_startup(&st, x, n, i);
-	if (exclusion_path_regex(&rx, &x[i], 0)) {
+	for (size_t k = i; k < n; k++) {
+		if (k != i && !exclusion_same_scope(&x[k], x[i].cb, x[i].forms))
+			continue;
+		if (x[k].scope == EXCL_TARGET) {
+			strbuf_addstr(out, x[k].snippet);
+			continue;
+		}
+		who(&st, &x[k]);
+		exclusion_startup(&st, &x[k]);
+	}
+	if (st.len && exclusion_path_regex(&rx, &x[i], 0)) {
 		strbuf_addf(out, "<LocationMatch \"%s\">\n", rx.buf);
 		indent(out, st.buf, "    ");
 		strbuf_addstr(out, "</LocationMatch>\n");
 	}
-	if (x[i].cb->wc_api && (x[i].forms & URL_FORM_BIT(FORM_QUERY))) {
+	if (st.len && x[i].cb->wc_api && (x[i].forms & URL_FORM_BIT(FORM_QUERY))) {
 		strbuf_addf(out, "<If \"%%{REQUEST_URI} == '/' && %%{QUERY_STRING} =~ /(?:^|&)wc-api=%s(?:&|$)/\">\n",
 			    x[i].cb->wc_api);
 		indent(out, st.buf, "    ");
@@ -258,12 +273,15 @@ void dialect_render(enum dialect d, const struct exclusion *x, size_t n,
 		header(out, version, d == D_APACHE ? "Apache + mod_security2" : "cPanel/WHM EasyApache 4");
 		if (d == D_CPANEL)
 			strbuf_addstr(out, "# Put this in /etc/apache2/conf.d/modsec/modsec2.user.conf (WHM > Security Center >\n"
-				      "# ModSecurity Tools > Rules List > Edit Rules writes the same file): cPanel includes\n"
-				      "# it after the vendor rule sets, as these directives need. Then check and reload:\n"
+				      "# ModSecurity Tools > Rules List > Edit Rules writes the same file). cPanel includes\n"
+				      "# it after the vendor rule sets: the SecRule exclusions act from phase 1 on, so they\n"
+				      "# cover every vendor rule of phases 2-5 (the Klarna blockers are phase 2). Then:\n"
 				      "#   apachectl -t && /scripts/restartsrv_httpd\n");
 		else
-			strbuf_addstr(out, "# Include this AFTER the rule sets (ModSecurity 2 applies these directives only to\n"
-				      "# rules defined before them), inside the shop's <VirtualHost>. Then: apache2ctl -t\n");
+			strbuf_addstr(out, "# Include this in the shop's <VirtualHost> (or server config) BEFORE the rule sets:\n"
+				      "# the SecRule exclusions act at runtime (mod_security2 refuses SecRuleUpdateTargetById\n"
+				      "# inside <LocationMatch>); the <LocationMatch>/<If> removals may go anywhere.\n"
+				      "# Then: apache2ctl -t && apache2ctl graceful\n");
 		for (size_t i = 0; i < n; i++) {
 			if (!first_of_group(x, i))
 				continue;

@@ -25,22 +25,25 @@ cat check.out
 
 passed=0
 failed=0
-# the cases: "N passed, N failed" at the end of the harness's log
-if [ -f tests/run-cases.log ]; then
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' tests/run-cases.log | tail -n 1)
-	p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
-	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-	grep -E '^FAIL ' -A1 tests/run-cases.log
-fi
-# Check: "100%: Checks: N, Failures: F, Errors: E"
-if [ -f tests/unit.log ]; then
-	line=$(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' tests/unit.log | tail -n 1)
-	n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
-	f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
-	e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
-	passed=$((passed + ${n:-0} - ${f:-0} - ${e:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
-	grep -E ':[EF]:' tests/unit.log
-fi
+for log in $(find tests -name '*.log' ! -name test-suite.log | sort); do
+	# Check: "100%: Checks: N, Failures: F, Errors: E"
+	line=$(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+		e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+		passed=$((passed + n - f - e)); failed=$((failed + f + e))
+		grep -E ':[EF]:' "$log"
+		continue
+	fi
+	# everything else ends with "N passed, N failed"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+		passed=$((passed + p)); failed=$((failed + f))
+		grep -E '^FAIL ' -A3 "$log"
+	fi
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1	# a test program crashed or did not build: that is a failure
 fi
