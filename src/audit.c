@@ -1,6 +1,7 @@
 #include "audit.h"
 #include "attack.h"
 #include "engine.h"
+#include "settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,7 +300,10 @@ static int react(struct audit *a, const struct audit_case *c,
 		x->first_id = *next_id;
 		x->scope = EXCL_RULE;
 		x->source_ips = a->source_ips;
-		{
+		if (setting_for(&a->rs, bl->id, &c->req, &x->setting_var, &x->setting_value,
+				&x->advice) == 0) {
+			x->scope = EXCL_SETTING;
+		} else {
 			char *t = exclusion_target(ri, m, &c->req);
 			if (t)
 				exclusion_add_target(x, t);

@@ -153,7 +153,7 @@ int exclusion_path_regex(struct strbuf *op, const struct exclusion *x, int raw_u
 
 const char *excl_scope_name(enum excl_scope s)
 {
-	static const char *const n[] = { "target", "rule", "tag", "engine_off" };
+	static const char *const n[] = { "target", "rule", "tag", "engine_off", "setting" };
 	return n[s];
 }
 
@@ -173,6 +173,9 @@ static void ctl(struct strbuf *out, const struct exclusion *x)
 		break;
 	case EXCL_ENGINE_OFF:
 		strbuf_addstr(out, "ctl:ruleEngine=Off");
+		break;
+	case EXCL_SETTING:
+		strbuf_addf(out, "setvar:'%s=%s'", x->setting_var, x->setting_value);
 		break;
 	}
 }
@@ -205,6 +208,9 @@ int exclusion_escalate(struct exclusion *x, const struct ruleinfo *ri)
 {
 	const char *tag;
 	switch (x->scope) {
+	case EXCL_SETTING:	/* the policy was not the (only) cause */
+		x->scope = EXCL_RULE;
+		return 0;
 	case EXCL_TARGET:
 		exclusion_widen(x);
 		return 0;
@@ -241,6 +247,9 @@ void exclusion_startup(struct strbuf *out, const struct exclusion *x)
 		break;
 	case EXCL_ENGINE_OFF:
 		strbuf_addstr(out, "SecRuleEngine Off\n");
+		break;
+	case EXCL_SETTING:
+		strbuf_addf(out, "# a setting, not an exclusion: %s\n", x->advice);
 		break;
 	}
 }
@@ -340,6 +349,8 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 		strbuf_addf(&sb, "# Scope: every rule tagged '%s' is off for this path (removing rule %ld alone did not work).\n",
 			    x->tag, x->rule_id);
 	}
+	if (x->scope == EXCL_SETTING)
+		strbuf_addf(&sb, "# A setting, not an exclusion: %s.\n", x->advice);
 	if (x->source_ips)
 		strbuf_addf(&sb, "# Only from %s (your list of Klarna's addresses).\n", x->source_ips);
 	if (x->scope == EXCL_ENGINE_OFF)
@@ -390,6 +401,9 @@ void exclusion_release(struct exclusion *x)
 {
 	exclusion_widen(x);
 	free(x->tag);
+	free(x->setting_var);
+	free(x->setting_value);
+	free(x->advice);
 	free(x->also);
 	free(x->reason);
 	free(x->snippet);

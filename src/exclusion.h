@@ -23,7 +23,8 @@
 /* The scope ladder, narrowest first: one target of the rule on the path,
  * the rule on the path, every rule with one of its tags on the path, and
  * last the WAF off for the path (labelled risky). */
-enum excl_scope { EXCL_TARGET, EXCL_RULE, EXCL_TAG, EXCL_ENGINE_OFF };
+enum excl_scope { EXCL_TARGET, EXCL_RULE, EXCL_TAG, EXCL_ENGINE_OFF,
+		  EXCL_SETTING /* not an exclusion: a policy setting (settings.h) */ };
 const char *excl_scope_name(enum excl_scope s);
 
 struct exclusion {
@@ -38,6 +39,9 @@ struct exclusion {
 	char **targets;		/* EXCL_TARGET: "ARGS_NAMES:kco_session_id", ... */
 	size_t ntargets;
 	char *tag;		/* EXCL_TAG */
+	char *setting_var;	/* EXCL_SETTING: "tx.allowed_methods" */
+	char *setting_value;
+	char *advice;
 	const char *source_ips;	/* also require REMOTE_ADDR @ipMatch these (--source-ip) */
 	char *reason;		/* one line: what matched */
 	char *snippet;		/* the SecLang text, with its comment */

@@ -130,6 +130,12 @@ static cJSON *exclusion_json(const struct exclusion *x)
 	cJSON_AddStringToObject(o, "scope", excl_scope_name(x->scope));
 	if (x->tag)
 		cJSON_AddStringToObject(o, "tag", x->tag);
+	if (x->scope == EXCL_SETTING) {
+		cJSON *st = cJSON_AddObjectToObject(o, "setting");
+		cJSON_AddStringToObject(st, "variable", x->setting_var);
+		cJSON_AddStringToObject(st, "value", x->setting_value);
+		cJSON_AddStringToObject(st, "advice", x->advice);
+	}
 	if (x->scope == EXCL_ENGINE_OFF)
 		cJSON_AddStringToObject(o, "risk", "the WAF is off for this path: no rule inspects these requests");
 	{

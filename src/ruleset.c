@@ -88,6 +88,8 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->notes[i].what);
 	free(rs->notes);
 	free(rs->rule_engine);
+	for (int k = 0; k < 4; k++)
+		free(rs->policy[k]);
 	for (size_t i = 0; i < rs->noverrides; i++) {
 		free(rs->overrides[i].var);
 		free(rs->overrides[i].value);
@@ -369,6 +371,33 @@ static char *fix_operator(const char *file, const char *op, const char **why)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The CRS policy variables whose alerts call for a setting (settings.c). */
+static const char *const policy_vars[4] = {
+	"tx.allowed_methods=", "tx.allowed_request_content_type=",
+	"tx.allowed_http_versions=", "tx.allowed_request_content_type_charset=",
+};
+
+static void record_policy(struct ruleset *rs, const struct seclang_action *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = a[i].value;
+		if (strcmp(a[i].name, "setvar") || !v)
+			continue;
+		for (int k = 0; k < 4; k++) {
+			size_t l = strlen(policy_vars[k]);
+			/* the first plain value is in force: crs-setup.conf's
+			 * when it sets one (it loads first), else REQUEST-901's
+			 * default; later "%{tx.x} ..." appends are conditional */
+			if (!strncasecmp(v, policy_vars[k], l) && !rs->policy[k] && !strstr(v + l, "%{")) {
+				size_t len = strlen(v + l);
+				if (len && v[l + len - 1] == '\'')
+					len--;
+				rs->policy[k] = xstrndup(v + l, len);
+			}
+		}
+	}
+}
+
 static void parse_score_setting(struct ruleset *rs, const struct seclang_action *a, size_t n)
 {
 	static const char *const names[] = {
@@ -592,6 +621,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		}
 		if (!is_rule)
 			parse_score_setting(rs, a, na);
+		record_policy(rs, a, na);
 		if (drop) {
 			rd->drop_chain = 1;
 			rd->drop_why = drop;

@@ -76,6 +76,9 @@ struct ruleset {
 	struct origin rule_engine_at;
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
+	char *policy[4];		/* the value in force of tx.allowed_methods,
+					 * tx.allowed_request_content_type, tx.allowed_http_versions,
+					 * tx.allowed_request_content_type_charset (see settings.c) */
 	struct tx_override {		/* --paranoia, --threshold: setvar values we impose */
 		char *var;		/* "tx.paranoia_level" */
 		char *value;
