@@ -25,15 +25,37 @@ int attack_concerns(const struct attack_result *r, const struct exclusion *x)
 	return !r->cb || exclusion_for(x, r->cb);
 }
 
-static struct engine *build_engine(const struct ruleset *rs, const char *excl,
-				   const char *after, struct strbuf *err);
 static char *excl_text(const struct audit *a);
 
-static long caught_by(struct engine *e, const struct ruleset *rs, const struct attack *at)
+/* Engines by scope: the server's units plus the scoped ones (<Location*>)
+ * that apply to a request's path, built when first needed, one per
+ * combination. Most rule sets have no scoped unit: one engine. */
+struct engine_set {
+	const struct ruleset *rs;
+	const char *excl;	/* runtime exclusions, loaded first */
+	const char *after;	/* startup exclusions, loaded last */
+	struct {
+		unsigned long long mask;
+		struct engine *e;
+	} *v;
+	size_t n;
+};
+
+static struct engine *engine_for(struct engine_set *s, const struct request *req,
+				 struct strbuf *err);
+static void engine_set_free(struct engine_set *s);
+
+/* The disruptive rule id for the attack (-1 without an id), 0 = passed,
+ * -2 = no engine. */
+static long caught_by(struct engine_set *es, const struct ruleset *rs, const struct attack *at,
+		      struct strbuf *err)
 {
 	struct txresult tx;
 	struct verdict v;
 	long id;
+	struct engine *e = engine_for(es, &at->req, err);
+	if (!e)
+		return -2;
 	engine_run(e, &at->req, &at->resp, &tx);
 	verdict_from(rs, &tx, &v);
 	id = v.disrupted ? (v.disruptive_id ? v.disruptive_id : -1) : 0;
@@ -59,9 +81,10 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 {
 	struct attack_case *ac = xcalloc(a->ncases, sizeof(*ac));
 	struct attack *at = NULL;
-	struct engine *before, *after = NULL;
+	struct engine_set before = { &a->rs, NULL, NULL, NULL, 0 }, after = { &a->rs, NULL, NULL, NULL, 0 };
 	char *text;
 	size_t n;
+	int ret = 0;
 
 	for (size_t i = 0; i < a->ncases; i++) {
 		ac[i].cb = a->cases[i].cb;
@@ -72,15 +95,7 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
 	free(ac);
 	text = excl_text(a);
-	before = build_engine(&a->rs, NULL, NULL, err);
-	if (before)
-		after = build_engine(&a->rs, text, NULL, err);
-	free(text);
-	if (!after) {
-		engine_free(before);
-		attacks_free(at, n);
-		return -1;
-	}
+	after.excl = text;
 	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
 	a->nattacks = n;
 	for (size_t i = 0; i < n; i++) {
@@ -88,8 +103,12 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 		r->name = xstrdup(at[i].name);
 		r->cb = at[i].cb;
 		r->uri = xstrdup(at[i].req.uri);
-		r->before = caught_by(before, &a->rs, &at[i]);
-		r->after = caught_by(after, &a->rs, &at[i]);
+		r->before = caught_by(&before, &a->rs, &at[i], err);
+		r->after = caught_by(&after, &a->rs, &at[i], err);
+		if (r->before == -2 || r->after == -2) {
+			ret = -1;
+			break;
+		}
 		if (!r->before)
 			r->outcome = ATT_NOT_CAUGHT;
 		else if (r->after)
@@ -107,10 +126,11 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	for (size_t x = 0; x < a->nexcl; x++)
 		if (a->excl[x].leaks)
 			a->excl[x].verified = 0;
-	engine_free(before);
-	engine_free(after);
+	engine_set_free(&before);
+	engine_set_free(&after);
+	free(text);
 	attacks_free(at, n);
-	return 0;
+	return ret;
 }
 
 const char *engine_mode_name(enum engine_mode m)
@@ -133,7 +153,7 @@ static enum engine_mode mode_of(const char *v)
 /* One engine: the imposed settings (--paranoia ...), then the exclusions
  * (if any), then the server's units. */
 static struct engine *build_engine(const struct ruleset *rs, const char *excl,
-				   const char *after, struct strbuf *err)
+				   const char *after, unsigned long long mask, struct strbuf *err)
 {
 	struct strbuf why = STRBUF_INIT, ov = STRBUF_INIT;
 	struct engine *e = engine_new(err);
@@ -154,6 +174,8 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 	}
 	for (size_t u = 0; u < rs->nunits; u++) {
 		struct origin at;
+		if (rs->units[u].scope && (u >= 64 || !(mask & (1ULL << u))))
+			continue;
 		strbuf_reset(&why);
 		if (engine_add_rules(e, rs->units[u].text.buf, &line, &why) == 0)
 			continue;
@@ -247,6 +269,38 @@ static struct exclusion *find_excl(struct audit *a, long rule, const struct call
 		return x;
 	}
 	return NULL;
+}
+
+static struct engine *engine_for(struct engine_set *s, const struct request *req,
+				 struct strbuf *err)
+{
+	unsigned long long mask = 0;
+	char *path = request_path(req);
+	struct engine *e;
+	for (size_t u = 0; u < s->rs->nunits && u < 64; u++)
+		if (s->rs->units[u].scope && ruleset_unit_applies(s->rs, u, path))
+			mask |= 1ULL << u;
+	free(path);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].mask == mask)
+			return s->v[i].e;
+	e = build_engine(s->rs, s->excl, s->after, mask, err);
+	if (!e)
+		return NULL;
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n].mask = mask;
+	s->v[s->n].e = e;
+	s->n++;
+	return e;
+}
+
+static void engine_set_free(struct engine_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		engine_free(s->v[i].e);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
 }
 
 static char *excl_text(const struct audit *a)
@@ -403,17 +457,20 @@ static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err
 static int verify_startup(struct audit *a, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
-	struct engine *e;
+	struct engine_set es = { &a->rs, NULL, NULL, NULL, 0 };
 	for (size_t x = 0; x < a->nexcl; x++)
 		exclusion_startup(&text, &a->excl[x]);
-	e = build_engine(&a->rs, NULL, text.buf, err);
-	strbuf_release(&text);
-	if (!e)
-		return -1;
+	es.after = text.buf;
 	for (size_t x = 0; x < a->nexcl; x++)
 		a->excl[x].startup_verified = 1;
 	for (size_t i = 0; i < a->ncases; i++) {
 		struct txresult tx;
+		struct engine *e = engine_for(&es, &a->cases[i].req, err);
+		if (!e) {
+			engine_set_free(&es);
+			strbuf_release(&text);
+			return -1;
+		}
 		engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
 		if (tx.disrupted)
 			for (size_t x = 0; x < a->nexcl; x++)
@@ -422,7 +479,8 @@ static int verify_startup(struct audit *a, struct strbuf *err)
 		txresult_release(&tx);
 	}
 	a->startup_checked = 1;
-	engine_free(e);
+	engine_set_free(&es);
+	strbuf_release(&text);
 	return 0;
 }
 
@@ -482,6 +540,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 
 	memset(a, 0, sizeof(*a));
 	ruleset_init(&a->rs);
+	a->rs.engine_v2 = a->engine_v2 = o->engine_v2;
 	impose(&a->rs, o);
 	for (size_t i = 0; i < o->nsources; i++) {
 		int r = o->sources[i].is_text
@@ -490,6 +549,8 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 		if (r < 0)
 			return -1;
 	}
+	if (ruleset_fit(&a->rs, err) < 0)
+		return -1;
 	a->mode = mode_of(a->rs.rule_engine);
 	a->order_id = o->params.klarna_order_id;
 	a->source_ips = o->source_ips;
@@ -502,24 +563,28 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	latest = xcalloc(a->ncases, sizeof(*latest));
 	for (round = 1;; round++) {
 		char *text = excl_text(a);
-		struct engine *e = build_engine(&a->rs, text, NULL, err);
+		struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
 		int blocked = 0, changes = 0;
-		free(text);
-		if (!e)
-			goto out;
-		if (!a->library)
-			a->library = xstrdup(engine_version(e));
 		a->rounds = round;
 		for (size_t i = 0; i < a->ncases; i++) {
 			struct verdict *dst = round == 1 ? &a->cases[i].v : &latest[i];
 			struct txresult tx;
+			struct engine *e = engine_for(&es, &a->cases[i].req, err);
+			if (!e) {
+				engine_set_free(&es);
+				free(text);
+				goto out;
+			}
+			if (!a->library)
+				a->library = xstrdup(engine_version(e));
 			engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
 			verdict_release(dst);
 			verdict_from(&a->rs, &tx, dst);
 			txresult_release(&tx);
 			name_first_links(&a->rs, dst, &a->cases[i].req);
 		}
-		engine_free(e);
+		engine_set_free(&es);
+		free(text);
 		if (round > o->max_rounds)
 			break;
 		for (size_t i = 0; i < a->ncases; i++) {

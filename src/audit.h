@@ -40,6 +40,7 @@ struct audit_opts {
 	int attack_probes;		/* prove the exclusions' scope (default on) */
 	const char *source_ips;		/* --source-ip: exclusions also require these */
 	int verify_startup;		/* also verify the startup form (a startup-based dialect) */
+	int engine_v2;			/* the audited server runs ModSecurity 2: emulate it */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
@@ -98,6 +99,7 @@ struct audit {
 	const char *order_id;	/* the Klarna order id the requests carry */
 	const char *source_ips;
 	int startup_checked;	/* the startup form was verified too */
+	int engine_v2;		/* verdicts emulate ModSecurity 2 where it differs */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 };
 

@@ -23,6 +23,9 @@ static const char usage[] =
 "modsecurity_rules_file; Includes are followed):\n"
 "  -r, --rules FILE           a ModSecurity configuration file\n"
 "  -R, --rule TEXT            rules given inline\n"
+"      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
+"                             default) or v2 (Apache mod_security2, cPanel, most\n"
+"                             Comodo installs): emulate v2 where they differ\n"
 "\n"
 "Callbacks:\n"
 "      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
@@ -69,7 +72,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE
 };
 
 static const struct option longopts[] = {
@@ -96,6 +99,7 @@ static const struct option longopts[] = {
 	{ "no-attack-probes", no_argument, NULL, OPT_NOPROBES },
 	{ "source-ip", required_argument, NULL, OPT_SRCIP },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -240,6 +244,13 @@ int cmd_audit(int argc, char **argv)
 				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths", optarg);
 				goto out;
 			}
+			break;
+		case OPT_ENGINE:
+			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
+				complain("--engine: \"%s\" is not v2 or v3", optarg);
+				goto out;
+			}
+			o.engine_v2 = !strcmp(optarg, "v2");
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;

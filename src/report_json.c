@@ -205,6 +205,7 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	o = cJSON_AddObjectToObject(root, "engine");
 	cJSON_AddStringToObject(o, "libmodsecurity", a->library ? a->library : "");
 	cJSON_AddStringToObject(o, "rule_engine", engine_mode_name(a->mode));
+	cJSON_AddStringToObject(o, "audited_as", a->engine_v2 ? "ModSecurity 2" : "libmodsecurity 3");
 	if (a->rs.rule_engine_at.file) {
 		char *at = xasprintf("%s:%d", a->rs.rule_engine_at.file, a->rs.rule_engine_at.line);
 		cJSON_AddStringToObject(o, "rule_engine_set_at", at);
@@ -219,6 +220,14 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		cJSON_AddStringToObject(r, "path", a->rs.units[u].name);
 		cJSON_AddNumberToObject(r, "rules", a->rs.units[u].rules);
 		cJSON_AddItemToArray(arr, r);
+	}
+	{
+		size_t loaded = 0, left = 0;
+		cJSON *cov = cJSON_AddObjectToObject(root, "coverage");
+		for (size_t i = 0; i < a->rs.nrules; i++)
+			*(a->rs.rules[i].id > 0 ? &loaded : &left) += 1;
+		cJSON_AddNumberToObject(cov, "rules_audited", (double)loaded);
+		cJSON_AddNumberToObject(cov, "rules_left_out", (double)left);
 	}
 	arr = cJSON_AddArrayToObject(root, "load_notes");
 	for (size_t i = 0; i < a->rs.nnotes; i++) {

@@ -93,6 +93,10 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 	else if (a->mode == MODE_OFF)
 		strbuf_addstr(out, ": the server does not run its rules; findings show what On would block");
 	strbuf_addch(out, '\n');
+	if (a->engine_v2)
+		strbuf_addf(out, "%sThe audited server runs ModSecurity 2:%s verdicts emulate it where libmodsecurity 3 "
+			    "differs (default actions, exclusions placed before their rule, invalid regexes).\n",
+			    p->yellow, p->off);
 	for (size_t u = 0; u < a->rs.nunits; u++)
 		strbuf_addf(out, "Rule set: %s (%d rules)\n", a->rs.units[u].name, a->rs.units[u].rules);
 	for (size_t i = 0; i < a->rs.nnotes; i++) {
@@ -179,6 +183,12 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 				strbuf_addf(out, "%sstill blocked with the exclusions: %s [%s] by rule %ld%s\n",
 					    p->red, a->cases[i].cb->name, url_form_name(a->cases[i].form),
 					    a->cases[i].still_blocked_by, p->off);
+	}
+	{
+		size_t loaded = 0, left = 0;
+		for (size_t i = 0; i < a->rs.nrules; i++)
+			*(a->rs.rules[i].id > 0 ? &loaded : &left) += 1;
+		strbuf_addf(out, "\nCoverage: %zu rules audited, %zu left out (see the notes).", loaded, left);
 	}
 	audit_counts(a, &passed, &blocked, &would);
 	strbuf_addf(out, "\n%zu callback requests: %zu passed, %zu blocked, %zu would block",

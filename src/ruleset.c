@@ -1,10 +1,13 @@
 #include "ruleset.h"
 #include "seclang.h"
+#include "engine.h"
 #include "util/fileio.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <glob.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -68,6 +71,10 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->units[i].name);
 		strbuf_release(&rs->units[i].text);
 		free(rs->units[i].map);
+		free(rs->units[i].group);
+		free(rs->units[i].scope);
+		if (rs->units[i].scope_re)
+			pcre2_code_free(rs->units[i].scope_re);
 	}
 	free(rs->units);
 	for (size_t i = 0; i < rs->nfiles; i++)
@@ -177,20 +184,38 @@ struct reader {
 	int in_chain;		/* the last SecRule had `chain` */
 	int drop_chain;		/* something in this chain is not to be run */
 	const char *drop_why;
+	char *defaults[6];	/* v2: disruptive part of this unit's SecDefaultAction per phase */
+	struct container {	/* Apache containers met in rule files */
+		int active;	/* 0: an <IfModule !...>/<IfDefine> whose contents do not apply */
+		size_t prev_unit;	/* for <Location*>: the unit to return to, else (size_t)-1 */
+	} stack[32];
+	int depth;
+	int inactive;		/* depth of inactive containers we are inside */
 };
 
 /* Each directive becomes one line, then an empty one: libmodsecurity
  * 3.0.9's lexer reads a SecRule without actions that is directly followed
  * by another directive as if that line were its actions. */
-static void emit(struct reader *rd, const char *text, struct origin at)
+static void emit_grouped(struct reader *rd, const char *text, struct origin at, size_t group)
 {
 	struct load_unit *u = &rd->rs->units[rd->unit];
 	strbuf_addstr(&u->text, text);
 	strbuf_addstr(&u->text, "\n\n");
 	for (int i = 0; i < 2; i++) {
-		ARRAY_PUSH(u->map, u->nmap, u->amap);
-		u->map[u->nmap++] = at;
+		if (u->nmap + 1 > u->amap) {
+			u->amap = u->amap ? u->amap * 2 : 64;
+			u->map = xrealloc(u->map, u->amap * sizeof(*u->map));
+			u->group = xrealloc(u->group, u->amap * sizeof(*u->group));
+		}
+		u->map[u->nmap] = at;
+		u->group[u->nmap] = group;
+		u->nmap++;
 	}
+}
+
+static void emit(struct reader *rd, const char *text, struct origin at)
+{
+	emit_grouped(rd, text, at, rd->rs->units[rd->unit].nmap);
 }
 
 static void flush_chain(struct reader *rd)
@@ -209,10 +234,13 @@ static void flush_chain(struct reader *rd)
 		}
 		rs->units[rd->unit].rules--;
 	}
-	for (size_t i = 0; i < rd->nchain; i++) {
-		if (!rd->drop_chain)
-			emit(rd, rd->chain[i].text, rd->chain[i].at);
-		free(rd->chain[i].text);
+	{
+		size_t group = rd->rs->units[rd->unit].nmap;
+		for (size_t i = 0; i < rd->nchain; i++) {
+			if (!rd->drop_chain)
+				emit_grouped(rd, rd->chain[i].text, rd->chain[i].at, group);
+			free(rd->chain[i].text);
+		}
 	}
 	rd->nchain = 0;
 	rd->drop_chain = 0;
@@ -497,6 +525,137 @@ static void index_rule(struct reader *rd, struct origin at, const char *vars,
 	rs->units[rd->unit].rules++;
 }
 
+static int is_disruptive(const char *name)
+{
+	static const char *const d[] = { "deny", "drop", "block", "pass", "allow", "redirect", "proxy", NULL };
+	for (const char *const *p = d; *p; p++)
+		if (!strcmp(name, *p))
+			return 1;
+	return 0;
+}
+
+static int phase_of(const struct seclang_action *a, size_t n)
+{
+	const char *v = seclang_action_value(a, n, "phase");
+	if (!v)
+		return 2;
+	if (!strcasecmp(v, "request"))
+		return 2;
+	if (!strcasecmp(v, "response"))
+		return 4;
+	if (!strcasecmp(v, "logging"))
+		return 5;
+	return atoi(v) >= 1 && atoi(v) <= 5 ? atoi(v) : 2;
+}
+
+/* v2: SecDefaultAction is merged into each following rule at parse time;
+ * remember its disruptive action and status per phase. */
+static void record_default(struct reader *rd, const char *list)
+{
+	struct seclang_action *a;
+	size_t n = seclang_actions(list, &a);
+	struct strbuf sb = STRBUF_INIT;
+	int ph = phase_of(a, n);
+	for (size_t i = 0; i < n; i++)
+		if (is_disruptive(a[i].name) || !strcmp(a[i].name, "status"))
+			strbuf_addf(&sb, "%s%s", sb.len ? "," : "", a[i].raw);
+	free(rd->defaults[ph]);
+	rd->defaults[ph] = strbuf_detach(&sb, NULL);
+	seclang_actions_free(a, n);
+}
+
+/* Does `@rx PATTERN` (or a bare pattern) compile under PCRE2? Returns the
+ * error text (static buffer) or NULL. Other operators: NULL. */
+static const char *bad_regex(const char *op)
+{
+	static char msg[160];
+	const char *p = op;
+	pcre2_code *re;
+	int code;
+	PCRE2_SIZE off;
+	if (*p == '!')
+		p++;
+	if (*p == '@') {
+		if (strncasecmp(p, "@rx ", 4) && strncasecmp(p, "@rx\t", 4))
+			return NULL;
+		p += 4;
+	}
+	re = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, PCRE2_DOTALL, &code, &off, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return NULL;
+	}
+	pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
+	return msg;
+}
+
+/* Does the rule set define a rule with one of the ids `spec` names
+ * ("1 2 100-200") yet? */
+static int defines_any(const struct ruleset *rs, const char *spec)
+{
+	const char *p = spec;
+	while (*p) {
+		long lo, hi;
+		char *end;
+		while (*p == ' ' || *p == ',' || *p == '"')
+			p++;
+		if (!*p)
+			break;
+		lo = strtol(p, &end, 10);
+		if (end == p)
+			return 1;	/* not ids: do not judge */
+		hi = lo;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		for (size_t i = 0; i < rs->nrules; i++)
+			if (rs->rules[i].id >= lo && rs->rules[i].id <= hi)
+				return 1;
+		p = end;
+	}
+	return 0;
+}
+
+static int container(struct reader *rd, struct origin at, struct seclang_directive *d,
+		     struct strbuf *err, int *ret);
+
+/* Inside a <Location*>, configuration directives that act on requests
+ * become their runtime equivalents (the scoped unit is loaded only for
+ * requests the location covers): SecRuleEngine -> ctl:ruleEngine,
+ * SecRuleRemoveById/ByTag -> ctl:ruleRemoveById/ByTag,
+ * SecRuleUpdateTargetById ID "!T" -> ctl:ruleRemoveTargetById=ID;T.
+ * Ids 99900-99989 are the tool's. Returns 1 when handled. */
+static int scoped_runtime(struct reader *rd, struct origin at, struct seclang_directive *d)
+{
+	struct strbuf ctl = STRBUF_INIT;
+	if (!strcasecmp(d->name, "SecRuleEngine") && d->nargs) {
+		strbuf_addf(&ctl, "ctl:ruleEngine=%s", d->args[0].inner);
+	} else if ((!strcasecmp(d->name, "SecRuleRemoveById") || !strcasecmp(d->name, "SecRuleRemoveByTag")) &&
+		   d->nargs) {
+		int by_tag = !strcasecmp(d->name, "SecRuleRemoveByTag");
+		for (size_t i = 0; i < d->nargs; i++)
+			strbuf_addf(&ctl, "%sctl:ruleRemoveBy%s=%s", i ? "," : "", by_tag ? "Tag" : "Id",
+				    d->args[i].inner);
+	} else if (!strcasecmp(d->name, "SecRuleUpdateTargetById") && d->nargs == 2 &&
+		   d->args[1].inner[0] == '!') {
+		char *copy = xstrdup(d->args[1].inner + 1), *save = NULL;
+		int k = 0;
+		for (char *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save))
+			strbuf_addf(&ctl, "%sctl:ruleRemoveTargetById=%s;%s", k++ ? "," : "",
+				    d->args[0].inner, t[0] == '!' ? t + 1 : t);
+		free(copy);
+	} else {
+		return 0;
+	}
+	{
+		char *act = xasprintf("SecAction \"id:%d,phase:1,pass,nolog,t:none,%s\"",
+				      99900 + rd->rs->scoped_ids++ % 90, ctl.buf);
+		emit(rd, act, at);
+		free(act);
+	}
+	strbuf_release(&ctl);
+	return 1;
+}
+
 /* Handle one logical directive. `line` is the joined text. */
 static int directive(struct reader *rd, struct origin at, const char *line,
 		     int depth, struct strbuf *err)
@@ -515,6 +674,10 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	if (!d.name)
 		return 0;
 
+	if (container(rd, at, &d, err, &ret))
+		goto out;
+	if (rd->inactive)
+		goto out;
 	if (!strcasecmp(d.name, "Include") || !strcasecmp(d.name, "IncludeOptional")) {
 		if (d.nargs != 1) {
 			strbuf_addf(err, "%s:%d: %s takes one path", at.file, at.line, d.name);
@@ -525,6 +688,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		}
 		goto out;
 	}
+	if (rs->units[rd->unit].scope && scoped_runtime(rd, at, &d))
+		goto out;
 	if (!strcasecmp(d.name, "SecRuleEngine")) {
 		free(rs->rule_engine);
 		rs->rule_engine = xstrdup(d.nargs ? d.args[0].inner : "");
@@ -559,6 +724,16 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		free(abs);
 		goto out;
 	}
+	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1)
+		record_default(rd, d.args[0].inner);
+	if (rs->engine_v2 && d.nargs >= 1 &&
+	    (!strcasecmp(d.name, "SecRuleRemoveById") || !strcasecmp(d.name, "SecRuleUpdateTargetById") ||
+	     !strcasecmp(d.name, "SecRuleUpdateActionById")) &&
+	    !defines_any(rs, d.args[0].inner)) {
+		add_note(rs, at, "%s %s: no effect in ModSecurity 2 (the rule is defined after it); left out",
+			 d.name, d.args[0].inner);
+		goto out;
+	}
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
 		int is_rule = !strcasecmp(d.name, "SecRule");
 		size_t nfixed = is_rule ? 2 : 0;
@@ -567,6 +742,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		char *newop = NULL;
 		const char *drop = NULL;
 		int changed = 0, starts_chain_link = rd->in_chain;
+		const char *inherit = NULL;
 		struct strbuf out = STRBUF_INIT, acts = STRBUF_INIT;
 
 		if (d.nargs < nfixed || d.nargs > nfixed + 1) {
@@ -579,8 +755,35 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			na = seclang_actions(d.args[nfixed].inner, &a);
 		if (is_rule)
 			newop = fix_operator(at.file, d.args[1].inner, &drop);
+		if (is_rule && !drop) {
+			const char *bad = bad_regex(d.args[1].inner);
+			if (bad && rs->engine_v2) {
+				strbuf_addf(err, "%s:%d: invalid regular expression (%s): ModSecurity 2 refuses this "
+					    "configuration, the server would not start", at.file, at.line, bad);
+				seclang_actions_free(a, na);
+				ret = -1;
+				goto out;
+			}
+			if (bad)
+				add_note(rs, at, "regular expression does not compile (%s): libmodsecurity 3 loads it, "
+					 "@rx never matches and !@rx always does", bad);
+		}
+		/* v2 merges the unit's SecDefaultAction disruptive action into
+		 * rules that name none, and resolves `block` to it */
+		if (rs->engine_v2 && !starts_chain_link) {
+			int has = 0;
+			for (size_t i = 0; i < na; i++)
+				if (is_disruptive(a[i].name) && strcmp(a[i].name, "block"))
+					has = 1;
+			if (!has && rd->defaults[phase_of(a, na)] && *rd->defaults[phase_of(a, na)])
+				inherit = rd->defaults[phase_of(a, na)];
+		}
 		for (size_t i = 0; i < na; i++) {
 			int keep = 1;
+			if (inherit && !strcmp(a[i].name, "block")) {
+				changed = 1;
+				continue;
+			}
 			if (!strcmp(a[i].name, "exec")) {
 				add_note(rs, at, "exec:%s removed (the audit runs no code from the rule set)",
 					 a[i].value ? a[i].value : "");
@@ -606,6 +809,13 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 				continue;
 			}
 			strbuf_addstr(&acts, a[i].raw);
+		}
+		if (inherit) {
+			strbuf_addf(&acts, "%s%s", acts.len ? "," : "", inherit);
+			changed = 1;
+			if (!seclang_has_action(a, na, "block"))
+				add_note(rs, at, "rules naming no disruptive action inherit '%s' from "
+					 "SecDefaultAction (ModSecurity 2)", inherit);
 		}
 		if (!starts_chain_link) {
 			flush_chain(rd);
@@ -699,6 +909,10 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		}
 		strbuf_reset(&logical);
 	}
+	if (!ret && rd->depth && depth == 0) {
+		strbuf_addf(err, "%s: a container is not closed at the end of the file", file);
+		ret = -1;
+	}
 	if (!ret && rd->in_chain && depth == 0) {
 		strbuf_addf(err, "%s:%d: chain without a following rule", file, start);
 		ret = -1;
@@ -734,6 +948,111 @@ static int load_file(struct reader *rd, const char *path, int depth, int optiona
 	return ret;
 }
 
+static size_t new_unit(struct ruleset *rs, const char *name);
+
+static void rx_quote(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\.^$|()[]{}*+?", *s))
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, *s);
+	}
+}
+
+/* Apache containers inside rule files (vendor sets carry <IfModule> and
+ * <LocationMatch>): <IfModule>/<IfDefine> decide whether their contents
+ * apply; <Location>/<LocationMatch> open a scoped unit; the others
+ * (<VirtualHost>, <Directory>, <Files>) are read as applying everywhere.
+ * Returns 1 when `d` was a container line. */
+static int container(struct reader *rd, struct origin at, struct seclang_directive *d,
+		     struct strbuf *err, int *ret)
+{
+	struct ruleset *rs = rd->rs;
+	char *name = d->name + 1, *arg = NULL;
+	size_t n;
+	int closing;
+
+	if (d->name[0] != '<')
+		return 0;
+	closing = name[0] == '/';
+	if (closing)
+		name++;
+	n = strlen(name);
+	if (n && name[n - 1] == '>')
+		name[--n] = '\0';
+	if (d->nargs) {
+		struct seclang_arg *last = &d->args[d->nargs - 1];
+		size_t l = strlen(last->inner);
+		if (l && last->inner[l - 1] == '>')
+			last->inner[l - 1] = '\0';
+		arg = d->args[0].inner;
+		if (!*arg && d->nargs == 1)
+			arg = NULL;
+	}
+	if (closing) {
+		struct container *c;
+		if (!rd->depth) {
+			strbuf_addf(err, "%s:%d: </%s> without its opening line", at.file, at.line, name);
+			*ret = -1;
+			return 1;
+		}
+		c = &rd->stack[--rd->depth];
+		if (!c->active)
+			rd->inactive--;
+		if (c->prev_unit != (size_t)-1) {
+			flush_chain(rd);
+			rd->unit = c->prev_unit;
+		}
+		return 1;
+	}
+	if (rd->depth >= 32) {
+		strbuf_addf(err, "%s:%d: containers nested too deeply", at.file, at.line);
+		*ret = -1;
+		return 1;
+	}
+	{
+		struct container *c = &rd->stack[rd->depth++];
+		c->active = 1;
+		c->prev_unit = (size_t)-1;
+		if (!strcasecmp(name, "IfModule")) {
+			/* we are mod_security2/ModSecurity: negated tests of it fail */
+			if (arg && arg[0] == '!' && strcasestr(arg, "security"))
+				c->active = 0;
+		} else if (!strcasecmp(name, "IfDefine")) {
+			/* nothing is defined with -D here */
+			c->active = arg && arg[0] == '!';
+		} else if (rd->inactive == 0 &&
+			   (!strcasecmp(name, "Location") || !strcasecmp(name, "LocationMatch"))) {
+			struct strbuf rx = STRBUF_INIT, nm = STRBUF_INIT;
+			size_t u;
+			int is_match = !strcasecmp(name, "LocationMatch");
+			if (!arg) {
+				strbuf_addf(err, "%s:%d: <%s> without a path", at.file, at.line, name);
+				*ret = -1;
+				return 1;
+			}
+			if (is_match) {
+				strbuf_addstr(&rx, arg);
+			} else {
+				strbuf_addch(&rx, '^');
+				rx_quote(&rx, arg);
+			}
+			strbuf_addf(&nm, "<%s %s> at %s:%d", name, arg, at.file, at.line);
+			flush_chain(rd);
+			c->prev_unit = rd->unit;
+			u = new_unit(rs, nm.buf);
+			rs->units[u].scope = strbuf_detach(&rx, NULL);
+			rd->unit = u;
+			add_note(rs, at, "<%s %s>: loaded only for callbacks whose path it matches "
+				 "(libmodsecurity has no locations; the audit emulates them)", name, arg);
+			strbuf_release(&nm);
+		}
+		if (!c->active)
+			rd->inactive++;
+	}
+	return 1;
+}
+
 static size_t new_unit(struct ruleset *rs, const char *name)
 {
 	ARRAY_PUSH(rs->units, rs->nunits, rs->aunits);
@@ -745,6 +1064,8 @@ static size_t new_unit(struct ruleset *rs, const char *name)
 
 static int finish(struct reader *rd, int ret)
 {
+	for (int i = 0; i < 6; i++)
+		free(rd->defaults[i]);
 	if (ret == 0)
 		flush_chain(rd);
 	else
@@ -756,7 +1077,7 @@ static int finish(struct reader *rd, int ret)
 
 int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *err)
 {
-	struct reader rd = { rs, new_unit(rs, path), NULL, 0, 0, 0, 0, NULL };
+	struct reader rd = { .rs = rs, .unit = new_unit(rs, path) };
 	struct origin none = { NULL, 0 };
 	return finish(&rd, load_file(&rd, path, 0, 0, none, err));
 }
@@ -764,8 +1085,118 @@ int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *err)
 int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
 		     struct strbuf *err)
 {
-	struct reader rd = { rs, new_unit(rs, name), NULL, 0, 0, 0, 0, NULL };
+	struct reader rd = { .rs = rs, .unit = new_unit(rs, name) };
 	return finish(&rd, read_text(&rd, intern(rs, name), text, strlen(text), 0, err));
+}
+
+/* Constructs ModSecurity 2 has and libmodsecurity 3.0.9 refuses, by the
+ * words of its error: these rules are left out one by one, not the file. */
+static const char *v2_only(const char *msg)
+{
+	if (strstr(msg, "is not yet supported") || strstr(msg, "is not supported by libModSecurity"))
+		return msg;
+	if (strstr(msg, "Expecting an action, got:")) {
+		const char *g = strstr(msg, "got:") + 4;
+		while (*g == ' ')
+			g++;
+		if (!strncmp(g, "ctl:", 4))
+			return "a ctl: option libmodsecurity 3.0.9 does not have";
+		if (!strncmp(g, "%{", 2))
+			return "ModSecurity 2 setvar syntax (a comma in the value)";
+	}
+	return NULL;
+}
+
+/* Blank every line of the directive or chain that output line `line`
+ * (1-based) belongs to, hide its rule id, note why. */
+static void drop_group(struct ruleset *rs, size_t u, int line, const char *why)
+{
+	struct load_unit *unit = &rs->units[u];
+	size_t g = unit->group[line - 1];
+	struct strbuf out = STRBUF_INIT;
+	const char *p = unit->text.buf;
+	struct origin at = unit->map[g];
+	long id = 0;
+
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].unit == u && rs->rules[i].at.file == at.file &&
+		    rs->rules[i].at.line == at.line && rs->rules[i].id > 0) {
+			id = rs->rules[i].id;
+			rs->rules[i].id = -id;
+			unit->rules--;
+		}
+	for (size_t i = 0; *p; i++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (i >= unit->nmap || unit->group[i] != g)
+			strbuf_add(&out, p, len);
+		strbuf_addch(&out, '\n');
+		p = nl ? nl + 1 : p + len;
+	}
+	strbuf_release(&unit->text);
+	unit->text = out;
+	if (id)
+		add_note(rs, at, "rule %ld not audited: libmodsecurity 3.0.9 refuses it (%s)", id, why);
+	else
+		add_note(rs, at, "directive skipped: libmodsecurity 3.0.9 refuses it (%s)", why);
+}
+
+int ruleset_fit(struct ruleset *rs, struct strbuf *err)
+{
+	for (size_t u = 0; u < rs->nunits; u++) {
+		for (int tries = 0; tries < 1000; tries++) {
+			struct strbuf why = STRBUF_INIT, e2 = STRBUF_INIT;
+			struct engine *e = engine_new(&e2);
+			int line = 0, r;
+			const char *v2;
+			if (!e) {
+				strbuf_addstr(err, e2.buf);
+				strbuf_release(&e2);
+				return -1;
+			}
+			r = engine_add_rules(e, rs->units[u].text.buf, &line, &why);
+			engine_free(e);
+			strbuf_release(&e2);
+			if (r == 0) {
+				strbuf_release(&why);
+				break;
+			}
+			v2 = v2_only(why.buf);
+			if (!v2 || line < 1 || (size_t)line > rs->units[u].nmap) {
+				struct origin at = ruleset_origin(rs, u, line);
+				if (at.file)
+					strbuf_addf(err, "%s:%d: %s", at.file, at.line, why.buf);
+				else
+					strbuf_addf(err, "%s: %s", rs->units[u].name, why.buf);
+				strbuf_release(&why);
+				return -1;
+			}
+			drop_group(rs, u, line, v2 == why.buf ? why.buf : v2);
+			strbuf_release(&why);
+		}
+	}
+	return 0;
+}
+
+int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path)
+{
+	struct load_unit *unit = (struct load_unit *)&rs->units[u];	/* caches scope_re */
+	pcre2_match_data *md;
+	int r;
+	if (!unit->scope)
+		return 1;
+	if (!unit->scope_re) {
+		int code;
+		PCRE2_SIZE off;
+		unit->scope_re = pcre2_compile((PCRE2_SPTR)unit->scope, PCRE2_ZERO_TERMINATED, 0,
+					       &code, &off, NULL);
+		if (!unit->scope_re)
+			return 0;
+	}
+	md = pcre2_match_data_create_from_pattern(unit->scope_re, NULL);
+	r = pcre2_match(unit->scope_re, (PCRE2_SPTR)path, strlen(path), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return r >= 0;
 }
 
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id)

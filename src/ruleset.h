@@ -59,8 +59,14 @@ struct load_unit {
 	char *name;		/* the path given, or "(command line)" */
 	struct strbuf text;	/* what goes to msc_rules_add() */
 	struct origin *map;	/* map[i] = origin of output line i+1 */
+	size_t *group;		/* group[i] = first output line (0-based) of line i's
+				 * directive or chain: what is dropped together */
 	size_t nmap, amap;
 	int rules;
+	char *scope;		/* NULL: every request; else a PCRE2 regex on the path
+				 * (<Location>/<LocationMatch>): loaded only for requests
+				 * whose path it matches, which libmodsecurity cannot express */
+	void *scope_re;		/* compiled scope (pcre2_code) */
 };
 
 struct ruleset {
@@ -76,6 +82,8 @@ struct ruleset {
 	struct origin rule_engine_at;
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
+	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
+	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */
 	char *policy[4];		/* the value in force of tx.allowed_methods,
 					 * tx.allowed_request_content_type, tx.allowed_http_versions,
 					 * tx.allowed_request_content_type_charset (see settings.c) */
@@ -102,6 +110,16 @@ void ruleset_override(struct ruleset *rs, const char *var, const char *value);
 /* SecActions setting the overrides (ids 99990-99999, kept for the tool),
  * to be loaded before the server's rules; "" when there are none. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
+
+/* Load every unit into libmodsecurity once. Where it refuses a construct
+ * ModSecurity 2 has and 3.0.9 lacks (an operator, action, variable or ctl
+ * it does not support, v2 setvar syntax), drop that directive or chain
+ * alone, note it as not audited, and try again. Anything else is an error
+ * with file:line. */
+int ruleset_fit(struct ruleset *rs, struct strbuf *err);
+
+/* Does unit `u` apply to a request for `path`? (Always, unless scoped.) */
+int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path);
 
 /* The rule with this id, or NULL. */
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id);
