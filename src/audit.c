@@ -174,6 +174,8 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 	}
 	for (size_t u = 0; u < rs->nunits; u++) {
 		struct origin at;
+		if (rs->units[u].inactive)
+			continue;
 		if (rs->units[u].scope && (u >= 64 || !(mask & (1ULL << u))))
 			continue;
 		strbuf_reset(&why);
@@ -542,6 +544,23 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	ruleset_init(&a->rs);
 	a->rs.engine_v2 = a->engine_v2 = o->engine_v2;
 	impose(&a->rs, o);
+	if (o->server_config) {
+		/* an Apache configuration, read as Apache would (ServerRoot
+		 * defaults to the config file's directory) */
+		char *cfg = o->root ? xasprintf("%s%s", o->root, o->server_config) : xstrdup(o->server_config);
+		char *dir = xstrdup(o->server_config), *slash = strrchr(dir, '/');
+		int r;
+		if (slash)
+			*slash = '\0';
+		a->rs.apache = 1;
+		a->rs.server_root = dir;
+		a->rs.root = o->root ? xstrdup(o->root) : NULL;
+		r = ruleset_add_file(&a->rs, cfg, err);
+		free(cfg);
+		if (r < 0)
+			return -1;
+		ruleset_select_host(&a->rs, o->params.host);
+	}
 	for (size_t i = 0; i < o->nsources; i++) {
 		int r = o->sources[i].is_text
 			? ruleset_add_text(&a->rs, "(command line)", o->sources[i].value, err)

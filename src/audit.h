@@ -41,6 +41,8 @@ struct audit_opts {
 	const char *source_ips;		/* --source-ip: exclusions also require these */
 	int verify_startup;		/* also verify the startup form (a startup-based dialect) */
 	int engine_v2;			/* the audited server runs ModSecurity 2: emulate it */
+	const char *server_config;	/* --server-config: an Apache configuration to follow */
+	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };

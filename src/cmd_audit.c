@@ -23,6 +23,11 @@ static const char usage[] =
 "modsecurity_rules_file; Includes are followed):\n"
 "  -r, --rules FILE           a ModSecurity configuration file\n"
 "  -R, --rule TEXT            rules given inline\n"
+"      --server-config FILE   follow an Apache configuration (apache2.conf,\n"
+"                             httpd.conf) as Apache does: Include, IfModule,\n"
+"                             the <VirtualHost> for --host, <Location*>\n"
+"      --root DIR             read DIR/etc/... for the server's /etc/... (a copy\n"
+"                             of a server's files, a container image)\n"
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
 "                             default) or v2 (Apache mod_security2, cPanel, most\n"
 "                             Comodo installs): emulate v2 where they differ\n"
@@ -72,7 +77,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT
 };
 
 static const struct option longopts[] = {
@@ -100,6 +105,8 @@ static const struct option longopts[] = {
 	{ "source-ip", required_argument, NULL, OPT_SRCIP },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "server-config", required_argument, NULL, OPT_SERVER },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -182,7 +189,7 @@ int cmd_audit(int argc, char **argv)
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
 	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
-	int list = 0, dump = 0, c, ret = 2;
+	int list = 0, dump = 0, c, ret = 2, engine_given = 0;
 	unsigned dialects = 1u << D_RUNTIME;
 	enum dialect first_dialect = D_RUNTIME;
 	long v;
@@ -251,6 +258,17 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			}
 			o.engine_v2 = !strcmp(optarg, "v2");
+			engine_given = 1;
+			break;
+		case OPT_SERVER:
+			if (optarg[0] != '/') {
+				complain("--server-config: give the absolute path the server uses (\"%s\")", optarg);
+				goto out;
+			}
+			o.server_config = optarg;
+			break;
+		case OPT_ROOT:
+			o.root = optarg;
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;
@@ -350,7 +368,10 @@ int cmd_audit(int argc, char **argv)
 		ret = list_callbacks(catalogue);
 		goto out;
 	}
-	if (!nsrc) {
+	/* an Apache server runs mod_security2 unless told otherwise */
+	if (o.server_config && !engine_given)
+		o.engine_v2 = 1;
+	if (!nsrc && !o.server_config) {
 		for (size_t i = 0; i < 3; i++) {
 			demo_paths[i] = datadir_path(demo_units[i]);
 			ARRAY_PUSH(src, nsrc, asrc);

@@ -73,6 +73,8 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->units[i].map);
 		free(rs->units[i].group);
 		free(rs->units[i].scope);
+		free(rs->units[i].vhost);
+		free(rs->units[i].vhost_engine);
 		if (rs->units[i].scope_re)
 			pcre2_code_free(rs->units[i].scope_re);
 	}
@@ -95,6 +97,8 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->notes[i].what);
 	free(rs->notes);
 	free(rs->rule_engine);
+	free(rs->server_root);
+	free(rs->root);
 	for (int k = 0; k < 4; k++)
 		free(rs->policy[k]);
 	for (size_t i = 0; i < rs->noverrides; i++) {
@@ -265,16 +269,24 @@ static int exists(const char *path)
 	return found;
 }
 
-/* Resolve a path named in `file`: absolute as is; relative against the
+/* --root: the server's /etc/x is DIR/etc/x here. Returns malloc'd. */
+static char *rooted(const struct ruleset *rs, const char *path)
+{
+	if (rs->root && path[0] == '/')
+		return xasprintf("%s%s", rs->root, path);
+	return xstrdup(path);
+}
+
+/* Resolve a path named in `file`: absolute as is (under --root); relative against the
  * naming file's directory, then the working directory (libmodsecurity's two
  * places, in the order a reader of the file expects). Returns a malloc'd
  * path; when neither exists, the one beside the naming file. */
-static char *resolve(const char *file, const char *path)
+static char *resolve(const struct ruleset *rs, const char *file, const char *path)
 {
 	char *copy, *cand;
 	char cwd[4096];
 	if (path[0] == '/')
-		return xstrdup(path);
+		return rooted(rs, path);
 	copy = xstrdup(file);
 	cand = xasprintf("%s/%s", dirname(copy), path);
 	free(copy);
@@ -295,14 +307,38 @@ static int load_file(struct reader *rd, const char *path, int depth, int optiona
 static int do_include(struct reader *rd, struct origin at, const char *arg,
 		      int optional, int depth, struct strbuf *err)
 {
-	char *pattern = resolve(at.file, arg);
+	char *pattern;
+
+	/* Apache resolves a relative Include against ServerRoot; vendor
+	 * sets that name their files relative to themselves still load on
+	 * servers that set things up so, so fall back to that */
+	pattern = NULL;
+	if (rd->rs->apache && rd->rs->server_root && arg[0] != '/') {
+		char *sr = rooted(rd->rs, rd->rs->server_root);
+		pattern = xasprintf("%s/%s", sr, arg);
+		free(sr);
+		if (!exists(pattern)) {
+			free(pattern);
+			pattern = NULL;
+		}
+	}
+	if (!pattern)
+		pattern = resolve(rd->rs, at.file, arg);
 	glob_t g;
 	int r;
 
 	if (!has_glob(pattern)) {
-		r = load_file(rd, pattern, depth + 1, optional, at, err);
-		free(pattern);
-		return r;
+		struct stat st;
+		if (stat(pattern, &st) == 0 && S_ISDIR(st.st_mode)) {
+			/* Apache: Include of a directory reads every file in it */
+			char *all = xasprintf("%s/*", pattern);
+			free(pattern);
+			pattern = all;
+		} else {
+			r = load_file(rd, pattern, depth + 1, optional, at, err);
+			free(pattern);
+			return r;
+		}
 	}
 	r = glob(pattern, 0, NULL, &g);
 	if (r == GLOB_NOMATCH) {
@@ -341,7 +377,8 @@ static const char *const file_ops[] = {
 /* Rewrite an operator's data-file paths to absolute ones. Returns NULL when
  * unchanged, a new operator string when rewritten, and sets *why when the
  * rule must not be run at all. */
-static char *fix_operator(const char *file, const char *op, const char **why)
+static char *fix_operator(const struct ruleset *rs, const char *file, const char *op,
+			  const char **why)
 {
 	const char *p = op, *name;
 	size_t nlen;
@@ -391,7 +428,7 @@ static char *fix_operator(const char *file, const char *op, const char **why)
 		while (*p && !isspace((unsigned char)*p))
 			p++;
 		path = xstrndup(s, (size_t)(p - s));
-		abs = resolve(file, path);
+		abs = resolve(rs, file, path);
 		strbuf_addstr(&sb, abs);
 		free(abs);
 		free(path);
@@ -618,6 +655,48 @@ static int defines_any(const struct ruleset *rs, const char *spec)
 static int container(struct reader *rd, struct origin at, struct seclang_directive *d,
 		     struct strbuf *err, int *ret);
 
+/* Apache mode: Apache's own directives. ServerRoot, ServerName and
+ * ServerAlias are remembered; SecRuleEngine in a vhost belongs to the
+ * vhost; everything else that is not ModSecurity's is Apache's business.
+ * Returns 1 when handled. */
+static int apache_directive(struct reader *rd, struct origin at, struct seclang_directive *d)
+{
+	struct ruleset *rs = rd->rs;
+	struct load_unit *u = &rs->units[rd->unit];
+	if (!strcasecmp(d->name, "ServerRoot") && d->nargs) {
+		free(rs->server_root);
+		rs->server_root = xstrdup(d->args[0].inner);
+		return 1;
+	}
+	if ((!strcasecmp(d->name, "ServerName") || !strcasecmp(d->name, "ServerAlias")) && u->vhost) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addstr(&sb, u->vhost);
+		for (size_t i = 0; i < d->nargs; i++) {
+			/* ServerName may carry a scheme and port */
+			const char *n = d->args[i].inner;
+			const char *p = strstr(n, "://");
+			size_t len;
+			if (p)
+				n = p + 3;
+			len = strcspn(n, ":/");
+			strbuf_addf(&sb, "%s%.*s", sb.len ? " " : "", (int)len, n);
+		}
+		free(u->vhost);
+		u->vhost = strbuf_detach(&sb, NULL);
+		return 1;
+	}
+	if (!strcasecmp(d->name, "SecRuleEngine") && u->vhost && d->nargs) {
+		free(u->vhost_engine);
+		u->vhost_engine = xstrdup(d->args[0].inner);
+		u->vhost_engine_at = at;
+		return 1;
+	}
+	if (!strncasecmp(d->name, "Sec", 3) || !strcasecmp(d->name, "Include") ||
+	    !strcasecmp(d->name, "IncludeOptional"))
+		return 0;
+	return 1;
+}
+
 /* Inside a <Location*>, configuration directives that act on requests
  * become their runtime equivalents (the scoped unit is loaded only for
  * requests the location covers): SecRuleEngine -> ctl:ruleEngine,
@@ -678,6 +757,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		goto out;
 	if (rd->inactive)
 		goto out;
+	if (rs->apache && apache_directive(rd, at, &d))
+		goto out;
 	if (!strcasecmp(d.name, "Include") || !strcasecmp(d.name, "IncludeOptional")) {
 		if (d.nargs != 1) {
 			strbuf_addf(err, "%s:%d: %s takes one path", at.file, at.line, d.name);
@@ -714,7 +795,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		goto out;
 	}
 	if (!strcasecmp(d.name, "SecUnicodeMapFile") && d.nargs >= 1) {
-		char *abs = resolve(at.file, d.args[0].inner);
+		char *abs = resolve(rs, at.file, d.args[0].inner);
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s %s", d.name, abs);
 		for (size_t i = 1; i < d.nargs; i++)
@@ -754,7 +835,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		if (d.nargs == nfixed + 1)
 			na = seclang_actions(d.args[nfixed].inner, &a);
 		if (is_rule)
-			newop = fix_operator(at.file, d.args[1].inner, &drop);
+			newop = fix_operator(rs, at.file, d.args[1].inner, &drop);
 		if (is_rule && !drop) {
 			const char *bad = bad_regex(d.args[1].inner);
 			if (bad && rs->engine_v2) {
@@ -1021,6 +1102,15 @@ static int container(struct reader *rd, struct origin at, struct seclang_directi
 		} else if (!strcasecmp(name, "IfDefine")) {
 			/* nothing is defined with -D here */
 			c->active = arg && arg[0] == '!';
+		} else if (rd->inactive == 0 && rs->apache && !strcasecmp(name, "VirtualHost")) {
+			char *nm = xasprintf("<VirtualHost %s> at %s:%d", arg ? arg : "", at.file, at.line);
+			size_t u;
+			flush_chain(rd);
+			c->prev_unit = rd->unit;
+			u = new_unit(rs, nm);
+			rs->units[u].vhost = xstrdup("");
+			rd->unit = u;
+			free(nm);
 		} else if (rd->inactive == 0 &&
 			   (!strcasecmp(name, "Location") || !strcasecmp(name, "LocationMatch"))) {
 			struct strbuf rx = STRBUF_INIT, nm = STRBUF_INIT;
@@ -1042,6 +1132,8 @@ static int container(struct reader *rd, struct origin at, struct seclang_directi
 			c->prev_unit = rd->unit;
 			u = new_unit(rs, nm.buf);
 			rs->units[u].scope = strbuf_detach(&rx, NULL);
+			if (rs->units[c->prev_unit].vhost)
+				rs->units[u].parent = c->prev_unit + 1;
 			rd->unit = u;
 			add_note(rs, at, "<%s %s>: loaded only for callbacks whose path it matches "
 				 "(libmodsecurity has no locations; the audit emulates them)", name, arg);
@@ -1144,6 +1236,8 @@ static void drop_group(struct ruleset *rs, size_t u, int line, const char *why)
 int ruleset_fit(struct ruleset *rs, struct strbuf *err)
 {
 	for (size_t u = 0; u < rs->nunits; u++) {
+		if (rs->units[u].inactive)
+			continue;
 		for (int tries = 0; tries < 1000; tries++) {
 			struct strbuf why = STRBUF_INIT, e2 = STRBUF_INIT;
 			struct engine *e = engine_new(&e2);
@@ -1178,11 +1272,67 @@ int ruleset_fit(struct ruleset *rs, struct strbuf *err)
 	return 0;
 }
 
+static int host_matches(const char *names, const char *host)
+{
+	char *copy = xstrdup(names), *save = NULL;
+	int hit = 0;
+	for (char *n = strtok_r(copy, " ", &save); n && !hit; n = strtok_r(NULL, " ", &save)) {
+		if (!strcasecmp(n, host))
+			hit = 1;
+		else if (n[0] == '*' && n[1] == '.') {
+			size_t hl = strlen(host), nl = strlen(n + 1);
+			hit = hl > nl && !strcasecmp(host + hl - nl, n + 1);
+		}
+	}
+	free(copy);
+	return hit;
+}
+
+void ruleset_select_host(struct ruleset *rs, const char *host)
+{
+	size_t chosen = (size_t)-1, first = (size_t)-1;
+	for (size_t u = 0; u < rs->nunits; u++) {
+		if (!rs->units[u].vhost)
+			continue;
+		if (first == (size_t)-1)
+			first = u;
+		if (chosen == (size_t)-1 && host_matches(rs->units[u].vhost, host))
+			chosen = u;
+	}
+	if (first == (size_t)-1)
+		return;
+	if (chosen == (size_t)-1) {
+		struct origin at = rs->units[first].map ? rs->units[first].map[0] : (struct origin){ NULL, 0 };
+		chosen = first;
+		add_note(rs, at.file ? at : (struct origin){ rs->units[first].name, 0 },
+			 "no <VirtualHost> names %s: Apache answers with the first one (%s)", host,
+			 rs->units[first].name);
+	}
+	for (size_t u = 0; u < rs->nunits; u++) {
+		struct load_unit *unit = &rs->units[u];
+		if (unit->vhost && u != chosen)
+			unit->inactive = 1;
+		if (unit->parent && unit->parent - 1 != chosen)
+			unit->inactive = 1;
+	}
+	if (rs->units[chosen].vhost_engine) {
+		free(rs->rule_engine);
+		rs->rule_engine = xstrdup(rs->units[chosen].vhost_engine);
+		rs->rule_engine_at = rs->units[chosen].vhost_engine_at;
+	}
+	/* the rules of dropped vhosts are not the server's for this host */
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->units[rs->rules[i].unit].inactive && rs->rules[i].id > 0)
+			rs->rules[i].id = 0;
+}
+
 int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path)
 {
 	struct load_unit *unit = (struct load_unit *)&rs->units[u];	/* caches scope_re */
 	pcre2_match_data *md;
 	int r;
+	if (unit->inactive)
+		return 0;
 	if (!unit->scope)
 		return 1;
 	if (!unit->scope_re) {

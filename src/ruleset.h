@@ -63,6 +63,11 @@ struct load_unit {
 				 * directive or chain: what is dropped together */
 	size_t nmap, amap;
 	int rules;
+	char *vhost;		/* an Apache <VirtualHost>: its ServerName/Aliases, space-separated */
+	size_t parent;		/* a <Location*> inside a vhost: that vhost's unit + 1 */
+	int inactive;		/* a vhost not chosen for --host (or a location in one) */
+	char *vhost_engine;	/* SecRuleEngine set inside the vhost */
+	struct origin vhost_engine_at;
 	char *scope;		/* NULL: every request; else a PCRE2 regex on the path
 				 * (<Location>/<LocationMatch>): loaded only for requests
 				 * whose path it matches, which libmodsecurity cannot express */
@@ -83,6 +88,10 @@ struct ruleset {
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
+	int apache;			/* reading an Apache server config: other directives are
+					 * Apache's, Include is relative to ServerRoot */
+	char *server_root;		/* Apache's ServerRoot (as the config says it) */
+	char *root;			/* --root: read DIR/etc/... for /etc/... */
 	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */
 	char *policy[4];		/* the value in force of tx.allowed_methods,
 					 * tx.allowed_request_content_type, tx.allowed_http_versions,
@@ -117,6 +126,11 @@ void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
  * alone, note it as not audited, and try again. Anything else is an error
  * with file:line. */
 int ruleset_fit(struct ruleset *rs, struct strbuf *err);
+
+/* Apache: keep the <VirtualHost> that serves `host` (ServerName, ServerAlias,
+ * wildcards; else the first, as Apache answers with it) and drop the
+ * others; note which. */
+void ruleset_select_host(struct ruleset *rs, const char *host);
 
 /* Does unit `u` apply to a request for `path`? (Always, unless scoped.) */
 int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path);
