@@ -2,6 +2,7 @@
 #include "attack.h"
 #include "engine.h"
 #include "settings.h"
+#include "nginxconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,13 @@ const char *attack_outcome_name(enum attack_outcome o)
 {
 	static const char *const n[] = { "still_caught", "removed_on_path", "leaked", "not_caught_anyway" };
 	return n[o];
+}
+
+int server_is_nginx(const char *config)
+{
+	const char *base = strrchr(config, '/');
+	base = base ? base + 1 : config;
+	return strstr(base, "nginx") != NULL || strstr(config, "/nginx/") != NULL;
 }
 
 int attack_concerns(const struct attack_result *r, const struct exclusion *x)
@@ -544,7 +552,11 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	ruleset_init(&a->rs);
 	a->rs.engine_v2 = a->engine_v2 = o->engine_v2;
 	impose(&a->rs, o);
-	if (o->server_config) {
+	if (o->server_config && server_is_nginx(o->server_config)) {
+		a->rs.root = o->root ? xstrdup(o->root) : NULL;
+		if (nginxconf_load(&a->rs, o->server_config, o->params.host, err) < 0)
+			return -1;
+	} else if (o->server_config) {
 		/* an Apache configuration, read as Apache would (ServerRoot
 		 * defaults to the config file's directory) */
 		char *cfg = o->root ? xasprintf("%s%s", o->root, o->server_config) : xstrdup(o->server_config);

@@ -41,7 +41,7 @@ struct audit_opts {
 	const char *source_ips;		/* --source-ip: exclusions also require these */
 	int verify_startup;		/* also verify the startup form (a startup-based dialect) */
 	int engine_v2;			/* the audited server runs ModSecurity 2: emulate it */
-	const char *server_config;	/* --server-config: an Apache configuration to follow */
+	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 };
 
@@ -111,6 +111,8 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err);
 void audit_release(struct audit *a);
 
 const char *engine_mode_name(enum engine_mode m);
+/* Is this server configuration nginx's (else Apache's)? */
+int server_is_nginx(const char *config);
 const char *attack_outcome_name(enum attack_outcome o);
 
 /* Does attack result `r` concern exclusion `x` (sent to one of its

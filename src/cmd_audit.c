@@ -23,9 +23,12 @@ static const char usage[] =
 "modsecurity_rules_file; Includes are followed):\n"
 "  -r, --rules FILE           a ModSecurity configuration file\n"
 "  -R, --rule TEXT            rules given inline\n"
-"      --server-config FILE   follow an Apache configuration (apache2.conf,\n"
-"                             httpd.conf) as Apache does: Include, IfModule,\n"
-"                             the <VirtualHost> for --host, <Location*>\n"
+"      --server-config FILE   follow the server's configuration as it does:\n"
+"                             Apache (apache2.conf, httpd.conf: Include,\n"
+"                             IfModule, the <VirtualHost> for --host,\n"
+"                             <Location*>) or nginx (nginx.conf: include, the\n"
+"                             server {} for --host, modsecurity_rules_file,\n"
+"                             location {})\n"
 "      --root DIR             read DIR/etc/... for the server's /etc/... (a copy\n"
 "                             of a server's files, a container image)\n"
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
@@ -368,9 +371,9 @@ int cmd_audit(int argc, char **argv)
 		ret = list_callbacks(catalogue);
 		goto out;
 	}
-	/* an Apache server runs mod_security2 unless told otherwise */
+	/* Apache runs mod_security2 (v2), nginx libmodsecurity (v3), unless told */
 	if (o.server_config && !engine_given)
-		o.engine_v2 = 1;
+		o.engine_v2 = !server_is_nginx(o.server_config);
 	if (!nsrc && !o.server_config) {
 		for (size_t i = 0; i < 3; i++) {
 			demo_paths[i] = datadir_path(demo_units[i]);

@@ -1326,6 +1326,11 @@ void ruleset_select_host(struct ruleset *rs, const char *host)
 			rs->rules[i].id = 0;
 }
 
+char *ruleset_rooted(const struct ruleset *rs, const char *path)
+{
+	return rooted(rs, path);
+}
+
 int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path)
 {
 	struct load_unit *unit = (struct load_unit *)&rs->units[u];	/* caches scope_re */

@@ -132,6 +132,9 @@ int ruleset_fit(struct ruleset *rs, struct strbuf *err);
  * others; note which. */
 void ruleset_select_host(struct ruleset *rs, const char *host);
 
+/* A path of the audited server as read here (--root prefixed), malloc'd. */
+char *ruleset_rooted(const struct ruleset *rs, const char *path);
+
 /* Does unit `u` apply to a request for `path`? (Always, unless scoped.) */
 int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path);
 

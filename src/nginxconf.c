@@ -1,0 +1,406 @@
+#include "nginxconf.h"
+#include "util/fileio.h"
+
+#include <ctype.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* One nginx statement: words up to ';' or '{', with where it starts. */
+struct stmt {
+	char **w;
+	size_t n;
+	int block;		/* ended with '{' */
+	const char *file;
+	int line;
+};
+
+struct ctx {
+	struct ruleset *rs;
+	const char *host;
+	const char *confdir;	/* the server's directory of nginx.conf */
+	struct strbuf *err;
+	int level;		/* 0 main, 1 http, 2 server, 3+ location */
+	int depth;		/* include depth */
+	/* the server being read: does it serve host? which units are its own? */
+	int in_server, server_hits, server_default;
+	size_t server_first_unit;
+	int chosen;		/* a server has been chosen */
+	size_t chosen_first, chosen_last;	/* its units [first, last) */
+	int chosen_on, first_on;	/* `modsecurity on` in effect for that server */
+	size_t first_server_first, first_server_last;
+	int have_first_server;
+	int modsec[16];		/* `modsecurity` per level: -1 unset, 0 off, 1 on */
+	char *scope[16];	/* location regex per level */
+	int files;		/* interned file names live here */
+	char **names;
+	size_t nnames;
+};
+
+static const char *keep(struct ctx *c, const char *s)
+{
+	c->names = xrealloc(c->names, (c->nnames + 1) * sizeof(char *));
+	c->names[c->nnames] = xstrdup(s);
+	return c->names[c->nnames++];
+}
+
+static int parse_file(struct ctx *c, const char *path);
+
+static void stmt_free(struct stmt *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->w[i]);
+	free(s->w);
+	memset(s, 0, sizeof(*s));
+}
+
+static int host_match(const char *name, const char *host)
+{
+	size_t hl = strlen(host), nl = strlen(name);
+	if (!strcasecmp(name, host))
+		return 1;
+	if (name[0] == '*' && name[1] == '.')
+		return hl > nl - 1 && !strcasecmp(host + hl - (nl - 1), name + 1);
+	if (name[0] == '.')	/* .example.com: the name and its subdomains */
+		return !strcasecmp(host, name + 1) ||
+		       (hl > nl && !strcasecmp(host + hl - nl, name));
+	return 0;
+}
+
+static char *location_regex(const struct stmt *s)
+{
+	struct strbuf rx = STRBUF_INIT;
+	const char *mod = s->n >= 3 ? s->w[1] : "";
+	const char *arg = s->n >= 3 ? s->w[2] : s->n >= 2 ? s->w[1] : "/";
+	if (!strcmp(mod, "~")) {
+		strbuf_addstr(&rx, arg);
+	} else if (!strcmp(mod, "~*")) {
+		strbuf_addf(&rx, "(?i)%s", arg);
+	} else {
+		strbuf_addch(&rx, '^');
+		for (const char *p = arg; *p; p++) {
+			if (strchr("\\.^$|()[]{}*+?", *p))
+				strbuf_addch(&rx, '\\');
+			strbuf_addch(&rx, *p);
+		}
+		if (!strcmp(mod, "="))
+			strbuf_addch(&rx, '$');
+	}
+	return strbuf_detach(&rx, NULL);
+}
+
+/* The scope of the current level: the innermost location's regex. */
+static const char *current_scope(const struct ctx *c)
+{
+	for (int l = c->level; l >= 3; l--)
+		if (c->scope[l])
+			return c->scope[l];
+	return NULL;
+}
+
+static void mark_unit(struct ctx *c, size_t u, const char *at_file, int at_line)
+{
+	const char *scope = current_scope(c);
+	(void)at_file;
+	(void)at_line;
+	if (scope)
+		c->rs->units[u].scope = xstrdup(scope);
+}
+
+static int add_rules(struct ctx *c, const struct stmt *s)
+{
+	struct ruleset *rs = c->rs;
+	size_t before = rs->nunits;
+	int r;
+	if (s->n < 2) {
+		strbuf_addf(c->err, "%s:%d: %s needs an argument", s->file, s->line, s->w[0]);
+		return -1;
+	}
+	if (!strcmp(s->w[0], "modsecurity_rules_file")) {
+		char *p = s->w[1][0] == '/' ? ruleset_rooted(rs, s->w[1])
+					     : xasprintf("%s/%s", c->confdir, s->w[1]);
+		r = ruleset_add_file(rs, p, c->err);
+		free(p);
+	} else {
+		char *name = xasprintf("modsecurity_rules at %s:%d", s->file, s->line);
+		r = ruleset_add_text(rs, name, s->w[1], c->err);
+		free(name);
+	}
+	if (r < 0)
+		return -1;
+	for (size_t u = before; u < rs->nunits; u++)
+		mark_unit(c, u, s->file, s->line);
+	return 0;
+}
+
+/* `modsecurity off` in a location: the engine off for the paths it covers. */
+static void location_switch(struct ctx *c, const struct stmt *s, int on)
+{
+	char *text = xasprintf("SecAction \"id:%d,phase:1,pass,nolog,t:none,ctl:ruleEngine=%s\"\n",
+			       99900 + c->rs->scoped_ids++ % 90, on ? "On" : "Off");
+	char *name = xasprintf("modsecurity %s at %s:%d", on ? "on" : "off", s->file, s->line);
+	size_t before = c->rs->nunits;
+	if (ruleset_add_text(c->rs, name, text, c->err) == 0)
+		for (size_t u = before; u < c->rs->nunits; u++)
+			mark_unit(c, u, s->file, s->line);
+	free(text);
+	free(name);
+}
+
+static int statement(struct ctx *c, struct stmt *s)
+{
+	const char *d = s->w[0];
+	if (!strcmp(d, "include") && s->n >= 2) {
+		char *pat = s->w[1][0] == '/' ? ruleset_rooted(c->rs, s->w[1])
+					       : xasprintf("%s/%s", c->confdir, s->w[1]);
+		glob_t g;
+		int r = glob(pat, 0, NULL, &g), ret = 0;
+		if (r == 0) {
+			for (size_t i = 0; i < g.gl_pathc && !ret; i++)
+				ret = parse_file(c, g.gl_pathv[i]);
+		} else if (!strpbrk(s->w[1], "*?[")) {
+			strbuf_addf(c->err, "%s:%d: include %s: no such file", s->file, s->line, s->w[1]);
+			ret = -1;
+		}
+		globfree(&g);
+		free(pat);
+		return ret;
+	}
+	if (!strcmp(d, "server_name") && c->level == 2) {
+		for (size_t i = 1; i < s->n; i++)
+			if (host_match(s->w[i], c->host))
+				c->server_hits = 1;
+		return 0;
+	}
+	if (!strcmp(d, "listen") && c->level == 2) {
+		for (size_t i = 1; i < s->n; i++)
+			if (!strcmp(s->w[i], "default_server") || !strcmp(s->w[i], "default"))
+				c->server_default = 1;
+		return 0;
+	}
+	if (!strcmp(d, "modsecurity") && s->n >= 2) {
+		int on = !strcasecmp(s->w[1], "on");
+		c->modsec[c->level] = on;
+		if (c->level >= 3)
+			location_switch(c, s, on);
+		return 0;
+	}
+	if (!strcmp(d, "modsecurity_rules_file") || !strcmp(d, "modsecurity_rules"))
+		return add_rules(c, s);
+	return 0;
+}
+
+static void open_block(struct ctx *c, struct stmt *s)
+{
+	c->level++;
+	if (c->level < 16) {
+		c->modsec[c->level] = -1;
+		free(c->scope[c->level]);
+		c->scope[c->level] = NULL;
+	}
+	if (!strcmp(s->w[0], "server") && c->level == 2) {
+		c->in_server = 1;
+		c->server_hits = c->server_default = 0;
+		c->server_first_unit = c->rs->nunits;
+	} else if (!strcmp(s->w[0], "location") && c->level >= 3 && c->level < 16) {
+		c->scope[c->level] = location_regex(s);
+	}
+}
+
+static void close_block(struct ctx *c)
+{
+	if (c->level == 2 && c->in_server) {
+		size_t first = c->server_first_unit, last = c->rs->nunits;
+		/* the innermost `modsecurity` wins; the connector's default is off */
+		int on = c->modsec[2] != -1 ? c->modsec[2] : c->modsec[1] == 1;
+		if (!c->have_first_server) {
+			c->first_on = on;
+			c->have_first_server = 1;
+			c->first_server_first = first;
+			c->first_server_last = last;
+		}
+		/* the first server naming the host wins; else default_server */
+		if (c->server_hits && (!c->chosen || c->chosen == 2)) {
+			c->chosen = 1;
+			c->chosen_first = first;
+			c->chosen_last = last;
+			c->chosen_on = on;
+		} else if (c->server_default && !c->chosen) {
+			c->chosen = 2;
+			c->chosen_first = first;
+			c->chosen_last = last;
+			c->chosen_on = on;
+		}
+		/* units of every server are marked now; unmarked later */
+		for (size_t u = first; u < last; u++)
+			c->rs->units[u].inactive = 2;
+		c->in_server = 0;
+	}
+	if (c->level < 16) {
+		free(c->scope[c->level]);
+		c->scope[c->level] = NULL;
+	}
+	c->level--;
+}
+
+/* Split nginx syntax into statements. */
+static int parse_file(struct ctx *c, const char *path)
+{
+	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT, word = STRBUF_INIT;
+	struct stmt s = { 0 };
+	const char *file, *p;
+	int line = 1, ret = 0, in_word = 0;
+
+	if (++c->depth > 32) {
+		strbuf_addf(c->err, "%s: include nested too deeply", path);
+		return -1;
+	}
+	if (read_file(path, &text, &why) < 0) {
+		strbuf_addstr(c->err, why.buf);
+		strbuf_release(&why);
+		c->depth--;
+		return -1;
+	}
+	file = keep(c, path);
+#define PUSH_WORD() do { \
+		if (in_word) { \
+			if (!s.n) { s.file = file; } \
+			s.w = xrealloc(s.w, (s.n + 1) * sizeof(char *)); \
+			s.w[s.n++] = strbuf_detach(&word, NULL); \
+			in_word = 0; \
+		} \
+	} while (0)
+	for (p = text.buf; *p && !ret; p++) {
+		if (*p == '\n')
+			line++;
+		if (*p == '#' && !in_word) {
+			while (*p && *p != '\n')
+				p++;
+			if (*p == '\n')
+				line++;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
+			char q = *p++;
+			if (!s.n && !in_word)
+				s.line = line;
+			in_word = 1;
+			for (; *p && *p != q; p++) {
+				if (*p == '\n')
+					line++;
+				if (*p == '\\' && (p[1] == q || p[1] == '\\'))
+					p++;
+				strbuf_addch(&word, *p);
+			}
+			if (!*p) {
+				strbuf_addf(c->err, "%s:%d: unterminated quote", file, line);
+				ret = -1;
+				break;
+			}
+			PUSH_WORD();
+			continue;
+		}
+		if (isspace((unsigned char)*p)) {
+			PUSH_WORD();
+			continue;
+		}
+		if (*p == ';' || *p == '{' || *p == '}') {
+			PUSH_WORD();
+			if (*p == '}') {
+				if (s.n) {
+					strbuf_addf(c->err, "%s:%d: '}' after an unfinished statement", file, line);
+					ret = -1;
+					break;
+				}
+				if (c->level == 0) {
+					strbuf_addf(c->err, "%s:%d: unexpected '}'", file, line);
+					ret = -1;
+					break;
+				}
+				close_block(c);
+				continue;
+			}
+			if (!s.n) {
+				strbuf_addf(c->err, "%s:%d: empty statement", file, line);
+				ret = -1;
+				break;
+			}
+			s.block = *p == '{';
+			if (s.block)
+				open_block(c, &s);
+			else
+				ret = statement(c, &s);
+			stmt_free(&s);
+			continue;
+		}
+		if (!s.n && !in_word)
+			s.line = line;
+		in_word = 1;
+		strbuf_addch(&word, *p);
+	}
+#undef PUSH_WORD
+	if (!ret && (s.n || in_word)) {
+		strbuf_addf(c->err, "%s:%d: statement without ';' at the end of the file", file, line);
+		ret = -1;
+	}
+	stmt_free(&s);
+	strbuf_release(&word);
+	strbuf_release(&text);
+	c->depth--;
+	return ret;
+}
+
+int nginxconf_load(struct ruleset *rs, const char *path, const char *host, struct strbuf *err)
+{
+	struct ctx c;
+	char *real = ruleset_rooted(rs, path), *dir = xstrdup(real), *slash = strrchr(dir, '/');
+	int ret;
+	size_t first_unit = rs->nunits;
+
+	memset(&c, 0, sizeof(c));
+	c.rs = rs;
+	c.host = host;
+	c.err = err;
+	if (slash)
+		*slash = '\0';
+	c.confdir = dir;
+	for (int i = 0; i < 16; i++)
+		c.modsec[i] = -1;
+	ret = parse_file(&c, real);
+	if (!ret) {
+		/* no server named the host: nginx answers with the default one */
+		if (!c.chosen && c.have_first_server) {
+			c.chosen_first = c.first_server_first;
+			c.chosen_last = c.first_server_last;
+			c.chosen_on = c.first_on;
+		}
+		for (size_t u = first_unit; u < rs->nunits; u++) {
+			int in_chosen = u >= c.chosen_first && u < c.chosen_last;
+			if (rs->units[u].inactive == 2 && in_chosen)
+				rs->units[u].inactive = 0;
+			else if (rs->units[u].inactive)
+				rs->units[u].inactive = 1;
+		}
+		/* ModSecurity does not run for this server at all */
+		if (c.have_first_server && !c.chosen_on) {
+			struct origin none = { NULL, 0 };
+			free(rs->rule_engine);
+			rs->rule_engine = xstrdup("Off");
+			rs->rule_engine_at = none;
+		}
+		for (size_t i = 0; i < rs->nrules; i++)
+			if (rs->units[rs->rules[i].unit].inactive && rs->rules[i].id > 0)
+				rs->rules[i].id = 0;
+	}
+	for (size_t i = 0; i < c.nnames; i++)
+		free(c.names[i]);
+	free(c.names);
+	for (int i = 0; i < 16; i++)
+		free(c.scope[i]);
+	free(dir);
+	free(real);
+	return ret;
+}
