@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "datadir.h"
 #include "dialect.h"
+#include "discover.h"
 #include "report.h"
 #include "util/fileio.h"
 
@@ -31,6 +32,9 @@ static const char usage[] =
 "                             location {})\n"
 "      --root DIR             read DIR/etc/... for the server's /etc/... (a copy\n"
 "                             of a server's files, a container image)\n"
+"      --discover             find the server (cPanel, Plesk, Debian/RHEL\n"
+"                             Apache, nginx, LiteSpeed) under / or --root and\n"
+"                             audit its configuration\n"
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
 "                             default) or v2 (Apache mod_security2, cPanel, most\n"
 "                             Comodo installs): emulate v2 where they differ\n"
@@ -80,7 +84,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER
 };
 
 static const struct option longopts[] = {
@@ -110,6 +114,7 @@ static const struct option longopts[] = {
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "server-config", required_argument, NULL, OPT_SERVER },
 	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "discover", no_argument, NULL, OPT_DISCOVER },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -192,7 +197,9 @@ int cmd_audit(int argc, char **argv)
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
 	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
-	int list = 0, dump = 0, c, ret = 2, engine_given = 0;
+	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0;
+	struct found *found = NULL;
+	size_t nfound = 0;
 	unsigned dialects = 1u << D_RUNTIME;
 	enum dialect first_dialect = D_RUNTIME;
 	long v;
@@ -272,6 +279,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_ROOT:
 			o.root = optarg;
+			break;
+		case OPT_DISCOVER:
+			discover_mode = 1;
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;
@@ -371,6 +381,24 @@ int cmd_audit(int argc, char **argv)
 		ret = list_callbacks(catalogue);
 		goto out;
 	}
+	if (discover_mode) {
+		nfound = discover(o.root, &found);
+		if (!nfound) {
+			complain("--discover: no Apache, nginx, cPanel, Plesk or LiteSpeed configuration under %s",
+				 o.root ? o.root : "/");
+			goto out;
+		}
+		for (size_t i = 0; i < nfound; i++)
+			fprintf(stderr, "discovered: %s, configuration %s%s, rule sets: %s%s\n", found[i].layout,
+				o.root ? o.root : "", found[i].config, found[i].vendors,
+				i ? " (audit it with --server-config)" : " (audited below)");
+		if (!o.server_config) {
+			o.server_config = found[0].config;
+			if (!engine_given)
+				o.engine_v2 = found[0].engine_v2;
+			engine_given = 1;
+		}
+	}
 	/* Apache runs mod_security2 (v2), nginx libmodsecurity (v3), unless told */
 	if (o.server_config && !engine_given)
 		o.engine_v2 = !server_is_nginx(o.server_config);
@@ -458,6 +486,7 @@ int cmd_audit(int argc, char **argv)
 		ret = (blocked || would || unverified) ? 1 : 0;
 	}
 out:
+	found_free(found, nfound);
 	audit_release(&a);
 	for (size_t i = 0; i < 3; i++)
 		free(demo_paths[i]);
