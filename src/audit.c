@@ -42,18 +42,8 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 		strbuf_addf(err, "generated exclusions:%d: %s (a bug: please report it)", line, why.buf);
 		goto fail;
 	}
-	for (size_t u = 0; u < rs->nunits; u++) {
-		struct origin at;
-		strbuf_reset(&why);
-		if (engine_add_rules(e, rs->units[u].text.buf, &line, &why) == 0)
-			continue;
-		at = ruleset_origin(rs, u, line);
-		if (at.file)
-			strbuf_addf(err, "%s:%d: %s", at.file, at.line, why.buf);
-		else
-			strbuf_addf(err, "%s: %s", rs->units[u].name, why.buf);
+	if (engine_load_ruleset(e, rs, err) < 0)
 		goto fail;
-	}
 	strbuf_release(&why);
 	return e;
 fail:
