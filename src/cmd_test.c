@@ -73,7 +73,7 @@ struct emit {
 	struct test_summary sum;
 };
 
-static void on_result(const struct test_result *r, void *arg)
+static void on_result(const struct ftw_result *r, void *arg)
 {
 	struct emit *em = arg;
 	size_t before = em->out.len;
@@ -142,7 +142,7 @@ int cmd_test(int argc, char **argv)
 	const char *overrides = NULL, *include = NULL, *exclude = NULL, *output = NULL;
 	const char *color = "auto";
 	const struct ftw_test **tests = NULL;
-	struct test_result *results = NULL;
+	struct ftw_result *results = NULL;
 	size_t ntests = 0, nsources = 0;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, ret = 2;
@@ -293,7 +293,7 @@ int cmd_test(int argc, char **argv)
 	ret = em.sum.failed ? 1 : 0;
 out:
 	for (size_t i = 0; results && i < ntests; i++)
-		test_result_release(&results[i]);
+		ftw_result_release(&results[i]);
 	free(results);
 	free(tests);
 	ftw_suite_release(&suite);

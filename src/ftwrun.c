@@ -13,7 +13,7 @@ const char *test_outcome_name(enum test_outcome o)
 }
 
 void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_test *t,
-		  struct test_result *r)
+		  struct ftw_result *r)
 {
 	struct strbuf why = STRBUF_INIT;
 	memset(r, 0, sizeof(*r));
@@ -57,7 +57,7 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 	strbuf_release(&why);
 }
 
-void test_result_release(struct test_result *r)
+void ftw_result_release(struct ftw_result *r)
 {
 	for (size_t i = 0; i < r->nstages; i++)
 		stage_result_release(&r->stages[i]);
@@ -69,7 +69,7 @@ void test_result_release(struct test_result *r)
 struct pool {
 	const struct ruleset *rs;
 	const struct ftw_test *const *tests;
-	struct test_result *results;
+	struct ftw_result *results;
 	char *done;
 	size_t n, next;
 	pthread_mutex_t lock;
@@ -122,7 +122,7 @@ static struct engine *load(const struct ruleset *rs, struct strbuf *err)
 }
 
 int ftw_run(const struct ruleset *rs, const struct ftw_test *const *tests, size_t n,
-	    const struct ftw_run_opts *o, struct test_result *results, struct strbuf *err)
+	    const struct ftw_run_opts *o, struct ftw_result *results, struct strbuf *err)
 {
 	struct pool p;
 	struct worker *w;

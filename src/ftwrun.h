@@ -25,7 +25,7 @@
 enum test_outcome { TEST_PASSED, TEST_FAILED, TEST_SKIPPED };
 const char *test_outcome_name(enum test_outcome o);
 
-struct test_result {
+struct ftw_result {
 	const struct ftw_test *test;
 	enum test_outcome outcome;
 	char *reason;		/* why it failed or was skipped; NULL when passed */
@@ -35,7 +35,7 @@ struct test_result {
 	double ms;
 };
 
-typedef void (*ftw_result_fn)(const struct test_result *r, void *arg);
+typedef void (*ftw_result_fn)(const struct ftw_result *r, void *arg);
 
 struct ftw_run_opts {
 	int jobs;		/* worker threads, >= 1 */
@@ -46,11 +46,11 @@ struct ftw_run_opts {
 /* Run `n` tests; `results` (n elements) receives them. Returns 0, or -1
  * when the rules do not load (err: "file:line: reason"). */
 int ftw_run(const struct ruleset *rs, const struct ftw_test *const *tests, size_t n,
-	    const struct ftw_run_opts *o, struct test_result *results, struct strbuf *err);
-void test_result_release(struct test_result *r);
+	    const struct ftw_run_opts *o, struct ftw_result *results, struct strbuf *err);
+void ftw_result_release(struct ftw_result *r);
 
 /* Run one test on `e` (what each worker does). */
 void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_test *t,
-		  struct test_result *r);
+		  struct ftw_result *r);
 
 #endif

@@ -1,7 +1,7 @@
 /* The line formats (text, github) and the summary line. */
 #include "test_report.h"
 
-void test_summary_add(struct test_summary *s, const struct test_result *r)
+void test_summary_add(struct test_summary *s, const struct ftw_result *r)
 {
 	if (r->outcome == TEST_PASSED)
 		s->passed++;
@@ -11,7 +11,7 @@ void test_summary_add(struct test_summary *s, const struct test_result *r)
 		s->skipped++;
 }
 
-void test_report_text_line(struct strbuf *out, const struct test_result *r, int color)
+void test_report_text_line(struct strbuf *out, const struct ftw_result *r, int color)
 {
 	const struct ftw_test *t = r->test;
 	static const char *const word[] = { "PASSED ", "FAILED ", "SKIPPED" };
@@ -51,7 +51,7 @@ static void gh_escape(struct strbuf *out, const char *s, int property)
 	}
 }
 
-void test_report_github_line(struct strbuf *out, const struct test_result *r)
+void test_report_github_line(struct strbuf *out, const struct ftw_result *r)
 {
 	const struct ftw_test *t = r->test;
 	if (r->outcome != TEST_FAILED)

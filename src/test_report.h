@@ -32,15 +32,15 @@ struct test_summary {
 	size_t nfiles;
 };
 
-void test_summary_add(struct test_summary *s, const struct test_result *r);
+void test_summary_add(struct test_summary *s, const struct ftw_result *r);
 
-void test_report_text_line(struct strbuf *out, const struct test_result *r, int color);
-void test_report_github_line(struct strbuf *out, const struct test_result *r);
+void test_report_text_line(struct strbuf *out, const struct ftw_result *r, int color);
+void test_report_github_line(struct strbuf *out, const struct ftw_result *r);
 void test_report_summary(struct strbuf *out, const struct test_summary *s);
 
-void test_report_json(struct strbuf *out, const struct test_result *r, size_t n,
+void test_report_json(struct strbuf *out, const struct ftw_result *r, size_t n,
 		      const struct test_summary *s);
-void test_report_junit(struct strbuf *out, const struct test_result *r, size_t n,
+void test_report_junit(struct strbuf *out, const struct ftw_result *r, size_t n,
 		       const struct test_summary *s);
 
 #endif

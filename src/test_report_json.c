@@ -14,7 +14,7 @@ static cJSON *ids(const struct stage_result *sr)
 	return a;
 }
 
-static cJSON *test_json(const struct test_result *r)
+static cJSON *test_json(const struct ftw_result *r)
 {
 	const struct ftw_test *t = r->test;
 	cJSON *o = cJSON_CreateObject(), *stages;
@@ -52,7 +52,7 @@ static cJSON *test_json(const struct test_result *r)
 	return o;
 }
 
-void test_report_json(struct strbuf *out, const struct test_result *r, size_t n,
+void test_report_json(struct strbuf *out, const struct ftw_result *r, size_t n,
 		      const struct test_summary *s)
 {
 	cJSON *root = cJSON_CreateObject(), *success, *failed, *skipped, *runtime, *trig, *tests, *sum, *eng;
@@ -68,7 +68,7 @@ void test_report_json(struct strbuf *out, const struct test_result *r, size_t n,
 	runtime = cJSON_AddObjectToObject(root, "runtime");
 	trig = cJSON_AddObjectToObject(root, "triggered-rules");
 	for (size_t i = 0; i < n; i++) {
-		const struct test_result *t = &r[i];
+		const struct ftw_result *t = &r[i];
 		cJSON *list = t->outcome == TEST_PASSED ? success : t->outcome == TEST_FAILED ? failed : skipped;
 		cJSON_AddItemToArray(list, cJSON_CreateString(t->test->id));
 		if (t->outcome == TEST_SKIPPED)

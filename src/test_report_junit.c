@@ -22,7 +22,7 @@ static void xml_escape(struct strbuf *out, const char *s)
 	}
 }
 
-static void suite(struct strbuf *out, const struct test_result *r, size_t n)
+static void suite(struct strbuf *out, const struct ftw_result *r, size_t n)
 {
 	size_t failures = 0, skipped = 0;
 	double ms = 0;
@@ -57,7 +57,7 @@ static void suite(struct strbuf *out, const struct test_result *r, size_t n)
 	strbuf_addstr(out, "  </testsuite>\n");
 }
 
-void test_report_junit(struct strbuf *out, const struct test_result *r, size_t n,
+void test_report_junit(struct strbuf *out, const struct ftw_result *r, size_t n,
 		       const struct test_summary *s)
 {
 	size_t start = 0;
