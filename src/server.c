@@ -83,8 +83,7 @@ static void copy_response(struct response *dst, const struct response *src)
 	}
 }
 
-/* The backend's answer to `st`. */
-static void backend(const struct ftw_stage *st, struct response *resp)
+void server_backend(const struct ftw_stage *st, struct response *resp)
 {
 	if (st->has_response) {
 		copy_response(resp, &st->resp);
@@ -164,7 +163,7 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 		out->ms = now_ms() - t0;
 		return;
 	}
-	backend(st, &resp);
+	server_backend(st, &resp);
 	engine_run(e, &st->req, &resp, &tx);
 	for (size_t i = 0; i < tx.nlines; i++)
 		add_log_line(out, tx.lines[i]);

@@ -48,6 +48,10 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 		      const struct ftw_stage *st, struct stage_result *out);
 void stage_result_release(struct stage_result *r);
 
+/* The backend's answer to the stage's request (input.response, albedo's
+ * /reflect, or the default page), into a fresh `resp` (response_release). */
+void server_backend(const struct ftw_stage *st, struct response *resp);
+
 /* "Forbidden" for 403; "" for codes it does not know. */
 const char *http_reason(int status);
 
