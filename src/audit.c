@@ -180,22 +180,8 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 		strbuf_addf(err, "generated exclusions:%d: %s (a bug: please report it)", line, why.buf);
 		goto fail;
 	}
-	for (size_t u = 0; u < rs->nunits; u++) {
-		struct origin at;
-		if (rs->units[u].inactive)
-			continue;
-		if (rs->units[u].scope && (u >= 64 || !(mask & (1ULL << u))))
-			continue;
-		strbuf_reset(&why);
-		if (engine_add_rules(e, rs->units[u].text.buf, &line, &why) == 0)
-			continue;
-		at = ruleset_origin(rs, u, line);
-		if (at.file)
-			strbuf_addf(err, "%s:%d: %s", at.file, at.line, why.buf);
-		else
-			strbuf_addf(err, "%s: %s", rs->units[u].name, why.buf);
+	if (engine_load_units(e, rs, mask, err) < 0)
 		goto fail;
-	}
 	if (after && *after && engine_add_rules(e, after, &line, &why) < 0) {
 		strbuf_addf(err, "generated startup exclusions:%d: %s (a bug: please report it)", line, why.buf);
 		goto fail;

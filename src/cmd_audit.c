@@ -15,6 +15,10 @@
 
 static const char usage[] =
 "usage: modsec-callback-audit [audit] [options]\n"
+"       modsec-callback-audit test -r RULES... [options] TESTS...\n"
+"\n"
+"Commands: audit (the default, below); test runs go-ftw or legacy ftw\n"
+"regression tests through the rules (see 'modsec-callback-audit test --help').\n"
 "\n"
 "Replays Klarna's server-to-server callbacks through the given ModSecurity\n"
 "rules (libmodsecurity, in-process), reports which rules block them and why,\n"

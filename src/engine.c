@@ -8,18 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct engine {
 	ModSecurity *msc;
 	RulesSet *rules;
 };
 
-/* Settings the audit imposes. libmodsecurity keeps the first value set
+/* Settings the tool imposes. libmodsecurity keeps the first value set
  * across loads, so these come first. The server's SecRuleEngine is read
- * and reported by the ruleset loader; here every rule may disrupt, so the
- * audit sees what a blocking server would do. */
+ * and reported by the ruleset loader; the audit runs with it On, so every
+ * rule may disrupt and it sees what a blocking server would do; the test
+ * command puts the rule set's own value here (engine_new_mode). */
 static const char prelude[] =
-	"SecRuleEngine On\n"
 	"SecAuditEngine Off\n"
 	"SecAuditLogType Serial\n"
 	"SecAuditLog /dev/null\n"
@@ -37,17 +38,66 @@ static void log_cb(void *data, const void *msg)
 
 struct engine *engine_new(struct strbuf *err)
 {
-	struct engine *e = xcalloc(1, sizeof(*e));
+	return engine_new_mode("On", err);
+}
+
+struct engine *engine_new_mode(const char *rule_engine, struct strbuf *err)
+{
+	struct engine *e;
+	struct strbuf text = STRBUF_INIT;
 	int line;
+
+	if (rule_engine && strcasecmp(rule_engine, "On") && strcasecmp(rule_engine, "Off") &&
+	    strcasecmp(rule_engine, "DetectionOnly")) {
+		strbuf_addf(err, "SecRuleEngine \"%s\" is not On, Off or DetectionOnly", rule_engine);
+		return NULL;
+	}
+	e = xcalloc(1, sizeof(*e));
 	e->msc = msc_init();
 	msc_set_connector_info(e->msc, "modsec-callback-audit");
 	msc_set_log_cb(e->msc, log_cb);
 	e->rules = msc_create_rules_set();
-	if (engine_add_rules(e, prelude, &line, err) < 0) {
+	if (rule_engine)
+		strbuf_addf(&text, "SecRuleEngine %s\n", rule_engine);
+	strbuf_addstr(&text, prelude);
+	if (engine_add_rules(e, text.buf, &line, err) < 0) {
+		strbuf_release(&text);
 		engine_free(e);
 		return NULL;
 	}
+	strbuf_release(&text);
 	return e;
+}
+
+int engine_load_ruleset(struct engine *e, const struct ruleset *rs, struct strbuf *err)
+{
+	return engine_load_units(e, rs, 0, err);
+}
+
+int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long long scoped,
+		      struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	int line;
+	for (size_t u = 0; u < rs->nunits; u++) {
+		struct origin at;
+		if (rs->units[u].inactive)
+			continue;
+		if (rs->units[u].scope && (u >= 64 || !(scoped & (1ULL << u))))
+			continue;
+		strbuf_reset(&why);
+		if (engine_add_rules(e, rs->units[u].text.buf, &line, &why) == 0)
+			continue;
+		at = ruleset_origin(rs, u, line);
+		if (at.file)
+			strbuf_addf(err, "%s:%d: %s", at.file, at.line, why.buf);
+		else
+			strbuf_addf(err, "%s: %s", rs->units[u].name, why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	strbuf_release(&why);
+	return 0;
 }
 
 void engine_free(struct engine *e)

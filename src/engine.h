@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include "request.h"
+#include "ruleset.h"
 #include "util/strbuf.h"
 
 struct engine;
@@ -34,9 +35,23 @@ struct txresult {
 	char *redirect_url;
 };
 
-/* Create an engine with the prelude loaded. Returns NULL and explains in
- * `err` on failure. */
+/* Create an engine with the prelude loaded (SecRuleEngine On). Returns
+ * NULL and explains in `err` on failure. */
 struct engine *engine_new(struct strbuf *err);
+/* The same with SecRuleEngine `rule_engine` ("On", "Off",
+ * "DetectionOnly"; NULL leaves libmodsecurity's default, which evaluates
+ * and logs but never disrupts). The test command passes the rule set's
+ * own value, recorded by the ruleset reader. */
+struct engine *engine_new_mode(const char *rule_engine, struct strbuf *err);
+
+/* Load every unit of `rs`, in order. On error returns -1 with
+ * "file:line: reason" in `err` (the server's file and line). */
+int engine_load_ruleset(struct engine *e, const struct ruleset *rs, struct strbuf *err);
+/* The same, choosing: inactive units (vhosts not serving the host) are
+ * never loaded, scoped ones (<Location*>) only when their bit (unit index)
+ * is set in `scoped`; engine_load_ruleset loads none of those. */
+int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long long scoped,
+		      struct strbuf *err);
 void engine_free(struct engine *e);
 
 /* Add one load unit. On error returns -1 and sets *err_line to the line

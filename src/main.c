@@ -20,6 +20,7 @@ static const struct {
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "audit", cmd_audit },
+	{ "test", cmd_test },
 };
 
 int main(int argc, char **argv)

@@ -68,6 +68,37 @@ void response_init(struct response *r);
 void response_release(struct response *r);
 void response_add_header(struct response *r, const char *name, const char *value);
 
+/* ---- raw requests (ftw's raw_request and encoded_request) ----
+ *
+ * request_parse_raw() reads bytes the way a server reads them off the
+ * wire, into `r` (request_init'ed by the caller; its method, uri, version,
+ * headers and body are replaced, the addresses kept). What a server does:
+ *   - empty lines before the request line are skipped (RFC 9112 2.2);
+ *   - lines end in CRLF or a bare LF;
+ *   - the request line is METHOD SP TARGET SP HTTP/x.y (runs of spaces
+ *     allowed); a line without a version (HTTP/0.9) or with another
+ *     protocol is refused;
+ *   - a header line without a colon, or with space before the colon, is
+ *     refused; a line starting with space or tab continues the previous
+ *     header (obsolete folding, joined with one space);
+ *   - data ending before the empty line ends the headers there;
+ *   - the body is what Transfer-Encoding: chunked or Content-Length says
+ *     (chunked wins); a Content-Length larger than the data takes what is
+ *     there; with neither, bytes after the headers are not this request's
+ *     body (a server reads them as the next request) and are ignored.
+ * Returns 0, or -1 when a server answers 400 Bad Request without the WAF
+ * seeing the request; `why` then says why. `r` is valid either way. */
+int request_parse_raw(const char *raw, size_t len, struct request *r, struct strbuf *why);
+
+/* go-ftw's header autocompletion, for a request with a body: add
+ * Content-Type: application/x-www-form-urlencoded when there is none;
+ * URL-encode a form body best-effort (only when it holds no '%', '+' or
+ * ';' already: keys and values of each '&'-separated pair are encoded,
+ * order kept); turn bare LF into CRLF in a multipart/form-data body; add
+ * Content-Length. Then, for every request, Connection: close when there
+ * is no Connection header. */
+void request_autocomplete(struct request *r);
+
 /* Parse "Name: value" into freshly allocated name and value.
  * Returns -1 when there is no colon or the name is empty. */
 int header_parse(const char *line, char **name, char **value);

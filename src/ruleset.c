@@ -536,6 +536,7 @@ static void index_rule(struct reader *rd, struct origin at, const char *vars,
 			ri->phase = atoi(v);
 	}
 	ri->chained = seclang_has_action(a, n, "chain");
+	ri->drops = seclang_has_action(a, n, "drop");
 	for (const char *const *d = disruptive_actions; *d; d++)
 		if (seclang_has_action(a, n, *d))
 			ri->disruptive = 1;
@@ -1171,7 +1172,23 @@ int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *err)
 {
 	struct reader rd = { .rs = rs, .unit = new_unit(rs, path) };
 	struct origin none = { NULL, 0 };
-	return finish(&rd, load_file(&rd, path, 0, 0, none, err));
+	glob_t g;
+	int r;
+
+	if (!has_glob(path))
+		return finish(&rd, load_file(&rd, path, 0, 0, none, err));
+	/* a pattern: every file it names, in glob(3)'s order, as one load */
+	r = glob(path, 0, NULL, &g);
+	if (r != 0 || g.gl_pathc == 0) {
+		strbuf_addf(err, "%s: %s", path, r == GLOB_NOMATCH || r == 0 ? "matches no file" : "cannot expand");
+		globfree(&g);
+		return finish(&rd, -1);
+	}
+	r = 0;
+	for (size_t i = 0; i < g.gl_pathc && !r; i++)
+		r = load_file(&rd, g.gl_pathv[i], 0, 0, none, err);
+	globfree(&g);
+	return finish(&rd, r);
 }
 
 int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,

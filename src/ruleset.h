@@ -39,6 +39,7 @@ struct ruleinfo {
 	int phase;		/* 0 when the rule names none */
 	int chained;		/* the rule has chain links after it */
 	int disruptive;		/* deny, drop, block, redirect, allow in its actions */
+	int drops;		/* drop among them: a server closes the connection */
 	int severity;		/* -1 when unset */
 	int score_tx;		/* anomaly score added (0: none); resolved at lookup */
 	char *score_expr;	/* the setvar value ("+5", "+%{tx.critical_anomaly_score}") */
@@ -106,8 +107,10 @@ struct ruleset {
 void ruleset_init(struct ruleset *rs);
 void ruleset_release(struct ruleset *rs);
 
-/* Add a unit from a file (following its Includes), or from text. On error
- * returns -1 with "file:line: reason" in `err`. */
+/* Add a unit from a file (following its Includes), or from text. A path
+ * with glob characters (a directory then "*.conf") names every file it matches, in
+ * order, as one unit (like an Include). On error returns -1 with
+ * "file:line: reason" in `err`. */
 int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *err);
 int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
 		     struct strbuf *err);

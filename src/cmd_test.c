@@ -1,0 +1,305 @@
+/* The test command: run ftw regression tests (both dialects) in-process. */
+#include "commands.h"
+#include "engine.h"
+#include "ftwtest.h"
+#include "ftwrun.h"
+#include "overrides.h"
+#include "ruleset.h"
+#include "test_report.h"
+#include "util/fileio.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+"usage: modsec-callback-audit test -r RULES... [options] TESTS...\n"
+"\n"
+"Runs WAF regression tests written for go-ftw (schema v2) or the legacy\n"
+"ftw (CRS 3.3) through the rules in-process, as a server with those rules\n"
+"would answer, and reports PASSED/FAILED per test. TESTS are YAML files or\n"
+"directories searched for *.yaml and *.yml. The engine mode is the rule\n"
+"set's own SecRuleEngine.\n"
+"\n"
+"Rules (loaded in order; each -r/-R is its own load; Includes are followed):\n"
+"  -r, --rules FILE           a ModSecurity configuration file, or a quoted\n"
+"                             glob ('rules/*.conf': the files, as one load)\n"
+"  -R, --rule TEXT            rules given inline\n"
+"\n"
+"Selection:\n"
+"      --overrides FILE       go-ftw platform overrides (test_overrides:,\n"
+"                             ignore:)\n"
+"  -i, --include REGEX        run only tests whose id matches (942100-1)\n"
+"  -e, --exclude REGEX        skip tests whose id matches\n"
+"\n"
+"Running and output:\n"
+"  -j, --jobs N               worker threads (default: the number of cores)\n"
+"      --format FMT           text (default), json, junit or github\n"
+"  -o, --output FILE          write the report to FILE (atomically)\n"
+"      --color WHEN           auto, always or never (default auto)\n"
+"  -h, --help                 this text\n"
+"\n"
+"Ends with \"N passed, N failed, N skipped\". Exit status: 0 every test run\n"
+"passed, 1 at least one failed, 2 usage or load error (rules, tests,\n"
+"overrides: one line naming file:line).\n";
+
+enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR };
+
+static const struct option longopts[] = {
+	{ "rules", required_argument, NULL, 'r' },
+	{ "rule", required_argument, NULL, 'R' },
+	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
+	{ "include", required_argument, NULL, 'i' },
+	{ "exclude", required_argument, NULL, 'e' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB };
+
+/* What the streaming callback needs. */
+struct emit {
+	enum format fmt;
+	int color;
+	int stream;		/* print each line as it comes (stdout, line formats) */
+	struct strbuf out;
+	struct test_summary sum;
+};
+
+static void on_result(const struct ftw_result *r, void *arg)
+{
+	struct emit *em = arg;
+	size_t before = em->out.len;
+	test_summary_add(&em->sum, r);
+	if (em->fmt == FMT_TEXT)
+		test_report_text_line(&em->out, r, em->color);
+	else if (em->fmt == FMT_GITHUB)
+		test_report_github_line(&em->out, r);
+	if (em->stream && em->out.len > before) {
+		fwrite(em->out.buf, 1, em->out.len, stdout);
+		fflush(stdout);
+		strbuf_reset(&em->out);
+	}
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Mark the tests --include/--exclude leave out. */
+static int select_tests(struct ftw_suite *s, const char *include, const char *exclude,
+			struct strbuf *err)
+{
+	struct ftw_regex inc = { NULL, NULL }, exc = { NULL, NULL };
+	int ret = 0;
+	if (include && ftw_regex_compile(&inc, include, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (exclude && ftw_regex_compile(&exc, exclude, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (size_t f = 0; f < s->nfiles; f++) {
+		for (size_t t = 0; t < s->files[f].ntests; t++) {
+			struct ftw_test *test = &s->files[f].tests[t];
+			size_t len = strlen(test->id);
+			const char *why = NULL;
+			if (include && !ftw_regex_match(&inc, test->id, len))
+				why = "not matched by --include";
+			else if (exclude && ftw_regex_match(&exc, test->id, len))
+				why = "matched by --exclude";
+			if (!why)
+				continue;
+			free(test->skip);
+			test->skip = xstrdup(why);
+			test->filtered = 1;
+		}
+	}
+out:
+	ftw_regex_release(&inc);
+	ftw_regex_release(&exc);
+	return ret;
+}
+
+int cmd_test(int argc, char **argv)
+{
+	struct ruleset rs;
+	struct ftw_suite suite;
+	struct ftw_overrides ov;
+	struct emit em;
+	struct strbuf err = STRBUF_INIT;
+	const char *overrides = NULL, *include = NULL, *exclude = NULL, *output = NULL;
+	const char *color = "auto";
+	const struct ftw_test **tests = NULL;
+	struct ftw_result *results = NULL;
+	size_t ntests = 0, nsources = 0;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	int c, ret = 2;
+	double t0;
+
+	ruleset_init(&rs);
+	ftw_suite_init(&suite);
+	memset(&ov, 0, sizeof(ov));
+	memset(&em, 0, sizeof(em));
+	strbuf_init(&em.out, 0);
+	if (jobs < 1)
+		jobs = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:R:i:e:j:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+		case 'R':
+			if ((c == 'r' ? ruleset_add_file(&rs, optarg, &err)
+				      : ruleset_add_text(&rs, "(command line)", optarg, &err)) < 0) {
+				complain("%s", err.buf);
+				goto out;
+			}
+			nsources++;
+			break;
+		case OPT_OVERRIDES:
+			overrides = optarg;
+			break;
+		case 'i':
+			include = optarg;
+			break;
+		case 'e':
+			exclude = optarg;
+			break;
+		case 'j': {
+			char *end;
+			jobs = strtol(optarg, &end, 10);
+			if (!*optarg || *end || jobs < 1 || jobs > 256) {
+				complain("--jobs: \"%s\" is not a number from 1 to 256", optarg);
+				goto out;
+			}
+			break;
+		}
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				em.fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				em.fmt = FMT_JSON;
+			else if (!strcmp(optarg, "junit"))
+				em.fmt = FMT_JUNIT;
+			else if (!strcmp(optarg, "github"))
+				em.fmt = FMT_GITHUB;
+			else {
+				complain("--format: \"%s\" is not text, json, junit or github", optarg);
+				goto out;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				complain("--color: \"%s\" is not auto, always or never", optarg);
+				goto out;
+			}
+			color = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			ret = 0;
+			goto out;
+		default:
+			fputs("try 'modsec-callback-audit test --help'\n", stderr);
+			goto out;
+		}
+	}
+	if (!nsources) {
+		complain("test: no rules (give -r FILE or -R TEXT; try test --help)");
+		goto out;
+	}
+	if (optind >= argc) {
+		complain("test: no test files or directories given (try test --help)");
+		goto out;
+	}
+	if (ftw_suite_load(&suite, (const char *const *)argv + optind, (size_t)(argc - optind), &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	if (overrides) {
+		if (overrides_load(&ov, overrides, &err) < 0) {
+			complain("%s", err.buf);
+			goto out;
+		}
+		overrides_apply(&ov, &suite);
+	}
+	if (select_tests(&suite, include, exclude, &err) < 0) {
+		complain("--include/--exclude: %s", err.buf);
+		goto out;
+	}
+	for (size_t f = 0; f < suite.nfiles; f++)
+		for (size_t t = 0; t < suite.files[f].ntests; t++) {
+			tests = xrealloc(tests, (ntests + 1) * sizeof(*tests));
+			tests[ntests++] = &suite.files[f].tests[t];
+		}
+	if (!ntests) {
+		complain("test: no ftw tests in the files given");
+		goto out;
+	}
+	if (!strcmp(color, "always"))
+		em.color = 1;
+	else if (!strcmp(color, "auto"))
+		em.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	em.stream = !output && (em.fmt == FMT_TEXT || em.fmt == FMT_GITHUB);
+	em.sum.jobs = (int)jobs;
+	em.sum.rule_engine = rs.rule_engine;
+	em.sum.version = PACKAGE_VERSION;
+	em.sum.nfiles = suite.nfiles;
+	results = xcalloc(ntests, sizeof(*results));
+	t0 = now_ms();
+	{
+		struct ftw_run_opts o = { (int)jobs, on_result, &em };
+		if (ftw_run(&rs, tests, ntests, &o, results, &err) < 0) {
+			complain("%s", err.buf);
+			goto out;
+		}
+	}
+	em.sum.wall_ms = now_ms() - t0;
+	{
+		struct engine *e = engine_new_mode(NULL, &err);
+		em.sum.library = e ? engine_version(e) : NULL;
+		if (em.fmt == FMT_JSON)
+			test_report_json(&em.out, results, ntests, &em.sum);
+		else if (em.fmt == FMT_JUNIT)
+			test_report_junit(&em.out, results, ntests, &em.sum);
+		else
+			test_report_summary(&em.out, &em.sum);
+		engine_free(e);
+	}
+	if (write_file_atomic(output ? output : "-", em.out.buf, em.out.len, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	if (output) {
+		struct strbuf line = STRBUF_INIT;
+		test_report_summary(&line, &em.sum);
+		fputs(line.buf, stdout);
+		strbuf_release(&line);
+	}
+	ret = em.sum.failed ? 1 : 0;
+out:
+	for (size_t i = 0; results && i < ntests; i++)
+		ftw_result_release(&results[i]);
+	free(results);
+	free(tests);
+	ftw_suite_release(&suite);
+	overrides_release(&ov);
+	ruleset_release(&rs);
+	strbuf_release(&em.out);
+	strbuf_release(&err);
+	return ret;
+}

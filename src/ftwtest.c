@@ -1,0 +1,945 @@
+#include "ftwtest.h"
+#include "util/base64.h"
+#include "util/fileio.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+const char *ftw_dialect_name(enum ftw_dialect d)
+{
+	return d == FTW_V2 ? "go-ftw v2" : "legacy ftw";
+}
+
+/* ---- regexes ---- */
+
+int ftw_regex_compile(struct ftw_regex *re, const char *src, struct strbuf *err)
+{
+	int code;
+	PCRE2_SIZE off;
+	re->src = xstrdup(src);
+	re->code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+	if (!re->code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		strbuf_addf(err, "regex \"%s\": %s at offset %zu", src, (const char *)msg, (size_t)off);
+		return -1;
+	}
+	return 0;
+}
+
+int ftw_regex_match(const struct ftw_regex *re, const char *s, size_t len)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
+void ftw_regex_release(struct ftw_regex *re)
+{
+	free(re->src);
+	pcre2_code_free(re->code);
+	re->src = NULL;
+	re->code = NULL;
+}
+
+static void regexes_free(struct ftw_regex *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ftw_regex_release(&v[i]);
+	free(v);
+}
+
+void ftw_output_release(struct ftw_output *o)
+{
+	free(o->status);
+	free(o->expect_ids);
+	free(o->no_expect_ids);
+	regexes_free(o->log_match, o->nlog_match);
+	regexes_free(o->log_no_match, o->nlog_no_match);
+	if (o->response_contains)
+		regexes_free(o->response_contains, 1);
+	memset(o, 0, sizeof(*o));
+	o->expect_error = -1;
+}
+
+/* ---- YAML helpers: every error names file:line ---- */
+
+struct yctx {
+	yaml_document_t *doc;
+	const char *file;
+	struct strbuf *err;
+	enum ftw_dialect d;
+};
+
+static int fail(struct yctx *y, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct yctx *y, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	strbuf_addf(y->err, "%s:%d: ", y->file, n ? (int)n->start_mark.line + 1 : 1);
+	va_start(ap, fmt);
+	strbuf_vaddf(y->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define FOR_PAIRS(y, map, k, v) \
+	for (yaml_node_pair_t *p_ = (map)->data.mapping.pairs.start; p_ < (map)->data.mapping.pairs.top; p_++) \
+		for (yaml_node_t *k = yaml_document_get_node((y)->doc, p_->key), \
+		     *v = yaml_document_get_node((y)->doc, p_->value), *once_ = k; once_; once_ = NULL)
+
+#define FOR_ITEMS(y, seq, v) \
+	for (yaml_node_item_t *i_ = (seq)->data.sequence.items.start; i_ < (seq)->data.sequence.items.top; i_++) \
+		for (yaml_node_t *v = yaml_document_get_node((y)->doc, *i_), *once_ = v; once_; once_ = NULL)
+
+static const char *sval(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int is_null(const yaml_node_t *n)
+{
+	const char *s = sval(n);
+	return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcmp(s, "null"));
+}
+
+static int want_map(struct yctx *y, yaml_node_t *n, const char *key)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(y, n, "%s must be a mapping", key);
+	return 0;
+}
+
+static int get_string(struct yctx *y, yaml_node_t *n, const char *key, char **out)
+{
+	const char *s = sval(n);
+	if (!s)
+		return fail(y, n, "%s must be a string", key);
+	free(*out);
+	*out = xstrdup(s);
+	return 0;
+}
+
+static int parse_long(const char *s, long *out)
+{
+	char *e;
+	long v;
+	if (!s || !*s)
+		return -1;
+	v = strtol(s, &e, 10);
+	if (*e)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int get_long(struct yctx *y, yaml_node_t *n, const char *key, long *out)
+{
+	if (parse_long(sval(n), out) < 0)
+		return fail(y, n, "%s must be a number", key);
+	return 0;
+}
+
+static int get_bool(struct yctx *y, yaml_node_t *n, const char *key, int *out)
+{
+	const char *s = sval(n);
+	if (s && (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on")))
+		*out = 1;
+	else if (s && (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off")))
+		*out = 0;
+	else
+		return fail(y, n, "%s must be true or false", key);
+	return 0;
+}
+
+/* A number or a list of numbers. */
+static int get_longs(struct yctx *y, yaml_node_t *n, const char *key, long **v, size_t *nv)
+{
+	size_t alloc = *nv;
+	if (n->type == YAML_SCALAR_NODE) {
+		ARRAY_PUSH(*v, *nv, alloc);
+		if (get_long(y, n, key, &(*v)[*nv]) < 0)
+			return -1;
+		(*nv)++;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(y, n, "%s must be a number or a list of numbers", key);
+	FOR_ITEMS(y, n, it) {
+		ARRAY_PUSH(*v, *nv, alloc);
+		if (get_long(y, it, key, &(*v)[*nv]) < 0)
+			return -1;
+		(*nv)++;
+	}
+	return 0;
+}
+
+/* A regex or a list of them. */
+static int get_regexes(struct yctx *y, yaml_node_t *n, const char *key,
+		       struct ftw_regex **v, size_t *nv)
+{
+	size_t alloc = *nv;
+	yaml_node_t *one[1] = { n };
+	size_t count = 1;
+	yaml_node_t **list = one;
+	if (n->type == YAML_SEQUENCE_NODE) {
+		count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+		list = xcalloc(count + 1, sizeof(*list));
+		for (size_t i = 0; i < count; i++)
+			list[i] = yaml_document_get_node(y->doc, n->data.sequence.items.start[i]);
+	}
+	for (size_t i = 0; i < count; i++) {
+		const char *s = sval(list[i]);
+		struct strbuf why = STRBUF_INIT;
+		if (!s) {
+			if (list != one)
+				free(list);
+			return fail(y, list[i], "%s must be a regex or a list of them", key);
+		}
+		ARRAY_PUSH(*v, *nv, alloc);
+		if (ftw_regex_compile(&(*v)[*nv], s, &why) < 0) {
+			(*nv)++;
+			fail(y, list[i], "%s: %s", key, why.buf);
+			strbuf_release(&why);
+			if (list != one)
+				free(list);
+			return -1;
+		}
+		(*nv)++;
+	}
+	if (list != one)
+		free(list);
+	return 0;
+}
+
+/* A string, or (legacy) a list of lines joined by CRLF. */
+static int get_text(struct yctx *y, yaml_node_t *n, const char *key, struct strbuf *out)
+{
+	const char *s = sval(n);
+	strbuf_reset(out);
+	if (s) {
+		strbuf_add(out, s, n->data.scalar.length);
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(y, n, "%s must be a string or a list of lines", key);
+	{
+		int first = 1;
+		FOR_ITEMS(y, n, it) {
+			const char *line = sval(it);
+			if (!line)
+				return fail(y, it, "%s: each line must be a string", key);
+			if (!first)
+				strbuf_addstr(out, "\r\n");
+			strbuf_add(out, line, it->data.scalar.length);
+			first = 0;
+		}
+	}
+	return 0;
+}
+
+static int get_base64(struct yctx *y, yaml_node_t *n, const char *key, struct strbuf *out)
+{
+	const char *s = sval(n);
+	strbuf_reset(out);
+	if (!s)
+		return fail(y, n, "%s must be a base64 string", key);
+	if (base64_decode(s, out) < 0)
+		return fail(y, n, "%s is not base64", key);
+	return 0;
+}
+
+/* Headers: a mapping (in file order), or a list of {name, value}. */
+static int get_headers(struct yctx *y, yaml_node_t *n, const char *key, struct header **h,
+		       size_t *nh, size_t *ah)
+{
+	if (n->type == YAML_MAPPING_NODE) {
+		FOR_PAIRS(y, n, k, v) {
+			const char *name = sval(k), *value = sval(v);
+			if (!name || !value)
+				return fail(y, k, "%s: each header must be Name: value", key);
+			ARRAY_PUSH(*h, *nh, *ah);
+			(*h)[*nh].name = xstrdup(name);
+			(*h)[(*nh)++].value = xstrdup(is_null(v) ? "" : value);
+		}
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(y, n, "%s must be a mapping or a list of {name, value}", key);
+	FOR_ITEMS(y, n, it) {
+		char *name = NULL, *value = NULL;
+		if (it->type != YAML_MAPPING_NODE)
+			return fail(y, it, "%s: each entry must be {name, value}", key);
+		FOR_PAIRS(y, it, k, v) {
+			const char *kn = sval(k);
+			int r = 0;
+			if (kn && !strcmp(kn, "name"))
+				r = get_string(y, v, "name", &name);
+			else if (kn && !strcmp(kn, "value"))
+				r = get_string(y, v, "value", &value);
+			else
+				r = fail(y, k, "%s: unknown key \"%s\" (name, value)", key, kn ? kn : "?");
+			if (r < 0) {
+				free(name);
+				free(value);
+				return -1;
+			}
+		}
+		if (!name) {
+			free(value);
+			return fail(y, it, "%s: entry without a name", key);
+		}
+		ARRAY_PUSH(*h, *nh, *ah);
+		(*h)[*nh].name = name;
+		(*h)[(*nh)++].value = value ? value : xstrdup("");
+	}
+	return 0;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+/* ---- output ---- */
+
+static const char *const ignored_output[] = { "retry_once", NULL };
+
+static int parse_log(struct yctx *y, yaml_node_t *n, struct ftw_output *o)
+{
+	if (want_map(y, n, "log") < 0)
+		return -1;
+	FOR_PAIRS(y, n, k, v) {
+		const char *key = sval(k);
+		int r;
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "expect_ids"))
+			r = get_longs(y, v, key, &o->expect_ids, &o->nexpect);
+		else if (!strcmp(key, "no_expect_ids"))
+			r = get_longs(y, v, key, &o->no_expect_ids, &o->nno_expect);
+		else if (!strcmp(key, "match_regex"))
+			r = get_regexes(y, v, key, &o->log_match, &o->nlog_match);
+		else if (!strcmp(key, "no_match_regex"))
+			r = get_regexes(y, v, key, &o->log_no_match, &o->nlog_no_match);
+		else
+			r = fail(y, k, "unknown key \"%s\" in log (expect_ids, no_expect_ids, match_regex, no_match_regex)", key);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ftw_parse_output(void *ydoc, void *ynode, const char *file, enum ftw_dialect d,
+		     struct ftw_output *o, struct strbuf *err)
+{
+	struct yctx yy = { ydoc, file, err, d }, *y = &yy;
+	yaml_node_t *n = ynode;
+
+	memset(o, 0, sizeof(*o));
+	o->expect_error = -1;
+	o->line = (int)n->start_mark.line + 1;
+	if (is_null(n))
+		return 0;
+	if (want_map(y, n, "output") < 0)
+		return -1;
+	FOR_PAIRS(y, n, k, v) {
+		const char *key = sval(k);
+		int r = 0;
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "status")) {
+			long *st = NULL;
+			size_t ns = 0;
+			r = get_longs(y, v, key, &st, &ns);
+			free(o->status);
+			o->status = xcalloc(ns + 1, sizeof(int));
+			for (size_t i = 0; i < ns; i++) {
+				if (st[i] < 100 || st[i] > 599) {
+					r = fail(y, v, "status %ld is not an HTTP status", st[i]);
+					break;
+				}
+				o->status[i] = (int)st[i];
+			}
+			o->nstatus = ns;
+			free(st);
+		} else if (!strcmp(key, "log")) {
+			r = parse_log(y, v, o);
+		} else if (!strcmp(key, "log_contains")) {
+			r = get_regexes(y, v, key, &o->log_match, &o->nlog_match);
+		} else if (!strcmp(key, "no_log_contains")) {
+			r = get_regexes(y, v, key, &o->log_no_match, &o->nlog_no_match);
+		} else if (!strcmp(key, "response_contains")) {
+			size_t one = 0;
+			if (o->response_contains)
+				return fail(y, k, "response_contains given twice");
+			r = get_regexes(y, v, key, &o->response_contains, &one);
+			if (r == 0 && one != 1)
+				r = fail(y, v, "response_contains takes one regex");
+		} else if (!strcmp(key, "expect_error")) {
+			r = get_bool(y, v, key, &o->expect_error);
+		} else if (!strcmp(key, "isolated")) {
+			r = get_bool(y, v, key, &o->isolated);
+		} else if (!in_list(key, ignored_output)) {
+			r = fail(y, k, "unknown key \"%s\" in output", key);
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (o->isolated && o->nexpect == 0)
+		return fail(y, n, "isolated needs log.expect_ids (the only rules allowed to fire)");
+	return 0;
+}
+
+/* ---- input ---- */
+
+/* Accepted and ignored: they matter to a runner talking HTTP only. */
+static const char *const ignored_input[] = {
+	"protocol", "save_cookie", "follow_redirect", "virtual_host_mode", "sleep", NULL
+};
+
+struct input {
+	char *dest_addr, *method, *uri, *version;
+	long port;
+	struct header *headers;
+	size_t nheaders, aheaders;
+	struct strbuf data, raw;
+	int has_data, has_raw;
+	int autocomplete;
+	int has_response;
+	struct response resp;
+};
+
+static int parse_response(struct yctx *y, yaml_node_t *n, struct input *in)
+{
+	struct strbuf body = STRBUF_INIT;
+	if (want_map(y, n, "response") < 0)
+		return -1;
+	in->has_response = 1;
+	FOR_PAIRS(y, n, k, v) {
+		const char *key = sval(k);
+		int r = 0;
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "status")) {
+			long st;
+			r = get_long(y, v, key, &st);
+			if (r == 0 && (st < 100 || st > 599))
+				r = fail(y, v, "status %ld is not an HTTP status", st);
+			in->resp.status = (int)st;
+		} else if (!strcmp(key, "headers")) {
+			r = get_headers(y, v, key, &in->resp.headers, &in->resp.nheaders, &in->resp.aheaders);
+		} else if (!strcmp(key, "data") || !strcmp(key, "body")) {
+			r = get_text(y, v, key, &body);
+			if (r == 0) {
+				free(in->resp.body);
+				in->resp.body_len = body.len;
+				in->resp.body = strbuf_detach(&body, NULL);
+			}
+		} else if (!strcmp(key, "encoded_data")) {
+			r = get_base64(y, v, key, &body);
+			if (r == 0) {
+				free(in->resp.body);
+				in->resp.body_len = body.len;
+				in->resp.body = strbuf_detach(&body, NULL);
+			}
+		} else {
+			r = fail(y, k, "unknown key \"%s\" in response (status, headers, data, encoded_data)", key);
+		}
+		if (r < 0) {
+			strbuf_release(&body);
+			return -1;
+		}
+	}
+	strbuf_release(&body);
+	return 0;
+}
+
+static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
+{
+	if (is_null(n))
+		return 0;
+	if (want_map(y, n, "input") < 0)
+		return -1;
+	FOR_PAIRS(y, n, k, v) {
+		const char *key = sval(k);
+		int r = 0, b;
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "dest_addr"))
+			r = get_string(y, v, key, &in->dest_addr);
+		else if (!strcmp(key, "port")) {
+			r = get_long(y, v, key, &in->port);
+			if (r == 0 && (in->port < 1 || in->port > 65535))
+				r = fail(y, v, "port %ld is not in 1-65535", in->port);
+		} else if (!strcmp(key, "method"))
+			r = get_string(y, v, key, &in->method);
+		else if (!strcmp(key, "uri"))
+			r = get_string(y, v, key, &in->uri);
+		else if (!strcmp(key, "version"))
+			r = get_string(y, v, key, &in->version);
+		else if (!strcmp(key, "headers") || !strcmp(key, "ordered_headers"))
+			r = get_headers(y, v, key, &in->headers, &in->nheaders, &in->aheaders);
+		else if (!strcmp(key, "data")) {
+			r = get_text(y, v, key, &in->data);
+			in->has_data = 1;
+		} else if (!strcmp(key, "encoded_data")) {
+			r = get_base64(y, v, key, &in->data);
+			in->has_data = 1;
+		} else if (!strcmp(key, "raw_request")) {
+			r = get_text(y, v, key, &in->raw);
+			in->has_raw = 1;
+		} else if (!strcmp(key, "encoded_request")) {
+			r = get_base64(y, v, key, &in->raw);
+			in->has_raw = 1;
+		} else if (!strcmp(key, "autocomplete_headers")) {
+			r = get_bool(y, v, key, &b);
+			in->autocomplete = b;
+		} else if (!strcmp(key, "stop_magic")) {
+			r = get_bool(y, v, key, &b);
+			in->autocomplete = !b;
+		} else if (!strcmp(key, "response")) {
+			r = parse_response(y, v, in);
+		} else if (!in_list(key, ignored_input)) {
+			r = fail(y, k, "unknown key \"%s\" in input", key);
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (in->has_raw && (in->has_data || in->nheaders || in->method || in->uri))
+		return fail(y, n, "raw_request/encoded_request is the whole request: no method, uri, headers or data beside it");
+	return 0;
+}
+
+static void input_release(struct input *in)
+{
+	free(in->dest_addr);
+	free(in->method);
+	free(in->uri);
+	free(in->version);
+	for (size_t i = 0; i < in->nheaders; i++) {
+		free(in->headers[i].name);
+		free(in->headers[i].value);
+	}
+	free(in->headers);
+	strbuf_release(&in->data);
+	strbuf_release(&in->raw);
+	response_release(&in->resp);
+}
+
+/* The request as it goes on the wire. */
+static void build_request(struct input *in, struct ftw_stage *st)
+{
+	struct request *r = &st->req;
+	request_init(r);
+	if (in->dest_addr && strcmp(in->dest_addr, "localhost")) {
+		free(r->server_ip);
+		r->server_ip = xstrdup(in->dest_addr);
+	}
+	if (in->port)
+		r->server_port = (int)in->port;
+	if (in->has_raw) {
+		struct strbuf why = STRBUF_INIT;
+		if (request_parse_raw(in->raw.buf, in->raw.len, r, &why) < 0) {
+			st->refused = 1;
+			st->refused_why = strbuf_detach(&why, NULL);
+		}
+		strbuf_release(&why);
+		return;
+	}
+	if (in->method) {
+		free(r->method);
+		r->method = xstrdup(in->method);
+	}
+	if (in->uri) {
+		free(r->uri);
+		r->uri = xstrdup(in->uri);
+	}
+	if (in->version) {
+		/* libmodsecurity wants "1.1"; the rest goes through as written */
+		const char *v = in->version;
+		if (!strncasecmp(v, "HTTP/", 5))
+			v += 5;
+		free(r->version);
+		r->version = xstrdup(v);
+	}
+	for (size_t i = 0; i < in->nheaders; i++)
+		request_add_header(r, in->headers[i].name, in->headers[i].value);
+	if (in->has_data && in->data.len) {
+		size_t len;
+		char *b = strbuf_detach(&in->data, &len);
+		request_set_body(r, b, len);
+	}
+	if (in->autocomplete)
+		request_autocomplete(r);
+}
+
+/* ---- stages, tests, files ---- */
+
+static int parse_stage(struct yctx *y, yaml_node_t *n, struct ftw_stage *st)
+{
+	struct input in;
+	yaml_node_t *input = NULL, *output = NULL;
+	int r = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->line = (int)n->start_mark.line + 1;
+	st->out.expect_error = -1;
+	if (want_map(y, n, "a stage") < 0)
+		return -1;
+	FOR_PAIRS(y, n, k, v) {
+		const char *key = sval(k);
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "stage")) {
+			/* the legacy wrapper, read in both dialects */
+			if (want_map(y, v, "stage") < 0)
+				return -1;
+			FOR_PAIRS(y, v, k2, v2) {
+				const char *key2 = sval(k2);
+				if (key2 && !strcmp(key2, "input"))
+					input = v2;
+				else if (key2 && !strcmp(key2, "output"))
+					output = v2;
+				else
+					return fail(y, k2, "unknown key \"%s\" in stage (input, output)", key2 ? key2 : "?");
+			}
+		} else if (!strcmp(key, "input")) {
+			input = v;
+		} else if (!strcmp(key, "output")) {
+			output = v;
+		} else if (strcmp(key, "description") && strcmp(key, "desc")) {
+			return fail(y, k, "unknown key \"%s\" in stage (input, output, or the legacy stage: wrapper)", key);
+		}
+	}
+	if (!input)
+		return fail(y, n, "stage without input");
+	if (!output)
+		return fail(y, n, "stage without output (what must hold afterwards)");
+	memset(&in, 0, sizeof(in));
+	in.autocomplete = 1;
+	strbuf_init(&in.data, 0);
+	strbuf_init(&in.raw, 0);
+	response_init(&in.resp);
+	r = parse_input(y, input, &in);
+	if (r == 0)
+		r = ftw_parse_output(y->doc, output, y->file, y->d, &st->out, y->err);
+	if (r == 0) {
+		build_request(&in, st);
+		if (in.has_response) {
+			st->has_response = 1;
+			st->resp = in.resp;
+			response_init(&in.resp);
+		}
+	} else {
+		request_init(&st->req);	/* released with the rest */
+	}
+	input_release(&in);
+	return r;
+}
+
+static void stage_release(struct ftw_stage *st)
+{
+	request_release(&st->req);
+	free(st->refused_why);
+	response_release(&st->resp);
+	ftw_output_release(&st->out);
+}
+
+static void test_release(struct ftw_test *t)
+{
+	free(t->id);
+	free(t->desc);
+	for (size_t i = 0; i < t->nstages; i++)
+		stage_release(&t->stages[i]);
+	free(t->stages);
+	free(t->skip);
+	free(t->override);
+}
+
+/* The leading digits of `s` (a file name or a title), 0 when none. */
+static long leading_number(const char *s)
+{
+	return isdigit((unsigned char)*s) ? strtol(s, NULL, 10) : 0;
+}
+
+static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct ftw_test *t)
+{
+	char *title = NULL, *id = NULL;
+	int have_id = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->line = (int)n->start_mark.line + 1;
+	t->file = f->path;
+	t->test_id = -1;
+	if (want_map(y, n, "a test") < 0)
+		return -1;
+	FOR_PAIRS(y, n, k, v) {
+		const char *key = sval(k);
+		int r = 0;
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "test_title")) {
+			if (y->d != FTW_LEGACY)
+				return fail(y, k, "test_title in a go-ftw v2 file (tests there have test_id)");
+			r = get_string(y, v, key, &title);
+		} else if (!strcmp(key, "test_id")) {
+			if (y->d != FTW_V2)
+				return fail(y, k, "test_id in a legacy ftw file (tests there have test_title)");
+			r = get_string(y, v, key, &id);
+			have_id = 1;
+		} else if (!strcmp(key, "desc")) {
+			r = get_string(y, v, key, &t->desc);
+		} else if (!strcmp(key, "stages")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return fail(y, v, "stages must be a list");
+			FOR_ITEMS(y, v, it) {
+				t->stages = xrealloc(t->stages, (t->nstages + 1) * sizeof(*t->stages));
+				r = parse_stage(y, it, &t->stages[t->nstages]);
+				t->nstages++;
+				if (r < 0)
+					break;
+			}
+		} else if (strcmp(key, "tags") && strcmp(key, "enabled")) {
+			r = fail(y, k, "unknown key \"%s\" in test", key);
+		}
+		if (r < 0) {
+			free(title);
+			free(id);
+			return -1;
+		}
+	}
+	if (y->d == FTW_LEGACY) {
+		const char *dash;
+		if (!title)
+			return fail(y, n, "test without test_title");
+		t->id = title;
+		t->rule_id = leading_number(title);
+		dash = strrchr(title, '-');
+		if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+			t->test_id = strtol(dash + 1, NULL, 10);
+	} else {
+		if (!have_id) {
+			free(id);
+			return fail(y, n, "test without test_id");
+		}
+		if (parse_long(id, &t->test_id) < 0)
+			t->test_id = -1;
+		t->rule_id = f->rule_id;
+		t->id = xasprintf("%ld-%s", f->rule_id, id);
+		free(id);
+	}
+	if (!t->nstages)
+		return fail(y, n, "test %s has no stages", t->id);
+	return 0;
+}
+
+/* Which dialect: rule_id at the top, or the first test's identity key. */
+static enum ftw_dialect detect(struct yctx *y, yaml_node_t *root, yaml_node_t *tests)
+{
+	FOR_PAIRS(y, root, k, v) {
+		(void)v;
+		if (sval(k) && !strcmp(sval(k), "rule_id"))
+			return FTW_V2;
+	}
+	if (tests && tests->type == YAML_SEQUENCE_NODE &&
+	    tests->data.sequence.items.top > tests->data.sequence.items.start) {
+		yaml_node_t *t = yaml_document_get_node(y->doc, tests->data.sequence.items.start[0]);
+		if (t && t->type == YAML_MAPPING_NODE) {
+			FOR_PAIRS(y, t, k, v) {
+				(void)v;
+				if (sval(k) && !strcmp(sval(k), "test_title"))
+					return FTW_LEGACY;
+			}
+		}
+	}
+	return FTW_V2;
+}
+
+static int parse_file(struct yctx *y, yaml_node_t *root, struct ftw_file *f)
+{
+	yaml_node_t *tests = NULL;
+	int enabled = 1;
+	const char *base;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return fail(y, root, "an ftw test file is a mapping with tests:");
+	FOR_PAIRS(y, root, k, v) {
+		const char *key = sval(k);
+		if (!key)
+			return fail(y, k, "expected a key");
+		if (!strcmp(key, "tests")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return fail(y, v, "tests must be a list");
+			tests = v;
+		}
+	}
+	if (!tests)
+		return fail(y, root, "no tests: list");
+	y->d = f->dialect = detect(y, root, tests);
+	base = strrchr(f->path, '/');
+	base = base ? base + 1 : f->path;
+	f->rule_id = leading_number(base);
+	FOR_PAIRS(y, root, k, v) {
+		const char *key = sval(k);
+		if (!strcmp(key, "rule_id")) {
+			if (get_long(y, v, key, &f->rule_id) < 0)
+				return -1;
+		} else if (!strcmp(key, "meta")) {
+			if (want_map(y, v, "meta") < 0)
+				return -1;
+			FOR_PAIRS(y, v, mk, mv) {
+				if (sval(mk) && !strcmp(sval(mk), "enabled") &&
+				    get_bool(y, mv, "enabled", &enabled) < 0)
+					return -1;
+			}
+		} else if (strcmp(key, "tests")) {
+			return fail(y, k, "unknown key \"%s\" at the top of an ftw file (meta, rule_id, tests)", key);
+		}
+	}
+	if (f->dialect == FTW_V2 && f->rule_id <= 0)
+		return fail(y, root, "no rule_id, and the file name does not start with one");
+	FOR_ITEMS(y, tests, it) {
+		struct ftw_test *t;
+		f->tests = xrealloc(f->tests, (f->ntests + 1) * sizeof(*f->tests));
+		t = &f->tests[f->ntests];
+		if (parse_test(y, it, f, t) < 0) {
+			f->ntests++;
+			return -1;
+		}
+		f->ntests++;
+		if (!enabled)
+			t->skip = xstrdup("disabled in the file's meta (enabled: false)");
+	}
+	return 0;
+}
+
+void ftw_suite_init(struct ftw_suite *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void file_release(struct ftw_file *f)
+{
+	for (size_t i = 0; i < f->ntests; i++)
+		test_release(&f->tests[i]);
+	free(f->tests);
+	free(f->path);
+}
+
+void ftw_suite_release(struct ftw_suite *s)
+{
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_release(&s->files[i]);
+	free(s->files);
+	memset(s, 0, sizeof(*s));
+}
+
+int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_t len,
+		  struct strbuf *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct ftw_file f;
+	struct yctx y;
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	f.path = xstrdup(path);
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		strbuf_addf(err, "%s:%d: %s", path, (int)parser.problem_mark.line + 1,
+			    parser.problem ? parser.problem : "not YAML");
+		yaml_parser_delete(&parser);
+		file_release(&f);
+		return -1;
+	}
+	y.doc = &doc;
+	y.file = f.path;
+	y.err = err;
+	y.d = FTW_V2;
+	ret = parse_file(&y, yaml_document_get_root_node(&doc), &f);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (ret < 0) {
+		file_release(&f);
+		return -1;
+	}
+	ARRAY_PUSH(s->files, s->nfiles, s->afiles);
+	s->files[s->nfiles++] = f;
+	/* the tests point at their file's path: fix them up after the move */
+	for (size_t i = 0; i < f.ntests; i++)
+		s->files[s->nfiles - 1].tests[i].file = s->files[s->nfiles - 1].path;
+	return 0;
+}
+
+static int load_path(struct ftw_suite *s, const char *path, int top, struct strbuf *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		strbuf_addf(err, "%s: no such file or directory", path);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct dirent **list;
+		int n = scandir(path, &list, NULL, alphasort), ret = 0;
+		if (n < 0) {
+			strbuf_addf(err, "%s: cannot read the directory", path);
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			const char *name = list[i]->d_name;
+			size_t len = strlen(name);
+			if (!ret && name[0] != '.') {
+				char *sub = xasprintf("%s/%s", path, name);
+				struct stat ss;
+				if (stat(sub, &ss) == 0 &&
+				    (S_ISDIR(ss.st_mode) ||
+				     (len > 5 && !strcmp(name + len - 5, ".yaml")) ||
+				     (len > 4 && !strcmp(name + len - 4, ".yml"))))
+					ret = load_path(s, sub, 0, err);
+				free(sub);
+			}
+			free(list[i]);
+		}
+		free(list);
+		return ret;
+	}
+	(void)top;
+	{
+		struct strbuf text = STRBUF_INIT;
+		int ret;
+		if (read_file(path, &text, err) < 0) {
+			strbuf_release(&text);
+			return -1;
+		}
+		ret = ftw_load_text(s, path, text.buf, text.len, err);
+		strbuf_release(&text);
+		return ret;
+	}
+}
+
+int ftw_suite_load(struct ftw_suite *s, const char *const *paths, size_t n, struct strbuf *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (load_path(s, paths[i], 1, err) < 0)
+			return -1;
+	return 0;
+}

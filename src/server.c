@@ -1,0 +1,204 @@
+#include "server.h"
+#include "logline.h"
+
+#include <cJSON.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "util/base64.h"
+
+const char *http_reason(int status)
+{
+	static const struct { int code; const char *text; } t[] = {
+		{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+		{ 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
+		{ 307, "Temporary Redirect" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+		{ 406, "Not Acceptable" }, { 413, "Payload Too Large" }, { 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].code == status)
+			return t[i].text;
+	return "";
+}
+
+static const char default_page[] = "<html><body><h1>It works!</h1></body></html>\n";
+
+/* albedo's /reflect: the request body says what to answer. Returns 1 when
+ * it applied. */
+static int reflect(const struct request *req, struct response *resp)
+{
+	cJSON *j, *v;
+	char *path;
+	int is_reflect;
+	if (strcmp(req->method, "POST") || !req->body_len)
+		return 0;
+	path = request_path(req);
+	is_reflect = !strcmp(path, "/reflect");
+	free(path);
+	if (!is_reflect || !(j = cJSON_ParseWithLength(req->body, req->body_len)))
+		return 0;
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return 0;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "status")) && cJSON_IsNumber(v) &&
+	    v->valueint >= 100 && v->valueint <= 599)
+		resp->status = v->valueint;
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "headers")) && cJSON_IsObject(v)) {
+		const cJSON *h;
+		cJSON_ArrayForEach(h, v)
+			if (cJSON_IsString(h))
+				response_add_header(resp, h->string, h->valuestring);
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "body")) && cJSON_IsString(v)) {
+		resp->body = xstrdup(v->valuestring);
+		resp->body_len = strlen(v->valuestring);
+	} else if ((v = cJSON_GetObjectItemCaseSensitive(j, "encodedBody")) && cJSON_IsString(v)) {
+		struct strbuf b = STRBUF_INIT;
+		if (base64_decode(v->valuestring, &b) == 0)
+			resp->body = strbuf_detach(&b, &resp->body_len);
+		strbuf_release(&b);
+	}
+	cJSON_Delete(j);
+	return 1;
+}
+
+static void copy_response(struct response *dst, const struct response *src)
+{
+	response_init(dst);
+	dst->status = src->status;
+	for (size_t i = 0; i < src->nheaders; i++)
+		response_add_header(dst, src->headers[i].name, src->headers[i].value);
+	if (src->body_len) {
+		dst->body = xmalloc(src->body_len + 1);
+		memcpy(dst->body, src->body, src->body_len);
+		dst->body[src->body_len] = '\0';
+		dst->body_len = src->body_len;
+	}
+}
+
+void server_backend(const struct ftw_stage *st, struct response *resp)
+{
+	if (st->has_response) {
+		copy_response(resp, &st->resp);
+		return;
+	}
+	response_init(resp);
+	if (reflect(&st->req, resp))
+		return;
+	response_add_header(resp, "Content-Type", "text/html; charset=UTF-8");
+	resp->body = xstrdup(default_page);
+	resp->body_len = strlen(default_page);
+}
+
+static void add_fired(struct stage_result *r, long id)
+{
+	size_t alloc = r->nfired;
+	for (size_t i = 0; i < r->nfired; i++)
+		if (r->fired[i] == id)
+			return;
+	ARRAY_PUSH(r->fired, r->nfired, alloc);
+	r->fired[r->nfired++] = id;
+}
+
+static void add_log_line(struct stage_result *r, const char *line)
+{
+	struct match m;
+	strbuf_addstr(&r->log, line);
+	strbuf_addch(&r->log, '\n');
+	if (logline_parse(line, &m) == 0) {
+		add_fired(r, m.id);
+		match_release(&m);
+	}
+}
+
+static void wire_response(struct strbuf *out, int status, const struct header *h, size_t nh,
+			  const char *body, size_t body_len)
+{
+	strbuf_addf(out, "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+	for (size_t i = 0; i < nh; i++)
+		if (strcasecmp(h[i].name, "Content-Length") && strcasecmp(h[i].name, "Connection"))
+			strbuf_addf(out, "%s: %s\r\n", h[i].name, h[i].value);
+	strbuf_addf(out, "Content-Length: %zu\r\nConnection: close\r\n\r\n", body_len);
+	strbuf_add(out, body, body_len);
+}
+
+static void error_page(struct strbuf *out, int status, const char *location)
+{
+	struct strbuf body = STRBUF_INIT;
+	struct header h[2] = { { "Content-Type", "text/html" }, { "Location", (char *)location } };
+	strbuf_addf(&body, "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n</body>\r\n</html>\r\n",
+		    status, http_reason(status), status, http_reason(status));
+	wire_response(out, status, h, location ? 2 : 1, body.buf, body.len);
+	strbuf_release(&body);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void server_run_stage(struct engine *e, const struct ruleset *rs,
+		      const struct ftw_stage *st, struct stage_result *out)
+{
+	struct txresult tx;
+	struct response resp;
+	double t0 = now_ms();
+
+	memset(out, 0, sizeof(*out));
+	strbuf_init(&out->log, 0);
+	strbuf_init(&out->response, 0);
+	if (st->refused) {
+		out->refused = 1;
+		out->status = 400;
+		error_page(&out->response, 400, NULL);
+		out->ms = now_ms() - t0;
+		return;
+	}
+	server_backend(st, &resp);
+	engine_run(e, &st->req, &resp, &tx);
+	for (size_t i = 0; i < tx.nlines; i++)
+		add_log_line(out, tx.lines[i]);
+	if (tx.intervention_log) {
+		struct match m;
+		add_log_line(out, tx.intervention_log);
+		if (logline_parse(tx.intervention_log, &m) == 0) {
+			out->disruptive_id = m.id;
+			match_release(&m);
+		}
+	}
+	if (tx.disrupted) {
+		const struct ruleinfo *ri = rs && out->disruptive_id ? ruleset_find(rs, out->disruptive_id) : NULL;
+		if (ri && ri->drops) {
+			out->error = 1;
+			out->error_why = xasprintf("rule %ld drops the connection", ri->id);
+		} else {
+			out->status = tx.status;
+			error_page(&out->response, tx.status, tx.redirect_url);
+		}
+	} else {
+		out->status = resp.status;
+		wire_response(&out->response, resp.status, resp.headers, resp.nheaders,
+			      resp.body ? resp.body : "", resp.body_len);
+	}
+	txresult_release(&tx);
+	response_release(&resp);
+	out->ms = now_ms() - t0;
+}
+
+void stage_result_release(struct stage_result *r)
+{
+	free(r->error_why);
+	free(r->fired);
+	strbuf_release(&r->log);
+	strbuf_release(&r->response);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,58 @@
+/*
+ * server: what a web server with this WAF does with one ftw stage.
+ *
+ *   - A raw request the server cannot read (ftwtest.h: `refused`) is answered
+ *     400 before the WAF sees it: no rule runs, nothing is logged.
+ *   - Otherwise the request runs through the engine as one transaction.
+ *     The backend behind the WAF answers with the stage's
+ *     `input.response` when given; a POST to /reflect with a JSON body is
+ *     answered the way go-ftw's albedo backend does (the body's "status",
+ *     "headers", "body" or base64 "encodedBody"); anything else gets the
+ *     default backend's 200 with a small HTML page. That answer goes
+ *     through phases 3 and 4, so response rules see it.
+ *   - When a rule disrupts, the client gets the intervention's status (and
+ *     Location for redirects) with the server's error page; a rule whose
+ *     actions say `drop` closes the connection: the client sees an error
+ *     and no status. In DetectionOnly nothing disrupts and the backend's
+ *     answer goes out.
+ *   - The log is what the server writes to its error log for this
+ *     request: libmodsecurity's log lines plus the intervention's (the
+ *     blocking rule's line only arrives there).
+ *
+ * A stage_result owns everything in it (stage_result_release).
+ */
+#ifndef MCA_SERVER_H
+#define MCA_SERVER_H
+
+#include <stddef.h>
+#include "engine.h"
+#include "ftwtest.h"
+#include "ruleset.h"
+#include "util/strbuf.h"
+
+struct stage_result {
+	int status;		/* what the client receives; 0 with `error` */
+	int error;		/* the connection closed without an answer */
+	char *error_why;	/* "rule 5 drops the connection" */
+	int refused;		/* the server answered 400 itself */
+	long *fired;		/* rule ids in the log, in order, each once */
+	size_t nfired;
+	long disruptive_id;	/* the rule that disrupted, 0 when none */
+	struct strbuf log;	/* the log lines, each ending in '\n' */
+	struct strbuf response;	/* status line, headers, body, as received */
+	double ms;		/* wall time of the stage */
+};
+
+/* Run one stage. `rs` tells which rules drop (may be NULL). */
+void server_run_stage(struct engine *e, const struct ruleset *rs,
+		      const struct ftw_stage *st, struct stage_result *out);
+void stage_result_release(struct stage_result *r);
+
+/* The backend's answer to the stage's request (input.response, albedo's
+ * /reflect, or the default page), into a fresh `resp` (response_release). */
+void server_backend(const struct ftw_stage *st, struct response *resp);
+
+/* "Forbidden" for 403; "" for codes it does not know. */
+const char *http_reason(int status);
+
+#endif
