@@ -527,20 +527,15 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 	return o->sweep ? sweep(o, a, err) : 0;
 }
 
-static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err)
 {
-	struct verdict *latest = NULL;
-	long next_id = o->id_base;
-	size_t aexcl = 0;
-	int ret = -1, round;
-
-	memset(a, 0, sizeof(*a));
-	ruleset_init(&a->rs);
-	a->rs.engine_v2 = a->engine_v2 = o->engine_v2;
-	impose(&a->rs, o);
+	ruleset_init(rs);
+	rs->engine_v2 = o->engine_v2;
+	rs->allow_lua = o->allow_lua;
+	impose(rs, o);
 	if (o->server_config && server_is_nginx(o->server_config)) {
-		a->rs.root = o->root ? xstrdup(o->root) : NULL;
-		if (nginxconf_load(&a->rs, o->server_config, o->params.host, err) < 0)
+		rs->root = o->root ? xstrdup(o->root) : NULL;
+		if (nginxconf_load(rs, o->server_config, o->params.host, err) < 0)
 			return -1;
 	} else if (o->server_config) {
 		/* an Apache configuration, read as Apache would (ServerRoot
@@ -550,23 +545,35 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 		int r;
 		if (slash)
 			*slash = '\0';
-		a->rs.apache = 1;
-		a->rs.server_root = dir;
-		a->rs.root = o->root ? xstrdup(o->root) : NULL;
-		r = ruleset_add_file(&a->rs, cfg, err);
+		rs->apache = 1;
+		rs->server_root = dir;
+		rs->root = o->root ? xstrdup(o->root) : NULL;
+		r = ruleset_add_file(rs, cfg, err);
 		free(cfg);
 		if (r < 0)
 			return -1;
-		ruleset_select_host(&a->rs, o->params.host);
+		ruleset_select_host(rs, o->params.host);
 	}
 	for (size_t i = 0; i < o->nsources; i++) {
 		int r = o->sources[i].is_text
-			? ruleset_add_text(&a->rs, "(command line)", o->sources[i].value, err)
-			: ruleset_add_file(&a->rs, o->sources[i].value, err);
+			? ruleset_add_text(rs, "(command line)", o->sources[i].value, err)
+			: ruleset_add_file(rs, o->sources[i].value, err);
 		if (r < 0)
 			return -1;
 	}
-	if (ruleset_fit(&a->rs, err) < 0)
+	return ruleset_fit(rs, err);
+}
+
+static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+{
+	struct verdict *latest = NULL;
+	long next_id = o->id_base;
+	size_t aexcl = 0;
+	int ret = -1, round;
+
+	memset(a, 0, sizeof(*a));
+	a->engine_v2 = o->engine_v2;
+	if (audit_load_rules(o, &a->rs, err) < 0)
 		return -1;
 	a->mode = mode_of(a->rs.rule_engine);
 	a->order_id = o->params.klarna_order_id;

@@ -43,6 +43,7 @@ struct audit_opts {
 	int engine_v2;			/* the audited server runs ModSecurity 2: emulate it */
 	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
+	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
@@ -104,6 +105,10 @@ struct audit {
 	int engine_v2;		/* verdicts emulate ModSecurity 2 where it differs */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 };
+
+/* Read the rule units (and --server-config) into `rs` as the audit does,
+ * and fit them to libmodsecurity. -1 with file:line in `err` on errors. */
+int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err);
 
 /* Run the whole audit. Returns 0, or -1 with "file:line: reason" in
  * `err` for load and usage errors (exit status 2). */

@@ -36,6 +36,8 @@ static const char usage[] =
 "                             location {})\n"
 "      --root DIR             read DIR/etc/... for the server's /etc/... (a copy\n"
 "                             of a server's files, a container image)\n"
+"      --allow-lua            keep exec: actions naming .lua scripts (they run\n"
+"                             inside the audit: trusted rule sets only)\n"
 "      --discover             find the server (cPanel, Plesk, Debian/RHEL\n"
 "                             Apache, nginx, LiteSpeed) under / or --root and\n"
 "                             audit its configuration\n"
@@ -88,7 +90,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA
 };
 
 static const struct option longopts[] = {
@@ -119,6 +121,7 @@ static const struct option longopts[] = {
 	{ "server-config", required_argument, NULL, OPT_SERVER },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "discover", no_argument, NULL, OPT_DISCOVER },
+	{ "allow-lua", no_argument, NULL, OPT_LUA },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -286,6 +289,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_DISCOVER:
 			discover_mode = 1;
+			break;
+		case OPT_LUA:
+			o.allow_lua = 1;
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;

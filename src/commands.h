@@ -3,6 +3,7 @@
 #define MCA_COMMANDS_H
 
 int cmd_audit(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
 /* Print "modsec-callback-audit: <msg>" to stderr. */

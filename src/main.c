@@ -20,6 +20,7 @@ static const struct {
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "audit", cmd_audit },
+	{ "check", cmd_check },
 	{ "test", cmd_test },
 };
 

@@ -866,7 +866,10 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 				changed = 1;
 				continue;
 			}
-			if (!strcmp(a[i].name, "exec")) {
+			if (!strcmp(a[i].name, "exec") && rs->allow_lua && a[i].value &&
+			    strlen(a[i].value) > 4 && !strcmp(a[i].value + strlen(a[i].value) - 4, ".lua")) {
+				add_note(rs, at, "exec:%s kept (--allow-lua): this Lua runs inside the audit", a[i].value);
+			} else if (!strcmp(a[i].name, "exec")) {
 				add_note(rs, at, "exec:%s removed (the audit runs no code from the rule set)",
 					 a[i].value ? a[i].value : "");
 				keep = 0;

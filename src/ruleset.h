@@ -89,6 +89,7 @@ struct ruleset {
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
+	int allow_lua;			/* --allow-lua: keep exec: actions naming .lua scripts */
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
