@@ -4,6 +4,7 @@
 #include "settings.h"
 #include "nginxconf.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,24 @@ static int covered(const struct audit *a, const struct callback *cb)
 	return 0;
 }
 
+/* One side (without or with the exclusions) of the attack probes, run on
+ * its own thread: its engines are built already and only looked up. */
+struct probe_side {
+	struct engine_set *es;
+	const struct ruleset *rs;
+	const struct attack *at;
+	size_t n;
+	long *ids;
+};
+
+static void *run_side(void *arg)
+{
+	struct probe_side *s = arg;
+	for (size_t i = 0; i < s->n; i++)
+		s->ids[i] = caught_by(s->es, s->rs, &s->at[i], NULL);
+	return NULL;
+}
+
 /* Run the attack probes before and after the exclusions; an exclusion that
  * lets one through beyond its stated scope loses `verified`. */
 static int probe_attacks(struct audit *a, struct strbuf *err)
@@ -106,17 +125,34 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	after.excl = text;
 	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
 	a->nattacks = n;
-	for (size_t i = 0; i < n; i++) {
+	/* Build every engine first (loading is not thread-safe), then run
+	 * the two sides on two threads, each with its own engines. */
+	for (size_t i = 0; i < n && !ret; i++)
+		if (!engine_for(&before, &at[i].req, err) || !engine_for(&after, &at[i].req, err))
+			ret = -1;
+	if (!ret) {
+		struct probe_side side = { &before, &a->rs, at, n, xcalloc(n ? n : 1, sizeof(long)) };
+		long *aft = xcalloc(n ? n : 1, sizeof(long));
+		pthread_t th;
+		int threaded = pthread_create(&th, NULL, run_side, &side) == 0;
+		if (!threaded)
+			run_side(&side);
+		for (size_t i = 0; i < n; i++)
+			aft[i] = caught_by(&after, &a->rs, &at[i], NULL);
+		if (threaded)
+			pthread_join(th, NULL);
+		for (size_t i = 0; i < n; i++) {
+			a->attacks[i].before = side.ids[i];
+			a->attacks[i].after = aft[i];
+		}
+		free(side.ids);
+		free(aft);
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
 		struct attack_result *r = &a->attacks[i];
 		r->name = xstrdup(at[i].name);
 		r->cb = at[i].cb;
 		r->uri = xstrdup(at[i].req.uri);
-		r->before = caught_by(&before, &a->rs, &at[i], err);
-		r->after = caught_by(&after, &a->rs, &at[i], err);
-		if (r->before == -2 || r->after == -2) {
-			ret = -1;
-			break;
-		}
 		if (!r->before)
 			r->outcome = ATT_NOT_CAUGHT;
 		else if (r->after)
@@ -131,6 +167,8 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 			if (attack_concerns(r, &a->excl[x]))
 				a->excl[x].leaks++;
 	}
+	if (ret)
+		a->nattacks = 0;	/* nothing to report: the audit stops with the error */
 	for (size_t x = 0; x < a->nexcl; x++)
 		if (a->excl[x].leaks)
 			a->excl[x].verified = 0;
