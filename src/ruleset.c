@@ -174,6 +174,22 @@ static void add_note(struct ruleset *rs, struct origin at, const char *fmt, ...)
 	rs->nnotes++;
 }
 
+/* Could a rule inspecting `vars` match one of Klarna's callbacks? Those
+ * are requests: what a rule reads of the request could; what it reads of
+ * the response, the server's logs or collections alone could not block
+ * one before it reaches WooCommerce. */
+static const char *could_match(const char *vars)
+{
+	static const char *const request_side[] = {
+		"ARGS", "REQUEST_", "QUERY_STRING", "FILES", "XML", "REQBODY", "MULTIPART",
+		"REMOTE_ADDR", "PATH_INFO", "FULL_REQUEST", "URLENCODED", "JSON", NULL
+	};
+	for (const char *const *v = request_side; *v; v++)
+		if (strcasestr(vars, *v))
+			return "it inspects the request, so it could match a callback";
+	return "it does not inspect the request";
+}
+
 /* One directive waiting to be emitted (chains are emitted whole or not at all). */
 struct pending {
 	char *text;
@@ -230,8 +246,8 @@ static void flush_chain(struct reader *rd)
 		struct origin at = rd->chain[0].at;
 		for (size_t i = rs->nrules; i-- > 0;) {
 			if (rs->rules[i].at.file == at.file && rs->rules[i].at.line == at.line) {
-				add_note(rs, at, "rule %ld not audited: %s", rs->rules[i].id,
-					 rd->drop_why);
+				add_note(rs, at, "rule %ld not audited: %s; %s", rs->rules[i].id,
+					 rd->drop_why, could_match(rs->rules[i].vars));
 				rs->rules[i].id = -rs->rules[i].id;	/* hidden from lookups */
 				break;
 			}
@@ -1229,11 +1245,13 @@ static void drop_group(struct ruleset *rs, size_t u, int line, const char *why)
 	const char *p = unit->text.buf;
 	struct origin at = unit->map[g];
 	long id = 0;
+	const char *vars = "";
 
 	for (size_t i = 0; i < rs->nrules; i++)
 		if (rs->rules[i].unit == u && rs->rules[i].at.file == at.file &&
 		    rs->rules[i].at.line == at.line && rs->rules[i].id > 0) {
 			id = rs->rules[i].id;
+			vars = rs->rules[i].vars;
 			rs->rules[i].id = -id;
 			unit->rules--;
 		}
@@ -1248,7 +1266,8 @@ static void drop_group(struct ruleset *rs, size_t u, int line, const char *why)
 	strbuf_release(&unit->text);
 	unit->text = out;
 	if (id)
-		add_note(rs, at, "rule %ld not audited: libmodsecurity 3.0.9 refuses it (%s)", id, why);
+		add_note(rs, at, "rule %ld not audited: libmodsecurity 3.0.9 refuses it (%s); %s", id, why,
+			 could_match(vars));
 	else
 		add_note(rs, at, "directive skipped: libmodsecurity 3.0.9 refuses it (%s)", why);
 }
@@ -1276,6 +1295,25 @@ int ruleset_fit(struct ruleset *rs, struct strbuf *err)
 				break;
 			}
 			v2 = v2_only(why.buf);
+			if (strstr(why.buf, "is duplicated")) {
+				/* libmodsecurity names no place ("File: . Line: 1"):
+				 * point at the second rule with that id */
+				const char *d = strpbrk(why.buf, "0123456789");
+				long dup = d ? strtol(d, NULL, 10) : 0;
+				const struct ruleinfo *first = NULL;
+				for (size_t i = 0; i < rs->nrules && dup; i++) {
+					if (rs->rules[i].id != dup)
+						continue;
+					if (first) {
+						strbuf_addf(err, "%s:%d: rule id %ld is duplicated (first at %s:%d)",
+							    rs->rules[i].at.file, rs->rules[i].at.line, dup,
+							    first->at.file, first->at.line);
+						strbuf_release(&why);
+						return -1;
+					}
+					first = &rs->rules[i];
+				}
+			}
 			if (!v2 || line < 1 || (size_t)line > rs->units[u].nmap) {
 				struct origin at = ruleset_origin(rs, u, line);
 				if (at.file)
