@@ -3,6 +3,7 @@
 #define MCA_COMMANDS_H
 
 int cmd_audit(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 /* Print "modsec-callback-audit: <msg>" to stderr. */
 void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

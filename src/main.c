@@ -20,6 +20,7 @@ static const struct {
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "audit", cmd_audit },
+	{ "probe", cmd_probe },
 };
 
 int main(int argc, char **argv)
