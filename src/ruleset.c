@@ -359,6 +359,21 @@ static const char *const disruptive_actions[] = {
 	"deny", "drop", "block", "redirect", "allow", "proxy", NULL
 };
 
+/* The anomaly score a rule adds: its first "setvar:tx.*anomaly_score*=+N".
+ * Chained rules may set it in a later link (CRS 943110/943120 do, in the
+ * last one): links are scanned too, into the chain's first rule. */
+static void index_score(struct ruleinfo *ri, const struct seclang_action *a, size_t n)
+{
+	for (size_t i = 0; i < n && !ri->score_expr; i++) {
+		if (!strcmp(a[i].name, "setvar") && a[i].value) {
+			const char *eq = strstr(a[i].value, "=+");
+			const char *an = strcasestr(a[i].value, "anomaly_score");
+			if (eq && an && an < eq && !strncasecmp(a[i].value, "tx.", 3))
+				ri->score_expr = xstrdup(eq + 1);
+		}
+	}
+}
+
 static void index_rule(struct reader *rd, struct origin at, const char *vars,
 		       const char *op, const struct seclang_action *a, size_t n)
 {
@@ -407,13 +422,8 @@ static void index_rule(struct reader *rd, struct origin at, const char *vars,
 			ri->tags = xrealloc(ri->tags, (ri->ntags + 1) * sizeof(char *));
 			ri->tags[ri->ntags++] = xstrdup(a[i].value);
 		}
-		if (!strcmp(a[i].name, "setvar") && a[i].value && !ri->score_expr) {
-			const char *eq = strstr(a[i].value, "=+");
-			const char *an = strcasestr(a[i].value, "anomaly_score");
-			if (eq && an && an < eq && !strncasecmp(a[i].value, "tx.", 3))
-				ri->score_expr = xstrdup(eq + 1);
-		}
 	}
+	index_score(ri, a, n);
 	rs->units[rd->unit].rules++;
 }
 
@@ -526,6 +536,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			if (is_rule || seclang_has_action(a, na, "id"))
 				index_rule(rd, at, is_rule ? d.args[0].inner : NULL,
 					   is_rule ? d.args[1].inner : NULL, a, na);
+		} else if (rs->nrules && rs->rules[rs->nrules - 1].chained) {
+			index_score(&rs->rules[rs->nrules - 1], a, na);
 		}
 		if (!is_rule)
 			parse_score_setting(rs, a, na);
