@@ -1,8 +1,9 @@
 #!/bin/sh
 # The whole test suite, as README.md and .ci/run give it: build out of tree
 # (autoreconf and configure when needed), run `make check` (Check unit
-# tests + the end-to-end cases in testdata/cases), then print one line
-# "N passed, N failed" counting every unit test and every case.
+# tests, the end-to-end cases in testdata/cases, the parity suite against
+# real nginx and Apache in tests/parity), then print one line
+# "N passed, N failed" counting every unit test, case and parity row.
 #
 # MCA_BUILD_DIR (default _build), MCA_CFLAGS and MCA_LDFLAGS choose the
 # build; .ci/run uses them for the AddressSanitizer/UBSan pass.
@@ -31,6 +32,16 @@ if [ -f tests/run-cases.log ]; then
 	p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
 	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 	grep -E '^FAIL ' -A1 tests/run-cases.log
+fi
+# the parity suite: "N passed, N failed" at the end of its log (or SKIP)
+if [ -f tests/parity/parity.log ]; then
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' tests/parity/parity.log | tail -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+		passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+	fi
+	grep -E '^SKIP' tests/parity/parity.log
+	grep -E '^(ROW )?FAIL' tests/parity/parity.log
 fi
 # Check: "100%: Checks: N, Failures: F, Errors: E"
 if [ -f tests/unit.log ]; then
