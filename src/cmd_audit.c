@@ -13,6 +13,7 @@
 
 static const char usage[] =
 "usage: modsec-callback-audit [audit] [options]\n"
+"       modsec-callback-audit probe [options] URL   (see probe --help)\n"
 "\n"
 "Replays Klarna's server-to-server callbacks through the given ModSecurity\n"
 "rules (libmodsecurity, in-process), reports which rules block them and why,\n"
