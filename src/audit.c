@@ -234,46 +234,18 @@ fail:
 
 static int select_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
-	size_t alloc = 0;
-	for (size_t i = 0; i < o->nnames; i++) {
-		if (!catalog_find(&a->cat, o->names[i])) {
-			strbuf_addf(err, "%s: no callback named \"%s\" (--list-callbacks shows them)",
-				    a->cat.file, o->names[i]);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < a->cat.n; i++) {
-		const struct callback *cb = &a->cat.cbs[i];
-		unsigned forms;
-		int wanted = !o->nnames;
-		for (size_t k = 0; k < o->nnames; k++)
-			if (!strcmp(o->names[k], cb->name))
-				wanted = 1;
-		if (!wanted)
-			continue;
-		if (o->kco_version && !strcmp(cb->plugin, "kco") &&
-		    !callback_sent_by(cb, o->kco_version))
-			continue;
-		forms = callback_forms(cb);
-		if (cb->wc_api)
-			forms &= o->forms;
-		for (int f = FORM_PATH; f <= FORM_FIXED; f++) {
-			struct audit_case *c;
-			if (!(forms & URL_FORM_BIT(f)))
-				continue;
-			ARRAY_PUSH(a->cases, a->ncases, alloc);
-			c = &a->cases[a->ncases++];
-			memset(c, 0, sizeof(*c));
-			c->cb = cb;
-			c->form = (enum url_form)f;
-			callback_request(&a->cat, cb, c->form, &o->params, &c->req, &c->resp);
-		}
-	}
-	if (!a->ncases) {
-		strbuf_addf(err, "%s: no callback left to audit (check --callback, --kco-version, --url-form)",
-			    a->cat.file);
+	struct selection *sel;
+	size_t n;
+	if (catalog_select(&a->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
+	a->cases = xcalloc(n, sizeof(*a->cases));
+	for (size_t i = 0; i < n; i++) {
+		struct audit_case *c = &a->cases[a->ncases++];
+		c->cb = sel[i].cb;
+		c->form = sel[i].form;
+		callback_request(&a->cat, c->cb, c->form, &o->params, &c->req, &c->resp);
 	}
+	free(sel);
 	return 0;
 }
 

@@ -674,3 +674,47 @@ void callback_request(const struct catalog *c, const struct callback *cb,
 		resp->body_len = len;
 	}
 }
+
+int catalog_select(const struct catalog *c, const char *const *names, size_t nnames,
+		   const char *kco_version, unsigned forms,
+		   struct selection **out, size_t *n, struct strbuf *err)
+{
+	size_t alloc = 0;
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < nnames; i++) {
+		if (!catalog_find(c, names[i])) {
+			strbuf_addf(err, "%s: no callback named \"%s\" (--list-callbacks shows them)",
+				    c->file, names[i]);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct callback *cb = &c->cbs[i];
+		unsigned f;
+		int wanted = !nnames;
+		for (size_t k = 0; k < nnames; k++)
+			if (!strcmp(names[k], cb->name))
+				wanted = 1;
+		if (!wanted)
+			continue;
+		if (kco_version && !strcmp(cb->plugin, "kco") && !callback_sent_by(cb, kco_version))
+			continue;
+		f = callback_forms(cb);
+		if (cb->wc_api)
+			f &= forms;
+		for (int form = FORM_PATH; form <= FORM_FIXED; form++) {
+			if (!(f & URL_FORM_BIT(form)))
+				continue;
+			ARRAY_PUSH(*out, *n, alloc);
+			(*out)[*n].cb = cb;
+			(*out)[(*n)++].form = (enum url_form)form;
+		}
+	}
+	if (!*n) {
+		strbuf_addf(err, "%s: no callback left (check --callback, --kco-version, --url-form)",
+			    c->file);
+		return -1;
+	}
+	return 0;
+}

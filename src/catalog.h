@@ -86,4 +86,17 @@ void callback_request(const struct catalog *c, const struct callback *cb,
 /* The forms an entry can take, as a bit set. */
 unsigned callback_forms(const struct callback *cb);
 
+/* What the audit and the probe run: every (callback, URL form) chosen by
+ * --callback names (none = all), --kco-version (NULL = all; other plugins'
+ * callbacks stay) and --url-form (wc-api callbacks only), in catalogue
+ * order. Returns -1 with "file: reason" in `err` for an unknown name or an
+ * empty selection. `*out` is malloc'd. */
+struct selection {
+	const struct callback *cb;
+	enum url_form form;
+};
+int catalog_select(const struct catalog *c, const char *const *names, size_t nnames,
+		   const char *kco_version, unsigned forms,
+		   struct selection **out, size_t *n, struct strbuf *err);
+
 #endif

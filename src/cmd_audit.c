@@ -16,9 +16,12 @@
 static const char usage[] =
 "usage: modsec-callback-audit [audit] [options]\n"
 "       modsec-callback-audit test -r RULES... [options] TESTS...\n"
+"       modsec-callback-audit probe [options] URL   (see probe --help)\n"
+"       modsec-callback-audit check [options]       (see check --help)\n"
 "\n"
 "Commands: audit (the default, below); test runs go-ftw or legacy ftw\n"
-"regression tests through the rules (see 'modsec-callback-audit test --help').\n"
+"regression tests through the rules (see 'modsec-callback-audit test --help');\n"
+"probe sends the callbacks to a live site; check reports how the rules load.\n"
 "\n"
 "Replays Klarna's server-to-server callbacks through the given ModSecurity\n"
 "rules (libmodsecurity, in-process), reports which rules block them and why,\n"
@@ -55,6 +58,8 @@ static const char usage[] =
 "      --host NAME            the shop's host name (default shop.example.com)\n"
 "  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
 "      --client-ip IP         source address (default 52.17.117.56, Klarna)\n"
+"      --order-id ID          the Klarna order id in the callbacks (default\n"
+"                             b6d2a5e4-...; the probe's fake one compares 1:1)\n"
 "\n"
 "Output:\n"
 "      --format text|json     report format (default text)\n"
@@ -90,7 +95,8 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA,
+	OPT_ORDER
 };
 
 static const struct option longopts[] = {
@@ -104,6 +110,7 @@ static const struct option longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "header", required_argument, NULL, 'H' },
 	{ "client-ip", required_argument, NULL, OPT_CLIENT },
+	{ "order-id", required_argument, NULL, OPT_ORDER },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "exclusions", required_argument, NULL, OPT_EXCL },
@@ -333,6 +340,13 @@ int cmd_audit(int argc, char **argv)
 		}
 		case OPT_CLIENT:
 			o.params.client_ip = optarg;
+			break;
+		case OPT_ORDER:
+			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF-") != strlen(optarg)) {
+				complain("--order-id: \"%s\" is not a Klarna order id (hex digits and '-')", optarg);
+				goto out;
+			}
+			o.params.klarna_order_id = optarg;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {

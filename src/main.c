@@ -22,6 +22,7 @@ static const struct {
 	{ "audit", cmd_audit },
 	{ "check", cmd_check },
 	{ "test", cmd_test },
+	{ "probe", cmd_probe },
 };
 
 int main(int argc, char **argv)

@@ -1,11 +1,12 @@
 /*
- * report: the writers of an audit's result. Each reads the same structs
- * (audit.h) and appends to a buffer; the caller decides where it goes.
+ * report: the writers of an audit's result (audit.h) and of a probe's
+ * (probe.h). Each appends to a buffer; the caller decides where it goes.
  */
 #ifndef MCA_REPORT_H
 #define MCA_REPORT_H
 
 #include "audit.h"
+#include "probe.h"
 #include "util/strbuf.h"
 
 struct report_opts {
@@ -16,5 +17,15 @@ struct report_opts {
 
 void report_text(const struct audit *a, const struct report_opts *o, struct strbuf *out);
 void report_json(const struct audit *a, const struct report_opts *o, struct strbuf *out);
+
+/* The probe's: text (or the curl commands of a dry run) and JSON, whose
+ * callbacks carry the audit's "name", "url_form", "request", "verdict",
+ * "blocking_rules" and "matched_rules" so the two compare 1:1. */
+void report_probe_text(const struct probe *p, const struct report_opts *o, struct strbuf *out);
+void report_probe_json(const struct probe *p, const struct report_opts *o, struct strbuf *out);
+
+/* A request as the JSON reports show it (report_json.c). */
+struct cJSON;
+struct cJSON *report_json_request(const struct request *r);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cJSON *request_json(const struct request *r)
+cJSON *report_json_request(const struct request *r)
 {
 	cJSON *o = cJSON_CreateObject(), *h = cJSON_AddArrayToObject(o, "headers");
 	char *body;
@@ -42,7 +42,7 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 	cJSON_AddStringToObject(o, "plugin", c->cb->plugin);
 	cJSON_AddStringToObject(o, "sender", c->cb->sender);
 	cJSON_AddStringToObject(o, "url_form", url_form_name(c->form));
-	cJSON_AddItemToObject(o, "request", request_json(&c->req));
+	cJSON_AddItemToObject(o, "request", report_json_request(&c->req));
 	cJSON_AddStringToObject(o, "verdict", outcome_name(c->outcome));
 	cJSON_AddNumberToObject(o, "status", c->status);
 	if (v->disrupted) {

@@ -923,8 +923,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			if (is_rule || seclang_has_action(a, na, "id"))
 				index_rule(rd, at, is_rule ? d.args[0].inner : NULL,
 					   is_rule ? d.args[1].inner : NULL, a, na);
-		} else if (rs->nrules) {
-			/* CRS puts a chained rule's score in its last link */
+		} else if (rs->nrules && rs->rules[rs->nrules - 1].chained) {
+			/* CRS puts a chained rule's score in its last link (943110, 943120) */
 			struct ruleinfo *ri = &rs->rules[rs->nrules - 1];
 			char *e = ri->score_expr ? NULL : score_setvar(a, na);
 			if (e)

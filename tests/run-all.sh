@@ -1,8 +1,9 @@
 #!/bin/sh
 # The whole test suite, as README.md and .ci/run give it: build out of tree
 # (autoreconf and configure when needed), run `make check` (Check unit
-# tests + the end-to-end cases in testdata/cases), then print one line
-# "N passed, N failed" counting every unit test and every case.
+# tests, the end-to-end cases in testdata/cases, the parity suite against
+# real nginx and Apache in tests/parity), then print one line
+# "N passed, N failed" counting every unit test, case and parity row.
 #
 # MCA_BUILD_DIR (default _build), MCA_CFLAGS and MCA_LDFLAGS choose the
 # build; .ci/run uses them for the AddressSanitizer/UBSan pass.
@@ -41,7 +42,7 @@ for log in $(find tests -name '*.log' ! -name test-suite.log | sort); do
 	if [ -n "$line" ]; then
 		p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
 		passed=$((passed + p)); failed=$((failed + f))
-		grep -E '^FAIL ' -A3 "$log"
+		grep -E '^(ROW )?FAIL|^SKIP' -A3 "$log"
 	fi
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -428,6 +428,10 @@ START_TEST(crs_scores)
 	ck_assert_int_eq(ruleset_rule_score(&rs, host), warning);
 	ck_assert_int_ne(warning, critical);
 
+	/* 943120 adds its score in the chain's last link */
+	ck_assert_ptr_nonnull(ruleset_find(&rs, 943120));
+	ck_assert_int_eq(ruleset_rule_score(&rs, ruleset_find(&rs, 943120)), critical);
+
 	/* the evaluation rule adds nothing itself */
 	ck_assert_ptr_nonnull(ruleset_find(&rs, 949110));
 	ck_assert_int_eq(ruleset_rule_score(&rs, ruleset_find(&rs, 949110)), 0);

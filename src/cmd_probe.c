@@ -1,0 +1,270 @@
+/* `probe URL`: send the catalogue's callbacks to a live site and say what
+ * answered each one. */
+#include "commands.h"
+#include "datadir.h"
+#include "probe.h"
+#include "report.h"
+#include "util/fileio.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+"usage: modsec-callback-audit probe [options] URL\n"
+"\n"
+"Sends the catalogue's Klarna callbacks to a live shop (URL: its home URL,\n"
+"e.g. https://shop.example.com or https://example.com/shop) one at a time,\n"
+"and says what answered each: passed (2xx/3xx, the plugin's answer), or\n"
+"blocked by ModSecurity/Comodo, LiteSpeed, Imunify360, Wordfence,\n"
+"Cloudflare or Sucuri, or an error (DNS, connection, TLS, timeout).\n"
+"Every request carries a fake Klarna order id (" PROBE_FAKE_ORDER_ID ")\n"
+"and the header '" PROBE_HEADER ": probe <marker>', so the shop treats it\n"
+"as an unknown order and its logs name the tool.\n"
+"\n"
+"Callbacks (as for the audit):\n"
+"      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
+"      --callback NAME        probe only this callback (repeatable)\n"
+"      --kco-version X.Y.Z    only what that Klarna Checkout version sends\n"
+"      --url-form FORMS       path,index,query or all (default all)\n"
+"      --host NAME            the Host header (default: the URL's host)\n"
+"  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
+"      --order-id ID          the Klarna order id sent (default the fake one)\n"
+"\n"
+"Sending:\n"
+"      --dry-run              print the curl commands instead of sending\n"
+"      --timeout SECONDS      per request (default 15; Klarna waits 10)\n"
+"  -k, --insecure             do not verify the TLS certificate\n"
+"\n"
+"The server's side (a server you run, e.g. a staging copy):\n"
+"      --error-log FILE       its error log: each probe's ModSecurity lines\n"
+"                             (matched by the marker as unique_id, else by uri)\n"
+"                             give the rule ids; nginx needs 'error_log ... info'\n"
+"  -r, --rules FILE           its rules (repeatable): name the anomaly\n"
+"                             contributors the way the audit does\n"
+"  -R, --rule TEXT            rules given inline\n"
+"      --settle MS            quiet time before reading the log (default 50)\n"
+"\n"
+"Output:\n"
+"      --format text|json     report format (default text)\n"
+"  -o, --output FILE          write the report to FILE (atomically)\n"
+"      --color WHEN           auto, always or never (default auto)\n"
+"  -h, --help                 this text\n"
+"\n"
+"Exit status: 0 every callback passed (or --dry-run), 1 at least one did\n"
+"not (blocked, error or another answer), 2 usage error.\n";
+
+enum {
+	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_KCO, OPT_FORMS, OPT_FORMAT,
+	OPT_COLOR, OPT_ORDER, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE
+};
+
+static const struct option longopts[] = {
+	{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
+	{ "callback", required_argument, NULL, OPT_CALLBACK },
+	{ "kco-version", required_argument, NULL, OPT_KCO },
+	{ "url-form", required_argument, NULL, OPT_FORMS },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "header", required_argument, NULL, 'H' },
+	{ "order-id", required_argument, NULL, OPT_ORDER },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "insecure", no_argument, NULL, 'k' },
+	{ "error-log", required_argument, NULL, OPT_LOG },
+	{ "rules", required_argument, NULL, 'r' },
+	{ "rule", required_argument, NULL, 'R' },
+	{ "settle", required_argument, NULL, OPT_SETTLE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int number(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	struct probe_opts o;
+	struct probe p;
+	struct rule_source *src = NULL;
+	const char **names = NULL, **headers = NULL;
+	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
+	const char *output = NULL, *format = "text", *color = "auto";
+	char *catalogue = NULL;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	int c, ret = 2;
+	long v;
+
+	memset(&o, 0, sizeof(o));
+	memset(&p, 0, sizeof(p));
+	build_params_defaults(&o.params);
+	o.params.host = NULL;
+	o.params.klarna_order_id = PROBE_FAKE_ORDER_ID;
+	o.forms = URL_FORMS_WC;
+	o.http.timeout_ms = 15000;
+	o.settle_ms = 50;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:R:H:o:kh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+		case 'R':
+			ARRAY_PUSH(src, nsrc, asrc);
+			src[nsrc].is_text = c == 'R';
+			src[nsrc++].value = optarg;
+			break;
+		case OPT_CALLBACKS:
+			free(catalogue);
+			catalogue = xstrdup(optarg);
+			break;
+		case OPT_CALLBACK:
+			ARRAY_PUSH(names, nnames, anames);
+			names[nnames++] = optarg;
+			break;
+		case OPT_KCO:
+			if (!version_valid(optarg)) {
+				complain("--kco-version: \"%s\" is not a version like 2.5.0", optarg);
+				goto out;
+			}
+			o.kco_version = optarg;
+			break;
+		case OPT_FORMS:
+			if (url_forms_parse(optarg, &o.forms) < 0) {
+				complain("--url-form: \"%s\" is not a list of path, index, query or all", optarg);
+				goto out;
+			}
+			break;
+		case OPT_HOST:
+			o.params.host = optarg;
+			break;
+		case 'H': {
+			char *n, *val;
+			if (header_parse(optarg, &n, &val) < 0) {
+				complain("--header: \"%s\" is not \"Name: value\"", optarg);
+				goto out;
+			}
+			free(n);
+			free(val);
+			ARRAY_PUSH(headers, nheaders, aheaders);
+			headers[nheaders++] = optarg;
+			break;
+		}
+		case OPT_ORDER:
+			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF-") != strlen(optarg)) {
+				complain("--order-id: \"%s\" is not a Klarna order id (hex digits and '-')", optarg);
+				goto out;
+			}
+			o.params.klarna_order_id = optarg;
+			break;
+		case OPT_DRY:
+			o.dry_run = 1;
+			break;
+		case OPT_TIMEOUT:
+			if (number(optarg, 1, 600, &v) < 0) {
+				complain("--timeout: \"%s\" is not a number of seconds from 1 to 600", optarg);
+				goto out;
+			}
+			o.http.timeout_ms = v * 1000;
+			break;
+		case 'k':
+			o.http.insecure = 1;
+			break;
+		case OPT_LOG:
+			o.error_log = optarg;
+			break;
+		case OPT_SETTLE:
+			if (number(optarg, 0, 5000, &v) < 0) {
+				complain("--settle: \"%s\" is not a number of milliseconds from 0 to 5000", optarg);
+				goto out;
+			}
+			o.settle_ms = (int)v;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				complain("--format: \"%s\" is not text or json", optarg);
+				goto out;
+			}
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				complain("--color: \"%s\" is not auto, always or never", optarg);
+				goto out;
+			}
+			color = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			ret = 0;
+			goto out;
+		default:
+			fputs("try 'modsec-callback-audit probe --help'\n", stderr);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		complain("probe: the shop's URL is missing (try probe --help)");
+		goto out;
+	}
+	if (optind + 1 < argc) {
+		complain("probe: unexpected argument \"%s\" (one URL only)", argv[optind + 1]);
+		goto out;
+	}
+	o.url = argv[optind];
+	if (!catalogue)
+		catalogue = datadir_path("callbacks/klarna.yaml");
+	o.catalogue = catalogue;
+	o.names = names;
+	o.nnames = nnames;
+	o.params.header_overrides = headers;
+	o.params.noverrides = nheaders;
+	o.sources = src;
+	o.nsources = nsrc;
+
+	if (probe_run(&o, &p, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	{
+		struct report_opts ro = { 0, PACKAGE_VERSION, 0 };
+		if (!strcmp(color, "always"))
+			ro.color = 1;
+		else if (!strcmp(color, "auto"))
+			ro.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		if (!strcmp(format, "json"))
+			report_probe_json(&p, &ro, &out);
+		else
+			report_probe_text(&p, &ro, &out);
+	}
+	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	{
+		size_t passed, blocked, errors, other;
+		probe_counts(&p, &passed, &blocked, &errors, &other);
+		ret = (!o.dry_run && passed != p.ncases) ? 1 : 0;
+	}
+out:
+	probe_release(&p);
+	free(catalogue);
+	free(src);
+	free(names);
+	free(headers);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}

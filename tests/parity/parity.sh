@@ -1,0 +1,461 @@
+#!/bin/sh
+# Parity with real servers (part of `make check`).
+#
+# Starts real nginx + libnginx-mod-http-modsecurity (libmodsecurity 3) and
+# real Apache + libapache2-mod-security2 (ModSecurity 2.9) on 127.0.0.1,
+# with private configs in a temporary directory (free ports chosen now,
+# pid and log files there, workers as www-data when run as root), behind
+# them a tiny nginx backend answering 200 "-1" like WooCommerce. For each
+# server and rule set (the demo set, Debian's CRS 3.3.4 at PL1 and PL4, a
+# JSON-body blocker) it runs
+#   modsec-callback-audit --format json (the same files the server loads)
+#   modsec-callback-audit probe --error-log (the server's error log)
+# and compares every callback: same verdict, same blocking rule ids. Then
+# it loads the audit's --exclusions file into the server (before the rules)
+# and probes again: every callback must pass.
+#
+# A row that differs passes only when testdata/parity/known-differences
+# explains that difference (ModSecurity 2 and 3 genuinely differ); anything
+# else fails. The table is printed here (the test's log), then a matrix of
+# callbacks x servers x rule sets, then "N passed, N failed".
+#
+# Also: the backend serves a Wordfence-style 503 page and a Cloudflare-style
+# 403 page, so the probe's classification is tested on real answers.
+#
+# Skips (exit 77) only when a package is missing, saying which.
+# Environment (set by make check): MCA_BIN, MCA_SRCDIR, MCA_BUILDDIR;
+# MCA_PARITY_KEEP=DIR keeps reports and logs, MCA_PARITY_SERVERS and
+# MCA_PARITY_RULESETS narrow a run (a narrowed run is for debugging only).
+set -u
+
+bin=${MCA_BIN:-$PWD/modsec-callback-audit}
+srcdir=${MCA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${MCA_BUILDDIR:-$PWD}
+compare=$builddir/tests/parity/compare
+known=$srcdir/testdata/parity/known-differences
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+
+# ---- what must be installed ----
+NGX_MOD=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
+AP_MODS=/usr/lib/apache2/modules
+missing=
+command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+[ -f "$NGX_MOD" ] || missing="$missing libnginx-mod-http-modsecurity"
+command -v apache2 >/dev/null 2>&1 || missing="$missing apache2"
+[ -f "$AP_MODS/mod_security2.so" ] || missing="$missing libapache2-mod-security2"
+[ -d /usr/share/modsecurity-crs/rules ] || missing="$missing modsecurity-crs"
+if [ -n "$missing" ]; then
+	echo "SKIP: the parity suite needs real servers; missing:$missing"
+	echo "      (apt-get install nginx libnginx-mod-http-modsecurity apache2 libapache2-mod-security2 modsecurity-crs)"
+	exit 77
+fi
+for f in "$bin" "$compare" "$known"; do
+	[ -e "$f" ] || { echo "parity: $f is missing"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+FAKE_ID=00000000-0000-4000-8000-000000000000
+HOST=shop.example.com
+
+tmp=$(mktemp -d /tmp/mca-parity-XXXXXX) || { echo "parity: mktemp failed"; echo "0 passed, 1 failed"; exit 1; }
+chmod 755 "$tmp"
+mkdir -p "$tmp/run" "$tmp/logs" "$tmp/out" "$tmp/conf" "$tmp/ngx-temp" "$tmp/apache/lock" "$tmp/apache/data"
+if [ "$(id -u)" = 0 ]; then
+	RUNAS=www-data
+	id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
+	chown "$RUNAS" "$tmp/apache/data" "$tmp/ngx-temp"
+else
+	RUNAS=
+fi
+
+# ---- stopping everything we started, even on failure ----
+stop_pidfile() {
+	pf=$1
+	[ -f "$pf" ] || return 0
+	pid=$(cat "$pf" 2>/dev/null)
+	rm -f "$pf"
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		# the workers are its children: end them by their parent
+		pkill -KILL -P "$pid" 2>/dev/null
+	fi
+	return 0
+}
+cleanup() {
+	for pf in "$tmp"/run/*.pid; do
+		stop_pidfile "$pf"
+	done
+	# MCA_PARITY_KEEP=DIR keeps the reports, configs and logs for a look
+	if [ -n "${MCA_PARITY_KEEP:-}" ]; then
+		mkdir -p "$MCA_PARITY_KEEP" && cp -r "$tmp/out" "$tmp/logs" "$tmp/conf" "$MCA_PARITY_KEEP/"
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# ---- free ports ----
+port_in_use() {
+	hex=$(printf ':%04X ' "$1")
+	grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+pick_port() {
+	while :; do
+		n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		p=$((20000 + n % 40000))
+		port_in_use "$p" || { echo "$p"; return; }
+	done
+}
+wait_port() {	# wait_port PORT PIDFILE: listening within 10 s
+	i=0
+	while [ $i -lt 100 ]; do
+		[ -s "$2" ] && port_in_use "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# ---- the backend (plain nginx, no ModSecurity) ----
+BACK_PORT=
+start_backend() {
+	for try in 1 2 3; do
+		BACK_PORT=$(pick_port)
+		cat >"$tmp/conf/backend.conf" <<EOF
+${RUNAS:+user $RUNAS;}
+worker_processes 1;
+pid $tmp/run/backend.pid;
+error_log $tmp/logs/backend.error.log warn;
+events { worker_connections 64; }
+http {
+  client_body_temp_path $tmp/ngx-temp/b-body;
+  proxy_temp_path $tmp/ngx-temp/b-proxy;
+  fastcgi_temp_path $tmp/ngx-temp/b-fcgi;
+  uwsgi_temp_path $tmp/ngx-temp/b-uwsgi;
+  scgi_temp_path $tmp/ngx-temp/b-scgi;
+  log_format probe '\$request_uri|\$http_x_modsec_callback_audit|\$http_user_agent';
+  access_log $tmp/logs/backend.access.log probe;
+  server {
+    listen 127.0.0.1:$BACK_PORT;
+    server_tokens off;
+    # WooCommerce's answer to a wc-api callback
+    location / { default_type "text/html; charset=UTF-8"; return 200 "-1"; }
+    # A stand-in for Wordfence's "access limited" page (503)
+    location /wordfence/ {
+      default_type "text/html; charset=UTF-8";
+      return 503 '<!DOCTYPE html><html><head><title>Your access to this site has been limited by the site owner</title></head><body><h1>Your access to this site has been limited by the site owner</h1><p>If you think you have been blocked in error, contact the owner of this site for assistance.</p><p class="generated">Generated by Wordfence at Tue, 24 Nov 2026 12:00:00 GMT.<br>Your computer&#039;s time: <script>document.write(new Date().toUTCString());</script>.</p></body></html>';
+    }
+    # A stand-in for Cloudflare's block page (403 with cf-ray)
+    location /cloudflare/ {
+      default_type "text/html; charset=UTF-8";
+      add_header cf-ray "8e4f1c2b3a5d6e7f-ARN" always;
+      add_header CF-Cache-Status "DYNAMIC" always;
+      return 403 '<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head><body><div id="cf-wrapper"><div class="cf-error-details"><h1>Sorry, you have been blocked</h1><h2>You are unable to access shop.example.com</h2></div><p>Cloudflare Ray ID: <strong>8e4f1c2b3a5d6e7f</strong></p></div></body></html>';
+    }
+  }
+}
+EOF
+		nginx -p "$tmp" -c "$tmp/conf/backend.conf" >"$tmp/logs/backend.start" 2>&1 &&
+			wait_port "$BACK_PORT" "$tmp/run/backend.pid" && return 0
+		stop_pidfile "$tmp/run/backend.pid"
+	done
+	echo "parity: the backend nginx did not start:"; cat "$tmp/logs/backend.start" "$tmp/logs/backend.error.log" 2>/dev/null
+	return 1
+}
+
+# ---- the servers under test ----
+# start_nginx TAG FILE...: nginx + ModSecurity 3 loading each FILE as one
+# modsecurity_rules_file, in order. Sets PORT and ERRLOG.
+start_nginx() {
+	tag=$1; shift
+	rules=
+	for f in "$@"; do rules="$rules    modsecurity_rules_file $f;
+"; done
+	for try in 1 2 3; do
+		PORT=$(pick_port)
+		ERRLOG=$tmp/logs/nginx-$tag.error.log
+		cat >"$tmp/conf/nginx-$tag.conf" <<EOF
+load_module $NGX_MOD;
+${RUNAS:+user $RUNAS;}
+worker_processes 1;
+pid $tmp/run/nginx-$tag.pid;
+# info: ModSecurity's non-disruptive matches (the anomaly scores) are logged there
+error_log $ERRLOG info;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/ngx-temp/$tag-body;
+  proxy_temp_path $tmp/ngx-temp/$tag-proxy;
+  fastcgi_temp_path $tmp/ngx-temp/$tag-fcgi;
+  uwsgi_temp_path $tmp/ngx-temp/$tag-uwsgi;
+  scgi_temp_path $tmp/ngx-temp/$tag-scgi;
+  # the probe's marker becomes ModSecurity's unique_id in the error log
+  map \$http_x_modsec_callback_audit \$mca_marker {
+    "~^probe (?<m>[0-9a-f]+)\$" \$m;
+    default \$request_id;
+  }
+  server {
+    listen 127.0.0.1:$PORT;
+    server_name $HOST;
+    modsecurity on;
+    modsecurity_transaction_id \$mca_marker;
+$rules
+    # a content handler, so every phase runs (return would answer first)
+    location / {
+      proxy_pass http://127.0.0.1:$BACK_PORT;
+      proxy_set_header Host \$host;
+    }
+  }
+}
+EOF
+		if nginx -p "$tmp" -c "$tmp/conf/nginx-$tag.conf" >"$tmp/logs/nginx-$tag.start" 2>&1 &&
+		   wait_port "$PORT" "$tmp/run/nginx-$tag.pid"; then
+			return 0
+		fi
+		stop_pidfile "$tmp/run/nginx-$tag.pid"
+		grep -q "Address already in use" "$tmp/logs/nginx-$tag.start" "$ERRLOG" 2>/dev/null || break
+	done
+	echo "parity: nginx ($tag) did not start:"; cat "$tmp/logs/nginx-$tag.start"; tail -n 5 "$ERRLOG" 2>/dev/null
+	return 1
+}
+
+# start_apache TAG FILE...: Apache + mod_security2 including each FILE in
+# order. Sets PORT and ERRLOG.
+start_apache() {
+	tag=$1; shift
+	rules=
+	for f in "$@"; do rules="$rules    Include $f
+"; done
+	for try in 1 2 3; do
+		PORT=$(pick_port)
+		ERRLOG=$tmp/logs/apache-$tag.error.log
+		cat >"$tmp/conf/apache-$tag.conf" <<EOF
+ServerRoot $tmp/apache
+PidFile $tmp/run/apache-$tag.pid
+Mutex file:$tmp/apache/lock default
+Listen 127.0.0.1:$PORT
+ServerName $HOST
+${RUNAS:+User $RUNAS}
+${RUNAS:+Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)}
+ErrorLog $ERRLOG
+LogLevel warn
+LoadModule mpm_event_module $AP_MODS/mod_mpm_event.so
+LoadModule authz_core_module $AP_MODS/mod_authz_core.so
+LoadModule unique_id_module $AP_MODS/mod_unique_id.so
+LoadModule proxy_module $AP_MODS/mod_proxy.so
+LoadModule proxy_http_module $AP_MODS/mod_proxy_http.so
+LoadModule security2_module $AP_MODS/mod_security2.so
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 8
+MaxRequestWorkers 8
+<IfModule security2_module>
+    SecDataDir $tmp/apache/data
+    SecTmpDir $tmp/apache/data
+$rules</IfModule>
+ProxyPreserveHost On
+ProxyPass / http://127.0.0.1:$BACK_PORT/
+EOF
+		if apache2 -d "$tmp/apache" -f "$tmp/conf/apache-$tag.conf" -k start >"$tmp/logs/apache-$tag.start" 2>&1 &&
+		   wait_port "$PORT" "$tmp/run/apache-$tag.pid"; then
+			return 0
+		fi
+		stop_pidfile "$tmp/run/apache-$tag.pid"
+		grep -q "Address already in use" "$tmp/logs/apache-$tag.start" "$ERRLOG" 2>/dev/null || break
+	done
+	echo "parity: apache2 ($tag) did not start:"; cat "$tmp/logs/apache-$tag.start"; tail -n 5 "$ERRLOG" 2>/dev/null
+	return 1
+}
+
+# ---- the rule sets, per server: the files each server loads, in order ----
+D=$srcdir/rules/demo
+P=$srcdir/testdata/parity
+# The demo's engine file names the server's own paths (its audit log under
+# /var/log/nginx, which nginx creates at load time even when a later load
+# switches it off): nginx and the audit load a copy pointing into $tmp.
+sed -e "s|^SecAuditLog .*|SecAuditLog $tmp/logs/modsec_audit.log|" \
+    -e "s|^SecDataDir .*|SecDataDir $tmp/ngx-temp|" \
+    -e "s|^SecTmpDir .*|SecTmpDir $tmp/ngx-temp|" \
+    "$D/modsecurity.conf" >"$tmp/conf/modsecurity.conf"
+ruleset_files() {	# SERVER RULESET
+	case $1 in
+	nginx) engine=$tmp/conf/modsecurity.conf; crs=$P/crs-v3.conf ;;
+	apache) engine=$P/modsecurity-v2.conf; crs=$D/crs.conf ;;
+	esac
+	case $2 in
+	demo)
+		# Apache resolves relative Includes against ServerRoot: it gets
+		# the vendor set's numbered files, as cPanel writes them
+		if [ "$1" = nginx ]; then
+			echo "$engine $D/comodo-style/rules.conf.main $crs"
+		else
+			echo "$engine $D/comodo-style/02_Global_Generic.conf $D/comodo-style/10_HTTP_HTTPDoS.conf $crs"
+		fi ;;
+	crs-pl1) echo "$engine $crs" ;;
+	crs-pl4) echo "$engine $P/crs-pl4.conf $crs" ;;
+	json) echo "$engine $P/json-blocker.conf" ;;
+	esac
+}
+
+rows=$tmp/out/rows
+: >"$rows"
+passed=0
+failed=0
+fail() {	# a check that is not a table row
+	echo "FAIL $*"
+	failed=$((failed + 1))
+}
+ok() {
+	echo "PASS $*"
+	passed=$((passed + 1))
+}
+
+start_backend || { echo "0 passed, 1 failed"; exit 1; }
+
+run_one() {	# SERVER RULESET
+	server=$1 rs=$2
+	files=$(ruleset_files "$server" "$rs")
+	rargs=
+	for f in $files; do rargs="$rargs -r $f"; done
+	out=$tmp/out/$server-$rs
+	# the audit, on the same files, with the probe's order id, client and marker header
+	# shellcheck disable=SC2086
+	# (PL4 needs about 10 exclusion rounds to verify everything)
+	"$bin" --format json $rargs --host "$HOST" --client-ip 127.0.0.1 --order-id "$FAKE_ID" --max-rounds 20 \
+		-H 'X-Modsec-Callback-Audit: probe 0000000000000000' \
+		--exclusions "$out.excl.conf" >"$out.audit.json" 2>"$out.audit.err"
+	st=$?
+	if [ $st -gt 1 ]; then
+		fail "$server $rs: the audit exited $st: $(head -c 300 "$out.audit.err")"
+		return
+	fi
+	# shellcheck disable=SC2086
+	"start_$server" "$rs" $files || { fail "$server $rs: server did not start"; return; }
+	# shellcheck disable=SC2086
+	"$bin" probe --format json --host "$HOST" --error-log "$ERRLOG" $rargs --timeout 20 \
+		"http://127.0.0.1:$PORT" >"$out.probe.json" 2>"$out.probe.err"
+	st=$?
+	stop_pidfile "$tmp/run/$server-$rs.pid"
+	if [ $st -gt 1 ]; then
+		fail "$server $rs: the probe exited $st: $(head -c 300 "$out.probe.err")"
+		return
+	fi
+	"$compare" parity "$server" "$rs" "$out.audit.json" "$out.probe.json" "$known" >"$out.rows" 2>&1
+	cat "$out.rows" >>"$rows"
+	grep -q '^ROW' "$out.rows" || fail "$server $rs: compare printed no row: $(head -c 300 "$out.rows")"
+
+	# the exclusions, loaded before the rules, make every callback pass
+	# (where the audit verified them; where it did not, the server agrees)
+	if grep -q '^SecRule' "$out.excl.conf" 2>/dev/null; then
+		# shellcheck disable=SC2086
+		"start_$server" "$rs-excl" "$out.excl.conf" $files || { fail "$server $rs: server with exclusions did not start"; return; }
+		# shellcheck disable=SC2086
+		"$bin" probe --format json --host "$HOST" --error-log "$ERRLOG" $rargs --timeout 20 \
+			"http://127.0.0.1:$PORT" >"$out.probe-excl.json" 2>"$out.probe-excl.err"
+		st=$?
+		stop_pidfile "$tmp/run/$server-$rs-excl.pid"
+		if [ $st -gt 1 ]; then
+			fail "$server $rs: the probe with exclusions exited $st: $(head -c 300 "$out.probe-excl.err")"
+			return
+		fi
+		"$compare" exclusions "$server" "$rs+excl" "$out.audit.json" "$out.probe-excl.json" "$known" >"$out.excl-rows" 2>&1
+		cat "$out.excl-rows" >>"$rows"
+	fi
+}
+
+# MCA_PARITY_SERVERS / MCA_PARITY_RULESETS narrow a run while debugging
+for server in ${MCA_PARITY_SERVERS:-nginx apache}; do
+	for rs in ${MCA_PARITY_RULESETS:-demo crs-pl1 crs-pl4 json}; do
+		run_one "$server" "$rs"
+	done
+done
+
+# ---- the probe's classification on real answers ----
+classify_check() {	# NAME BASEPATH VERDICT BLOCKER STATUS
+	j=$tmp/out/classify-$1.json
+	"$bin" probe --format json --callback kco-validation --url-form path --host "$HOST" \
+		"http://127.0.0.1:$BACK_PORT$2" >"$j" 2>"$tmp/out/classify-$1.err"
+	if grep -Eq "\"verdict\":[[:space:]]*\"$3\"" "$j" &&
+	   grep -Eq "\"blocker\":[[:space:]]*$4" "$j" &&
+	   grep -Eq "\"status\":[[:space:]]*$5," "$j"; then
+		ok "classify: $1 ($2) -> $3, blocker $4, status $5"
+	else
+		fail "classify: $1 ($2) expected $3/$4/$5, got: $(grep -E '"(verdict|blocker|status|evidence)"' "$j" | tr -d '\t\n')"
+	fi
+}
+classify_check wordfence /wordfence blocked '"wordfence"' 503
+classify_check cloudflare /cloudflare blocked '"cloudflare"' 403
+classify_check woocommerce "" passed null 200
+# what reached the backend: the marker header and the fake order id, never a real-looking one
+if grep -q "kco_wc_order_id=$FAKE_ID" "$tmp/logs/backend.access.log" &&
+   grep -Eq '\|probe [0-9a-f]{16}\|APIs-Klarna$' "$tmp/logs/backend.access.log" &&
+   ! grep -q 'b6d2a5e4-3f1c-4d8e-9a7b-2c5e8f1d4a93' "$tmp/logs/backend.access.log"; then
+	ok "probe requests carry the fake order id and the marker header"
+else
+	fail "probe requests: marker header or fake order id missing in the backend's access log"
+fi
+# the markers are unique per request
+if [ "$(cut -d'|' -f2 "$tmp/logs/backend.access.log" | grep -c '^probe ')" = \
+     "$(cut -d'|' -f2 "$tmp/logs/backend.access.log" | grep '^probe ' | sort -u | wc -l)" ]; then
+	ok "each probe request has its own marker"
+else
+	fail "markers repeat across probe requests"
+fi
+
+# ---- the table ----
+echo
+echo "== parity table: callback x URL form x server x rule set"
+echo "   (audit = libmodsecurity in-process; probe = the real server, rule ids from its error log)"
+grep '^ROW' "$rows" | sed 's/^ROW //'
+echo
+echo "== matrix: = equal in every URL form, E<n> explained difference (see below), X unexplained"
+awk -F'|' '
+	/^ROW / {
+		split($1, f, " ")
+		st = f[2]; col = f[3] "/" f[4]; cb = f[5]
+		if (!(col in cols)) { cols[col] = ++ncol; colname[ncol] = col }
+		if (!(cb in cbs)) { cbs[cb] = ++ncb; cbname[ncb] = cb }
+		key = cb SUBSEP col
+		note = $4; sub(/^ +/, "", note); sub(/ +$/, "", note)
+		if (st == "FAIL") cell[key] = "X"
+		else if (st == "explained") {
+			if (!(note in expl)) { expl[note] = ++nexpl; explname[nexpl] = note }
+			if (cell[key] != "X") cell[key] = "E" expl[note]
+		} else if (!(key in cell)) cell[key] = "="
+	}
+	END {
+		printf "%-28s", "callback"
+		for (c = 1; c <= ncol; c++) printf " %s", colname[c]
+		printf "\n"
+		for (r = 1; r <= ncb; r++) {
+			printf "%-28s", cbname[r]
+			for (c = 1; c <= ncol; c++) {
+				k = cbname[r] SUBSEP colname[c]
+				printf " %-" length(colname[c]) "s", (k in cell) ? cell[k] : "."
+			}
+			printf "\n"
+		}
+		for (e = 1; e <= nexpl; e++) printf "E%d: %s\n", e, explname[e]
+	}' "$rows"
+echo
+
+rp=$(grep -c '^ROW \(equal\|explained\)' "$rows")
+rf=$(grep -c '^ROW FAIL' "$rows")
+passed=$((passed + rp))
+failed=$((failed + rf))
+[ "$rf" -eq 0 ] || { echo "unexplained differences:"; grep '^ROW FAIL' "$rows"; }
+# the servers write only into $tmp: no config of ours names a system path
+if grep -rn '/var/' "$tmp/conf"; then
+	fail "a server config names a path outside the temporary directory"
+else
+	ok "the servers' configs write only into the temporary directory"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
