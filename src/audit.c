@@ -319,6 +319,22 @@ static char *excl_text(const struct audit *a)
 
 /* Add or widen exclusions for what blocked `c` this round. Returns the
  * number of changes. */
+/* A target the audited engine names the same way. ModSecurity 2 names
+ * JSON fields without libmodsecurity's "json." prefix (and array members
+ * by their array), so a target on one cannot be written for it: for a v2
+ * server the rule is removed for the path instead (the parity suite
+ * measured this on Apache + mod_security2). */
+static char *target_for(const struct audit *a, const struct ruleinfo *ri, const struct match *m,
+			const struct request *req)
+{
+	char *t = exclusion_target(ri, m, req);
+	if (t && a->engine_v2 && strstr(t, ":json.")) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
 static int react(struct audit *a, const struct audit_case *c,
 		 const struct verdict *v, int round, long *next_id, size_t *aexcl)
 {
@@ -338,7 +354,7 @@ static int react(struct audit *a, const struct audit_case *c,
 			 * it matched another target (name it too) or the
 			 * target exclusion cannot work (remove the rule). */
 			if (x->round < round) {
-				char *t = x->scope == EXCL_TARGET ? exclusion_target(ri, m, &c->req) : NULL;
+				char *t = x->scope == EXCL_TARGET ? target_for(a, ri, m, &c->req) : NULL;
 				int r = t ? exclusion_add_target(x, t) : -1;
 				free(t);
 				if (r < 0)
@@ -364,7 +380,7 @@ static int react(struct audit *a, const struct audit_case *c,
 				&x->advice) == 0) {
 			x->scope = EXCL_SETTING;
 		} else {
-			char *t = exclusion_target(ri, m, &c->req);
+			char *t = target_for(a, ri, m, &c->req);
 			if (t)
 				exclusion_add_target(x, t);
 			free(t);
@@ -375,6 +391,12 @@ static int react(struct audit *a, const struct audit_case *c,
 		else
 			x->reason = xasprintf("denies with status %d in phase %d, matching %s",
 					      v->status, v->phase, match_variable(m));
+		if (a->engine_v2 && x->scope == EXCL_RULE && strstr(match_variable(m), ":json.")) {
+			char *r = xasprintf("%s (ModSecurity 2 names JSON fields differently, so the rule is "
+					    "removed for the path rather than the field)", x->reason);
+			free(x->reason);
+			x->reason = r;
+		}
 		exclusion_render(x, ri);
 		*next_id += x->nids;
 		changes++;
