@@ -608,6 +608,10 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	if (audit_load_rules(o, &a->rs, err) < 0)
 		return -1;
 	a->mode = mode_of(a->rs.rule_engine);
+	/* ModSecurity 2's engine is Off unless set; libmodsecurity 3 runs
+	 * its rules (and only logs) when SecRuleEngine is missing */
+	if (a->mode == MODE_UNSET && a->engine_v2)
+		a->mode = MODE_OFF;
 	a->order_id = o->params.klarna_order_id;
 	a->source_ips = o->source_ips;
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)
