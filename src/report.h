@@ -15,6 +15,11 @@ struct report_opts {
 	unsigned dialects;	/* exclusion dialects to show (bit set of enum dialect) */
 };
 
+/* The "blocking_rules" array of a verdict, shared by the audit's and the
+ * probe's JSON (a cJSON array; the caller adds it to an object). */
+struct cJSON;
+struct cJSON *blocking_rules_json(const struct verdict *v);
+
 void report_text(const struct audit *a, const struct report_opts *o, struct strbuf *out);
 void report_json(const struct audit *a, const struct report_opts *o, struct strbuf *out);
 

@@ -27,9 +27,36 @@ cJSON *report_json_request(const struct request *r)
 	return o;
 }
 
+/* The variable as the JSON reports it: a chain's first link when known. */
+static const char *match_variable_raw(const struct match *m)
+{
+	return m->first_variable ? m->first_variable : m->variable;
+}
+
 static const char *role_name(enum role r)
 {
 	return r == ROLE_DISRUPTIVE ? "disruptive" : "anomaly_contributor";
+}
+
+cJSON *blocking_rules_json(const struct verdict *v)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < v->nblockers; i++) {
+		const struct blocker *b = &v->blockers[i];
+		const struct match *m = &v->matches[b->match];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddNumberToObject(r, "id", (double)b->id);
+		cJSON_AddStringToObject(r, "msg", m->msg);
+		cJSON_AddNumberToObject(r, "phase", m->phase);
+		cJSON_AddStringToObject(r, "role", role_name(b->role));
+		if (b->role == ROLE_CONTRIBUTOR)
+			cJSON_AddNumberToObject(r, "score", b->score);
+		else
+			cJSON_AddNullToObject(r, "score");
+		cJSON_AddStringToObject(r, "variable", match_variable_raw(m));
+		cJSON_AddItemToArray(arr, r);
+	}
+	return arr;
 }
 
 static cJSON *case_json(const struct audit *a, const struct audit_case *c)
@@ -59,22 +86,7 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 				cJSON_AddItemToArray(m, cJSON_CreateNumber((double)v->minimal[i]));
 		}
 	}
-	arr = cJSON_AddArrayToObject(o, "blocking_rules");
-	for (size_t i = 0; i < v->nblockers; i++) {
-		const struct blocker *b = &v->blockers[i];
-		const struct match *m = &v->matches[b->match];
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddNumberToObject(r, "id", (double)b->id);
-		cJSON_AddStringToObject(r, "msg", m->msg);
-		cJSON_AddNumberToObject(r, "phase", m->phase);
-		cJSON_AddStringToObject(r, "role", role_name(b->role));
-		if (b->role == ROLE_CONTRIBUTOR)
-			cJSON_AddNumberToObject(r, "score", b->score);
-		else
-			cJSON_AddNullToObject(r, "score");
-		cJSON_AddStringToObject(r, "variable", m->first_variable ? m->first_variable : m->variable);
-		cJSON_AddItemToArray(arr, r);
-	}
+	cJSON_AddItemToObject(o, "blocking_rules", blocking_rules_json(v));
 	arr = cJSON_AddArrayToObject(o, "matched_rules");
 	for (size_t i = 0; i < v->nmatches; i++) {
 		const struct match *m = &v->matches[i];
@@ -88,7 +100,7 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 		cJSON_AddNumberToObject(r, "phase", m->phase);
 		cJSON_AddStringToObject(r, "file", m->file);
 		cJSON_AddNumberToObject(r, "line", m->line);
-		cJSON_AddStringToObject(r, "variable", m->first_variable ? m->first_variable : m->variable);
+		cJSON_AddStringToObject(r, "variable", match_variable_raw(m));
 		cJSON_AddStringToObject(r, "value", m->value);
 		if (m->first_variable)
 			cJSON_AddStringToObject(r, "chain_last_variable", m->variable);

@@ -6,29 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *role_name(enum role r)
-{
-	return r == ROLE_DISRUPTIVE ? "disruptive" : "anomaly_contributor";
-}
-
 static void rules_json(cJSON *o, const struct verdict *v)
 {
-	cJSON *arr = cJSON_AddArrayToObject(o, "blocking_rules");
-	for (size_t i = 0; i < v->nblockers; i++) {
-		const struct blocker *b = &v->blockers[i];
-		const struct match *m = &v->matches[b->match];
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddNumberToObject(r, "id", (double)b->id);
-		cJSON_AddStringToObject(r, "msg", m->msg);
-		cJSON_AddNumberToObject(r, "phase", m->phase);
-		cJSON_AddStringToObject(r, "role", role_name(b->role));
-		if (b->role == ROLE_CONTRIBUTOR)
-			cJSON_AddNumberToObject(r, "score", b->score);
-		else
-			cJSON_AddNullToObject(r, "score");
-		cJSON_AddStringToObject(r, "variable", m->variable);
-		cJSON_AddItemToArray(arr, r);
-	}
+	cJSON *arr;
+	cJSON_AddItemToObject(o, "blocking_rules", blocking_rules_json(v));
 	arr = cJSON_AddArrayToObject(o, "matched_rules");
 	for (size_t i = 0; i < v->nmatches; i++) {
 		const struct match *m = &v->matches[i];
