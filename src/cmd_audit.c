@@ -1,5 +1,6 @@
 /* The main command: audit a rule set against Klarna's callbacks. */
 #include "audit.h"
+#include "cliopts.h"
 #include "commands.h"
 #include "datadir.h"
 #include "dialect.h"
@@ -135,16 +136,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int number(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int list_callbacks(const char *file)
 {
 	struct catalog c;
@@ -251,14 +242,14 @@ int cmd_audit(int argc, char **argv)
 			dump = 1;
 			break;
 		case OPT_PL:
-			if (number(optarg, 1, 4, &v) < 0) {
+			if (parse_number(optarg, 1, 4, &v) < 0) {
 				complain("--paranoia: \"%s\" is not a paranoia level 1-4", optarg);
 				goto out;
 			}
 			o.paranoia = (int)v;
 			break;
 		case OPT_THRESHOLD:
-			if (number(optarg, 1, 10000, &v) < 0) {
+			if (parse_number(optarg, 1, 10000, &v) < 0) {
 				complain("--threshold: \"%s\" is not a score from 1 to 10000", optarg);
 				goto out;
 			}
@@ -311,41 +302,29 @@ int cmd_audit(int argc, char **argv)
 			o.source_ips = optarg;
 			break;
 		case OPT_KCO:
-			if (!version_valid(optarg)) {
-				complain("--kco-version: \"%s\" is not a version like 2.5.0", optarg);
+			if (opt_kco_version(optarg) < 0)
 				goto out;
-			}
 			o.kco_version = optarg;
 			break;
 		case OPT_FORMS:
-			if (url_forms_parse(optarg, &o.forms) < 0) {
-				complain("--url-form: \"%s\" is not a list of path, index, query or all", optarg);
+			if (opt_url_forms(optarg, &o.forms) < 0)
 				goto out;
-			}
 			break;
 		case OPT_HOST:
 			o.params.host = optarg;
 			break;
-		case 'H': {
-			char *n, *val;
-			if (header_parse(optarg, &n, &val) < 0) {
-				complain("--header: \"%s\" is not \"Name: value\"", optarg);
+		case 'H':
+			if (opt_header(optarg) < 0)
 				goto out;
-			}
-			free(n);
-			free(val);
 			ARRAY_PUSH(headers, nheaders, aheaders);
 			headers[nheaders++] = optarg;
 			break;
-		}
 		case OPT_CLIENT:
 			o.params.client_ip = optarg;
 			break;
 		case OPT_ORDER:
-			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF-") != strlen(optarg)) {
-				complain("--order-id: \"%s\" is not a Klarna order id (hex digits and '-')", optarg);
+			if (opt_order_id(optarg) < 0)
 				goto out;
-			}
 			o.params.klarna_order_id = optarg;
 			break;
 		case OPT_FORMAT:
@@ -362,24 +341,22 @@ int cmd_audit(int argc, char **argv)
 			excl_file = optarg;
 			break;
 		case OPT_IDBASE:
-			if (number(optarg, 1, 99999, &v) < 0) {
+			if (parse_number(optarg, 1, 99999, &v) < 0) {
 				complain("--exclusion-id-base: \"%s\" is not a rule id in 1-99999 (the range for local rules)", optarg);
 				goto out;
 			}
 			o.id_base = v;
 			break;
 		case OPT_ROUNDS:
-			if (number(optarg, 1, 100, &v) < 0) {
+			if (parse_number(optarg, 1, 100, &v) < 0) {
 				complain("--max-rounds: \"%s\" is not a number from 1 to 100", optarg);
 				goto out;
 			}
 			o.max_rounds = (int)v;
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				complain("--color: \"%s\" is not auto, always or never", optarg);
+			if (opt_color(optarg) < 0)
 				goto out;
-			}
 			color = optarg;
 			break;
 		case 'h':
@@ -454,10 +431,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	{
 		struct report_opts ro = { 0, PACKAGE_VERSION, dialects };
-		if (!strcmp(color, "always"))
-			ro.color = 1;
-		else if (!strcmp(color, "auto"))
-			ro.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		ro.color = color_wanted(color, output);
 		if (!strcmp(format, "json"))
 			report_json(&a, &ro, &out);
 		else

@@ -1,5 +1,6 @@
 /* `probe URL`: send the catalogue's callbacks to a live site and say what
  * answered each one. */
+#include "cliopts.h"
 #include "commands.h"
 #include "datadir.h"
 #include "probe.h"
@@ -83,16 +84,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int number(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_opts o;
@@ -132,45 +123,33 @@ int cmd_probe(int argc, char **argv)
 			names[nnames++] = optarg;
 			break;
 		case OPT_KCO:
-			if (!version_valid(optarg)) {
-				complain("--kco-version: \"%s\" is not a version like 2.5.0", optarg);
+			if (opt_kco_version(optarg) < 0)
 				goto out;
-			}
 			o.kco_version = optarg;
 			break;
 		case OPT_FORMS:
-			if (url_forms_parse(optarg, &o.forms) < 0) {
-				complain("--url-form: \"%s\" is not a list of path, index, query or all", optarg);
+			if (opt_url_forms(optarg, &o.forms) < 0)
 				goto out;
-			}
 			break;
 		case OPT_HOST:
 			o.params.host = optarg;
 			break;
-		case 'H': {
-			char *n, *val;
-			if (header_parse(optarg, &n, &val) < 0) {
-				complain("--header: \"%s\" is not \"Name: value\"", optarg);
+		case 'H':
+			if (opt_header(optarg) < 0)
 				goto out;
-			}
-			free(n);
-			free(val);
 			ARRAY_PUSH(headers, nheaders, aheaders);
 			headers[nheaders++] = optarg;
 			break;
-		}
 		case OPT_ORDER:
-			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF-") != strlen(optarg)) {
-				complain("--order-id: \"%s\" is not a Klarna order id (hex digits and '-')", optarg);
+			if (opt_order_id(optarg) < 0)
 				goto out;
-			}
 			o.params.klarna_order_id = optarg;
 			break;
 		case OPT_DRY:
 			o.dry_run = 1;
 			break;
 		case OPT_TIMEOUT:
-			if (number(optarg, 1, 600, &v) < 0) {
+			if (parse_number(optarg, 1, 600, &v) < 0) {
 				complain("--timeout: \"%s\" is not a number of seconds from 1 to 600", optarg);
 				goto out;
 			}
@@ -183,7 +162,7 @@ int cmd_probe(int argc, char **argv)
 			o.error_log = optarg;
 			break;
 		case OPT_SETTLE:
-			if (number(optarg, 0, 5000, &v) < 0) {
+			if (parse_number(optarg, 0, 5000, &v) < 0) {
 				complain("--settle: \"%s\" is not a number of milliseconds from 0 to 5000", optarg);
 				goto out;
 			}
@@ -200,10 +179,8 @@ int cmd_probe(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				complain("--color: \"%s\" is not auto, always or never", optarg);
+			if (opt_color(optarg) < 0)
 				goto out;
-			}
 			color = optarg;
 			break;
 		case 'h':
@@ -240,10 +217,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	{
 		struct report_opts ro = { 0, PACKAGE_VERSION, 0 };
-		if (!strcmp(color, "always"))
-			ro.color = 1;
-		else if (!strcmp(color, "auto"))
-			ro.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		ro.color = color_wanted(color, output);
 		if (!strcmp(format, "json"))
 			report_probe_json(&p, &ro, &out);
 		else

@@ -1,4 +1,5 @@
 /* The test command: run ftw regression tests (both dialects) in-process. */
+#include "cliopts.h"
 #include "commands.h"
 #include "engine.h"
 #include "ftwtest.h"
@@ -203,10 +204,8 @@ int cmd_test(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				complain("--color: \"%s\" is not auto, always or never", optarg);
+			if (opt_color(optarg) < 0)
 				goto out;
-			}
 			color = optarg;
 			break;
 		case 'h':
@@ -250,10 +249,7 @@ int cmd_test(int argc, char **argv)
 		complain("test: no ftw tests in the files given");
 		goto out;
 	}
-	if (!strcmp(color, "always"))
-		em.color = 1;
-	else if (!strcmp(color, "auto"))
-		em.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	em.color = color_wanted(color, output);
 	em.stream = !output && (em.fmt == FMT_TEXT || em.fmt == FMT_GITHUB);
 	em.sum.jobs = (int)jobs;
 	em.sum.rule_engine = rs.rule_engine;
