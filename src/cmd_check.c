@@ -91,9 +91,7 @@ static void text_report(const struct ruleset *rs, struct strbuf *out)
 		if (n)
 			strbuf_addf(out, "  %-32s %5zu rules, ids %ld-%ld\n", v, n, lo, hi);
 	}
-	for (size_t i = 0; i < rs->nrules; i++)
-		if (rs->rules[i].id)
-			*(rs->rules[i].id > 0 ? &loaded : &left) += 1;
+	ruleset_coverage(rs, &loaded, &left);
 	strbuf_addf(out, "Coverage: %zu rules loaded, %zu left out.\n", loaded, left);
 }
 
@@ -139,9 +137,7 @@ static void json_report(const struct ruleset *rs, struct strbuf *out)
 		else
 			cJSON_AddNumberToObject(o, vendor_of(id), 1);
 	}
-	for (size_t i = 0; i < rs->nrules; i++)
-		if (rs->rules[i].id)
-			*(rs->rules[i].id > 0 ? &loaded : &left) += 1;
+	ruleset_coverage(rs, &loaded, &left);
 	o = cJSON_AddObjectToObject(root, "coverage");
 	cJSON_AddNumberToObject(o, "rules_loaded", (double)loaded);
 	cJSON_AddNumberToObject(o, "rules_left_out", (double)left);

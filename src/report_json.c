@@ -236,9 +236,7 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	{
 		size_t loaded = 0, left = 0;
 		cJSON *cov = cJSON_AddObjectToObject(root, "coverage");
-		for (size_t i = 0; i < a->rs.nrules; i++)
-			if (a->rs.rules[i].id)	/* 0: in a vhost that does not serve --host */
-				*(a->rs.rules[i].id > 0 ? &loaded : &left) += 1;
+		ruleset_coverage(&a->rs, &loaded, &left);
 		cJSON_AddNumberToObject(cov, "rules_audited", (double)loaded);
 		cJSON_AddNumberToObject(cov, "rules_left_out", (double)left);
 	}

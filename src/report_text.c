@@ -186,9 +186,7 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 	}
 	{
 		size_t loaded = 0, left = 0;
-		for (size_t i = 0; i < a->rs.nrules; i++)
-			if (a->rs.rules[i].id)	/* 0: in a vhost that does not serve --host */
-				*(a->rs.rules[i].id > 0 ? &loaded : &left) += 1;
+		ruleset_coverage(&a->rs, &loaded, &left);
 		strbuf_addf(out, "\nCoverage: %zu rules audited, %zu left out (see the notes).", loaded, left);
 	}
 	audit_counts(a, &passed, &blocked, &would);

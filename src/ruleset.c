@@ -1412,6 +1412,14 @@ int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path)
 	return r >= 0;
 }
 
+void ruleset_coverage(const struct ruleset *rs, size_t *loaded, size_t *left)
+{
+	*loaded = *left = 0;
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].id)
+			*(rs->rules[i].id > 0 ? loaded : left) += 1;
+}
+
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id)
 {
 	for (size_t i = 0; i < rs->nrules; i++)

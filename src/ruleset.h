@@ -142,6 +142,10 @@ char *ruleset_rooted(const struct ruleset *rs, const char *path);
 /* Does unit `u` apply to a request for `path`? (Always, unless scoped.) */
 int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path);
 
+/* Rules loaded and left out (rules of vhosts not serving the host, id 0,
+ * count as neither). */
+void ruleset_coverage(const struct ruleset *rs, size_t *loaded, size_t *left);
+
 /* The rule with this id, or NULL. */
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id);
 
