@@ -15,6 +15,41 @@ struct engine {
 	RulesSet *rules;
 };
 
+/* The parse cache: one parsed RulesSet per distinct unit text, kept for
+ * the life of the process and merged (never copied) into every engine
+ * that loads that text. msc_rules_merge in 3.0.9 is the very code
+ * msc_rules_add runs after parsing (RulesSet::merge(Driver*) and
+ * merge(RulesSet*) are the same body): it appends the unit's
+ * shared_ptr<Rule>s behind what the engine holds, checks duplicate ids
+ * against it, and merges the settings (first value wins, audit-log settings
+ * last value wins, SecDefaultAction and exceptions add up), so an engine
+ * built from cached units equals one that parsed them. Entries start
+ * with the prelude's fixed settings, as the units did when each was
+ * parsed behind the prelude. The one setting merge that is not the same
+ * is SecResponseBodyMimeTypesClear (it clears what came before only when
+ * merged from the parser): units naming it are always parsed in place.
+ *
+ * The cache is used only while building engines, which is single-threaded
+ * (libmodsecurity's parser is not reentrant); transactions on engines that
+ * share cached rules may run on several threads at once (3.0.9's rules are
+ * read-only while evaluating; each engine keeps its own ModSecurity
+ * instance and so its own collections). */
+struct parsed {
+	char *text;
+	size_t len;
+	unsigned long long hash;
+	RulesSet *rules;
+};
+static struct {
+	struct parsed *v;
+	size_t n, alloc;
+	int disabled;		/* 1: parse in place (engine_parse_cache) */
+	int env_read;
+} cache;
+
+/* Work counters for the report and the benchmark. */
+static struct engine_stats stats;
+
 /* Settings the tool imposes. libmodsecurity keeps the first value set
  * across loads, so these come first. The server's SecRuleEngine is read
  * and reported by the ruleset loader; the audit runs with it On, so every
@@ -26,6 +61,123 @@ static const char prelude[] =
 	"SecAuditLog /dev/null\n"
 	"SecDebugLogLevel 0\n"
 	"SecUploadKeepFiles Off\n";
+
+static unsigned long long text_hash(const char *t, size_t len)
+{
+	unsigned long long h = 1469598103934665603ULL;	/* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)t[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int cache_on(void)
+{
+	if (!cache.env_read) {
+		const char *v = getenv("MCA_PARSE_CACHE");
+		cache.env_read = 1;
+		if (v && !strcmp(v, "0"))
+			cache.disabled = 1;
+	}
+	return !cache.disabled;
+}
+
+void engine_parse_cache(int enable)
+{
+	cache.env_read = 1;
+	cache.disabled = !enable;
+}
+
+void engine_parse_cache_release(void)
+{
+	for (size_t i = 0; i < cache.n; i++) {
+		msc_rules_cleanup(cache.v[i].rules);
+		free(cache.v[i].text);
+	}
+	free(cache.v);
+	cache.v = NULL;
+	cache.n = cache.alloc = 0;
+}
+
+void engine_stats_get(struct engine_stats *out)
+{
+	*out = stats;
+}
+
+/* libmodsecurity's error text, as engine_add_rules reports it. */
+static void parse_error(const char *error, int *err_line, struct strbuf *err);
+
+/* The parsed set for `text`: from the cache, or parsed now (behind the
+ * prelude's settings) and kept. NULL with the error as engine_add_rules
+ * gives it. */
+static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	const char *error = NULL;
+	RulesSet *r;
+
+	*err_line = 0;
+	for (size_t i = 0; i < cache.n; i++)
+		if (cache.v[i].hash == h && cache.v[i].len == len && !memcmp(cache.v[i].text, text, len))
+			return cache.v[i].rules;
+	r = msc_create_rules_set();
+	stats.rule_sets++;
+	if (msc_rules_add(r, prelude, &error) < 0 || error ||
+	    (stats.parses++, msc_rules_add(r, text, &error) < 0) || error) {
+		parse_error(error, err_line, err);
+		msc_rules_cleanup(r);
+		return NULL;
+	}
+	ARRAY_PUSH(cache.v, cache.n, cache.alloc);
+	cache.v[cache.n].text = xstrdup(text);
+	cache.v[cache.n].len = len;
+	cache.v[cache.n].hash = h;
+	cache.v[cache.n].rules = r;
+	cache.n++;
+	return r;
+}
+
+int engine_check_unit(const char *text, int *err_line, struct strbuf *err)
+{
+	struct engine *e;
+	struct strbuf e2 = STRBUF_INIT;
+	int r;
+	if (cache_on() && !strcasestr(text, "SecResponseBodyMimeTypesClear"))
+		return parsed_unit(text, err_line, err) ? 0 : -1;
+	/* parsed in place, as before the cache */
+	e = engine_new(&e2);
+	if (!e) {
+		strbuf_addstr(err, e2.buf);
+		strbuf_release(&e2);
+		*err_line = 0;
+		return -1;
+	}
+	strbuf_release(&e2);
+	stats.parses++;
+	r = engine_add_rules(e, text, err_line, err);
+	engine_free(e);
+	return r;
+}
+
+/* Add one unit to the engine: merged from the cache, or parsed in place. */
+static int add_unit(struct engine *e, const char *text, int *err_line, struct strbuf *err)
+{
+	RulesSet *p;
+	const char *error = NULL;
+	if (!cache_on() || strcasestr(text, "SecResponseBodyMimeTypesClear")) {
+		stats.parses++;
+		return engine_add_rules(e, text, err_line, err);
+	}
+	p = parsed_unit(text, err_line, err);
+	if (!p)
+		return -1;
+	stats.merges++;
+	if (msc_rules_merge(e->rules, p, &error) < 0 || error) {
+		parse_error(error, err_line, err);
+		return -1;
+	}
+	return 0;
+}
 
 static void log_cb(void *data, const void *msg)
 {
@@ -57,6 +209,8 @@ struct engine *engine_new_mode(const char *rule_engine, struct strbuf *err)
 	msc_set_connector_info(e->msc, "modsec-callback-audit");
 	msc_set_log_cb(e->msc, log_cb);
 	e->rules = msc_create_rules_set();
+	stats.rule_sets++;
+	stats.engines++;
 	if (rule_engine)
 		strbuf_addf(&text, "SecRuleEngine %s\n", rule_engine);
 	strbuf_addstr(&text, prelude);
@@ -86,7 +240,7 @@ int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long 
 		if (rs->units[u].scope && (u >= 64 || !(scoped & (1ULL << u))))
 			continue;
 		strbuf_reset(&why);
-		if (engine_add_rules(e, rs->units[u].text.buf, &line, &why) == 0)
+		if (add_unit(e, rs->units[u].text.buf, &line, &why) == 0)
 			continue;
 		at = ruleset_origin(rs, u, line);
 		if (at.file)
@@ -119,6 +273,13 @@ int engine_add_rules(struct engine *e, const char *text, int *err_line,
 	*err_line = 0;
 	if (r >= 0 && !error)
 		return 0;
+	parse_error(error, err_line, err);
+	return -1;
+}
+
+static void parse_error(const char *error, int *err_line, struct strbuf *err)
+{
+	*err_line = 0;
 	if (error) {
 		/* "Rules error. File: X. Line: N. Column: C. message" */
 		const char *l = strstr(error, "Line: ");
@@ -145,7 +306,6 @@ int engine_add_rules(struct engine *e, const char *text, int *err_line,
 	} else {
 		strbuf_addstr(err, "libmodsecurity refused the rules");
 	}
-	return -1;
 }
 
 /* Read the intervention after a phase. Returns 1 when it disrupts. */
@@ -192,6 +352,7 @@ void engine_run(struct engine *e, const struct request *req,
 	char version[32];
 
 	memset(out, 0, sizeof(*out));
+	__atomic_add_fetch(&stats.transactions, 1, __ATOMIC_RELAXED);
 	out->status = resp ? resp->status : 200;
 	t = msc_new_transaction(e->msc, e->rules, out);
 	msc_process_connection(t, req->client_ip, req->client_port,

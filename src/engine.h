@@ -14,6 +14,14 @@
  * does. Log lines are collected per transaction through libmodsecurity's
  * callback data pointer: no globals, so an engine can serve one thread per
  * transaction once loading is done (loading itself is not thread-safe).
+ *
+ * Units are parsed once per process: engine_load_units() merges a parsed
+ * copy kept per distinct unit text (msc_rules_merge shares the parsed
+ * rules; see engine.c for why the result equals a fresh load), so the
+ * audit's rounds, probes, verification, sweep levels and scopes cost one
+ * parse per distinct text plus a cheap merge per engine. The cache lives
+ * until exit (engine_parse_cache_release frees it, for tests and leak
+ * checkers); MCA_PARSE_CACHE=0 in the environment parses in place.
  */
 #ifndef MCA_ENGINE_H
 #define MCA_ENGINE_H
@@ -58,6 +66,27 @@ void engine_free(struct engine *e);
  * libmodsecurity names (0 when it names none) and `err` to its message. */
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
+
+/* Parse one unit alone (as ruleset_fit checks what 3.0.9 refuses) and
+ * keep the parsed set for the engines built later. 0, or -1 with the
+ * line and message as engine_add_rules gives them. */
+int engine_check_unit(const char *text, int *err_line, struct strbuf *err);
+/* Use the parse cache (default) or parse every unit in place (the test
+ * comparing merged and fresh engines). Call before building engines. */
+void engine_parse_cache(int enable);
+/* Free the cached parsed units. Safe at any time: engines hold their
+ * own references to the rules they merged. */
+void engine_parse_cache_release(void);
+
+/* What the process has done so far: for the report and `make bench`. */
+struct engine_stats {
+	unsigned long parses;		/* server rule units parsed (cache misses) */
+	unsigned long merges;		/* parsed units merged into engines */
+	unsigned long engines;		/* engines built */
+	unsigned long rule_sets;	/* libmodsecurity rule sets created */
+	unsigned long transactions;	/* transactions run */
+};
+void engine_stats_get(struct engine_stats *out);
 
 /* Run one transaction. `resp` may be NULL (a bare 200). */
 void engine_run(struct engine *e, const struct request *req,

@@ -1278,18 +1278,11 @@ int ruleset_fit(struct ruleset *rs, struct strbuf *err)
 		if (rs->units[u].inactive)
 			continue;
 		for (int tries = 0; tries < 1000; tries++) {
-			struct strbuf why = STRBUF_INIT, e2 = STRBUF_INIT;
-			struct engine *e = engine_new(&e2);
+			struct strbuf why = STRBUF_INIT;
 			int line = 0, r;
 			const char *v2;
-			if (!e) {
-				strbuf_addstr(err, e2.buf);
-				strbuf_release(&e2);
-				return -1;
-			}
-			r = engine_add_rules(e, rs->units[u].text.buf, &line, &why);
-			engine_free(e);
-			strbuf_release(&e2);
+			/* parsed once: the audit's engines merge this parse */
+			r = engine_check_unit(rs->units[u].text.buf, &line, &why);
 			if (r == 0) {
 				strbuf_release(&why);
 				break;
