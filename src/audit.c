@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "settings.h"
 #include "nginxconf.h"
+#include "witness.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -54,22 +55,76 @@ static struct engine *engine_for(struct engine_set *s, const struct request *req
 				 struct strbuf *err);
 static void engine_set_free(struct engine_set *s);
 
-/* The disruptive rule id for the attack (-1 without an id), 0 = passed,
- * -2 = no engine. */
-static long caught_by(struct engine_set *es, const struct ruleset *rs, const struct attack *at,
-		      struct strbuf *err)
+/* One transaction to run: jobs go to two threads, each with its own
+ * engines (built first, here: loading is not thread-safe; with the parse
+ * cache an engine is a cheap merge). */
+struct job {
+	const struct request *req;
+	const struct response *resp;
+	struct txresult out;
+};
+
+struct job_half {
+	struct engine_set es;
+	struct job *jobs;
+	size_t n, first, step;
+};
+
+static void *run_half(void *arg)
 {
-	struct txresult tx;
+	struct job_half *h = arg;
+	for (size_t i = h->first; i < h->n; i += h->step) {
+		struct engine *e = engine_for(&h->es, h->jobs[i].req, NULL);
+		engine_run(e, h->jobs[i].req, h->jobs[i].resp, &h->jobs[i].out);
+	}
+	return NULL;
+}
+
+/* Run `jobs` on engines holding `excl` before and `after` after the
+ * server's rules. Heavy and light requests alternate in the catalogue, so
+ * the threads take every other job. -1 with `err` when an engine cannot
+ * be built. */
+static int run_jobs(struct audit *a, const char *excl, const char *after,
+		    struct job *jobs, size_t n, struct strbuf *err)
+{
+	struct job_half h[2];
+	size_t nh = n >= 4 ? 2 : 1;
+	pthread_t th;
+	int threaded = 0, ret = 0;
+
+	for (size_t k = 0; k < nh; k++) {
+		h[k] = (struct job_half){ { &a->rs, excl, after, NULL, 0 }, jobs, n, k, nh };
+		for (size_t i = k; i < n && !ret; i += nh) {
+			struct engine *e = engine_for(&h[k].es, jobs[i].req, err);
+			if (!e)
+				ret = -1;
+			else if (!a->library)
+				a->library = xstrdup(engine_version(e));
+		}
+	}
+	if (!ret) {
+		if (nh == 2)
+			threaded = pthread_create(&th, NULL, run_half, &h[1]) == 0;
+		run_half(&h[0]);
+		if (threaded)
+			pthread_join(th, NULL);
+		else if (nh == 2)
+			run_half(&h[1]);
+		a->transactions += n;
+	}
+	for (size_t k = 0; k < nh; k++)
+		engine_set_free(&h[k].es);
+	return ret;
+}
+
+/* The disruptive rule id of a run (-1 without an id), 0 = passed. */
+static long caught_by(const struct ruleset *rs, const struct txresult *tx)
+{
 	struct verdict v;
 	long id;
-	struct engine *e = engine_for(es, &at->req, err);
-	if (!e)
-		return -2;
-	engine_run(e, &at->req, &at->resp, &tx);
-	verdict_from(rs, &tx, &v);
+	verdict_from(rs, tx, &v);
 	id = v.disrupted ? (v.disruptive_id ? v.disruptive_id : -1) : 0;
 	verdict_release(&v);
-	txresult_release(&tx);
 	return id;
 }
 
@@ -84,34 +139,20 @@ static int covered(const struct audit *a, const struct callback *cb)
 	return 0;
 }
 
-/* One side (without or with the exclusions) of the attack probes, run on
- * its own thread: its engines are built already and only looked up. */
-struct probe_side {
-	struct engine_set *es;
-	const struct ruleset *rs;
-	const struct attack *at;
-	size_t n;
-	long *ids;
-};
-
-static void *run_side(void *arg)
-{
-	struct probe_side *s = arg;
-	for (size_t i = 0; i < s->n; i++)
-		s->ids[i] = caught_by(s->es, s->rs, &s->at[i], NULL);
-	return NULL;
-}
-
 /* Run the attack probes before and after the exclusions; an exclusion that
- * lets one through beyond its stated scope loses `verified`. */
+ * lets one through beyond its stated scope loses `verified`. Only the runs
+ * that can tell something run: a probe the server's rules let through is
+ * "not caught anyway" whatever the exclusions do, and one for which no
+ * exclusion fires (witness.h) runs after them exactly as before them. */
 static int probe_attacks(struct audit *a, struct strbuf *err)
 {
 	struct attack_case *ac = xcalloc(a->ncases, sizeof(*ac));
 	struct attack *at = NULL;
-	struct engine_set before = { &a->rs, NULL, NULL, NULL, 0 }, after = { &a->rs, NULL, NULL, NULL, 0 };
+	struct job *jobs;
+	struct witness *w;
+	size_t *idx, n, nafter = 0;
 	char *text;
-	size_t n;
-	int ret = 0;
+	int ret;
 
 	for (size_t i = 0; i < a->ncases; i++) {
 		ac[i].cb = a->cases[i].cb;
@@ -122,32 +163,40 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
 	free(ac);
 	text = excl_text(a);
-	after.excl = text;
 	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
 	a->nattacks = n;
-	/* Build every engine first (loading is not thread-safe), then run
-	 * the two sides on two threads, each with its own engines. */
-	for (size_t i = 0; i < n && !ret; i++)
-		if (!engine_for(&before, &at[i].req, err) || !engine_for(&after, &at[i].req, err))
-			ret = -1;
-	if (!ret) {
-		struct probe_side side = { &before, &a->rs, at, n, xcalloc(n ? n : 1, sizeof(long)) };
-		long *aft = xcalloc(n ? n : 1, sizeof(long));
-		pthread_t th;
-		int threaded = pthread_create(&th, NULL, run_side, &side) == 0;
-		if (!threaded)
-			run_side(&side);
-		for (size_t i = 0; i < n; i++)
-			aft[i] = caught_by(&after, &a->rs, &at[i], NULL);
-		if (threaded)
-			pthread_join(th, NULL);
-		for (size_t i = 0; i < n; i++) {
-			a->attacks[i].before = side.ids[i];
-			a->attacks[i].after = aft[i];
-		}
-		free(side.ids);
-		free(aft);
+	jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	idx = xcalloc(n ? n : 1, sizeof(*idx));
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].req = &at[i].req;
+		jobs[i].resp = &at[i].resp;
 	}
+	ret = run_jobs(a, NULL, NULL, jobs, n, err);
+	for (size_t i = 0; i < n && !ret; i++) {
+		a->attacks[i].before = caught_by(&a->rs, &jobs[i].out);
+		txresult_release(&jobs[i].out);
+	}
+	w = ret ? NULL : witness_new(&a->rs, a->excl, a->nexcl);
+	for (size_t i = 0; i < n && !ret; i++) {
+		a->attacks[i].after = a->attacks[i].before;
+		if (!a->attacks[i].before)
+			continue;	/* not caught anyway, whatever the exclusions do */
+		if (w && !witness_sig(w, &at[i].req, &at[i].resp))
+			continue;	/* no exclusion fires: it runs as before */
+		idx[nafter] = i;
+		jobs[nafter].req = &at[i].req;
+		jobs[nafter].resp = &at[i].resp;
+		nafter++;
+	}
+	witness_free(w);
+	if (!ret)
+		ret = run_jobs(a, text, NULL, jobs, nafter, err);
+	for (size_t j = 0; j < nafter && !ret; j++) {
+		a->attacks[idx[j]].after = caught_by(&a->rs, &jobs[j].out);
+		txresult_release(&jobs[j].out);
+	}
+	a->probe_runs = n + nafter;
+	a->probe_runs_skipped = n - nafter;
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct attack_result *r = &a->attacks[i];
 		r->name = xstrdup(at[i].name);
@@ -172,8 +221,8 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	for (size_t x = 0; x < a->nexcl; x++)
 		if (a->excl[x].leaks)
 			a->excl[x].verified = 0;
-	engine_set_free(&before);
-	engine_set_free(&after);
+	free(jobs);
+	free(idx);
 	free(text);
 	attacks_free(at, n);
 	return ret;
@@ -485,31 +534,29 @@ static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err
 static int verify_startup(struct audit *a, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
-	struct engine_set es = { &a->rs, NULL, NULL, NULL, 0 };
+	struct job *jobs = xcalloc(a->ncases ? a->ncases : 1, sizeof(*jobs));
+	int ret;
 	for (size_t x = 0; x < a->nexcl; x++)
 		exclusion_startup(&text, &a->excl[x]);
-	es.after = text.buf;
 	for (size_t x = 0; x < a->nexcl; x++)
 		a->excl[x].startup_verified = 1;
 	for (size_t i = 0; i < a->ncases; i++) {
-		struct txresult tx;
-		struct engine *e = engine_for(&es, &a->cases[i].req, err);
-		if (!e) {
-			engine_set_free(&es);
-			strbuf_release(&text);
-			return -1;
-		}
-		engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
-		if (tx.disrupted)
+		jobs[i].req = &a->cases[i].req;
+		jobs[i].resp = &a->cases[i].resp;
+	}
+	ret = run_jobs(a, NULL, text.buf, jobs, a->ncases, err);
+	for (size_t i = 0; i < a->ncases && !ret; i++) {
+		if (jobs[i].out.disrupted)
 			for (size_t x = 0; x < a->nexcl; x++)
 				if (exclusion_for(&a->excl[x], a->cases[i].cb))
 					a->excl[x].startup_verified = 0;
-		txresult_release(&tx);
+		txresult_release(&jobs[i].out);
 	}
-	a->startup_checked = 1;
-	engine_set_free(&es);
+	if (!ret)
+		a->startup_checked = 1;
+	free(jobs);
 	strbuf_release(&text);
-	return 0;
+	return ret;
 }
 
 static int check_source_ips(const struct audit_opts *o, struct strbuf *err)
@@ -599,6 +646,10 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
+	struct txresult *last = NULL;	/* each case's last run */
+	struct { int known; unsigned long long value; } *sig = NULL;	/* what fired in it */
+	struct job *jobs = NULL;
+	size_t *idx = NULL;
 	long next_id = o->id_base;
 	size_t aexcl = 0;
 	int ret = -1, round;
@@ -619,32 +670,48 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 
 	/* Round 1 is the server as it is (kept in cases[].v); later rounds
 	 * run with the exclusions so far and go to latest[]. The last run
-	 * only verifies: it adds nothing. */
+	 * only verifies: it adds nothing. A case runs again only when what
+	 * fires for it among the exclusions changed since its last run
+	 * (witness.h); else its last run stands, read again from `last`. */
 	latest = xcalloc(a->ncases, sizeof(*latest));
+	last = xcalloc(a->ncases, sizeof(*last));
+	sig = xcalloc(a->ncases, sizeof(*sig));
+	jobs = xcalloc(a->ncases ? a->ncases : 1, sizeof(*jobs));
+	idx = xcalloc(a->ncases ? a->ncases : 1, sizeof(*idx));
 	for (round = 1;; round++) {
 		char *text = excl_text(a);
-		struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
-		int blocked = 0, changes = 0;
+		struct witness *w = round > 1 ? witness_new(&a->rs, a->excl, a->nexcl) : NULL;
+		int blocked = 0, changes = 0, r;
+		size_t njobs = 0;
 		a->rounds = round;
 		for (size_t i = 0; i < a->ncases; i++) {
-			struct verdict *dst = round == 1 ? &a->cases[i].v : &latest[i];
-			struct txresult tx;
-			struct engine *e = engine_for(&es, &a->cases[i].req, err);
-			if (!e) {
-				engine_set_free(&es);
-				free(text);
-				goto out;
+			unsigned long long now = w ? witness_sig(w, &a->cases[i].req, &a->cases[i].resp) : 0;
+			if (round > 1 && w && sig[i].known && sig[i].value == now) {
+				a->runs_skipped++;
+			} else {
+				idx[njobs] = i;
+				jobs[njobs].req = &a->cases[i].req;
+				jobs[njobs].resp = &a->cases[i].resp;
+				njobs++;
 			}
-			if (!a->library)
-				a->library = xstrdup(engine_version(e));
-			engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
+			sig[i].known = round == 1 || w;
+			sig[i].value = now;
+		}
+		witness_free(w);
+		r = run_jobs(a, text, NULL, jobs, njobs, err);
+		free(text);
+		if (r < 0)
+			goto out;
+		for (size_t j = 0; j < njobs; j++) {
+			txresult_release(&last[idx[j]]);
+			last[idx[j]] = jobs[j].out;
+		}
+		for (size_t i = 0; i < a->ncases; i++) {
+			struct verdict *dst = round == 1 ? &a->cases[i].v : &latest[i];
 			verdict_release(dst);
-			verdict_from(&a->rs, &tx, dst);
-			txresult_release(&tx);
+			verdict_from(&a->rs, &last[i], dst);
 			name_first_links(&a->rs, dst, &a->cases[i].req);
 		}
-		engine_set_free(&es);
-		free(text);
 		if (round > o->max_rounds)
 			break;
 		for (size_t i = 0; i < a->ncases; i++) {
@@ -676,9 +743,15 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 		goto out;
 	ret = 0;
 out:
-	for (size_t i = 0; i < a->ncases; i++)
+	for (size_t i = 0; i < a->ncases; i++) {
 		verdict_release(&latest[i]);
+		txresult_release(&last[i]);
+	}
 	free(latest);
+	free(last);
+	free(sig);
+	free(jobs);
+	free(idx);
 	return ret;
 }
 

@@ -387,6 +387,26 @@ done:
 	msc_transaction_cleanup(t);
 }
 
+void engine_run_headers(struct engine *e, const struct request *req, struct txresult *out)
+{
+	Transaction *t;
+
+	memset(out, 0, sizeof(*out));
+	__atomic_add_fetch(&stats.header_runs, 1, __ATOMIC_RELAXED);
+	out->status = 200;
+	t = msc_new_transaction(e->msc, e->rules, out);
+	msc_process_connection(t, req->client_ip, req->client_port,
+			       req->server_ip, req->server_port);
+	msc_process_uri(t, req->uri, req->method, req->version);
+	if (!check(t, out, 1)) {
+		for (size_t i = 0; i < req->nheaders; i++)
+			add_header(t, &req->headers[i], 0);
+		msc_process_request_headers(t);
+		check(t, out, 1);
+	}
+	msc_transaction_cleanup(t);
+}
+
 void txresult_release(struct txresult *r)
 {
 	for (size_t i = 0; i < r->nlines; i++)

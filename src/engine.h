@@ -85,12 +85,16 @@ struct engine_stats {
 	unsigned long engines;		/* engines built */
 	unsigned long rule_sets;	/* libmodsecurity rule sets created */
 	unsigned long transactions;	/* transactions run */
+	unsigned long header_runs;	/* phase 1 only runs (witness.h) */
 };
 void engine_stats_get(struct engine_stats *out);
 
 /* Run one transaction. `resp` may be NULL (a bare 200). */
 void engine_run(struct engine *e, const struct request *req,
 		const struct response *resp, struct txresult *out);
+/* Only connection, URI and headers (phase 1), no logging phase: for the
+ * witness (witness.h), whose rules are all phase 1. */
+void engine_run_headers(struct engine *e, const struct request *req, struct txresult *out);
 void txresult_release(struct txresult *r);
 
 /* "libmodsecurity v3.0.9" style identification of the library. */
