@@ -110,7 +110,6 @@ static int run_jobs(struct audit *a, const char *excl, const char *after,
 			pthread_join(th, NULL);
 		else if (nh == 2)
 			run_half(&h[1]);
-		a->transactions += n;
 	}
 	for (size_t k = 0; k < nh; k++)
 		engine_set_free(&h[k].es);
@@ -510,6 +509,7 @@ static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err
 			audit_release(&s);
 			return -1;
 		}
+		a->runs_skipped += s.runs_skipped;
 		for (size_t i = 0; i < a->ncases && i < s.ncases; i++) {
 			struct sweep_row *row = &a->sweep[i];
 			const struct verdict *v = &s.cases[i].v;
@@ -598,12 +598,20 @@ static int check_source_ips(const struct audit_opts *o, struct strbuf *err)
 
 int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
+	struct engine_stats st0, st;
+	int r;
+	engine_stats_get(&st0);
 	memset(a, 0, sizeof(*a));
 	if (check_source_ips(o, err) < 0)
 		return -1;
 	if (run_once(o, a, err) < 0)
 		return -1;
-	return o->sweep ? sweep(o, a, err) : 0;
+	r = o->sweep ? sweep(o, a, err) : 0;
+	engine_stats_get(&st);
+	a->transactions = st.transactions - st0.transactions;
+	a->units_parsed = st.parses - st0.parses;
+	a->engines = st.engines - st0.engines;
+	return r;
 }
 
 int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err)

@@ -105,10 +105,12 @@ struct audit {
 	int engine_v2;		/* verdicts emulate ModSecurity 2 where it differs */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 	/* Work done (the report's closing line, `make bench`): */
-	unsigned long transactions;	/* callback and probe transactions run */
-	unsigned long runs_skipped;	/* case re-runs skipped: nothing new fired for them */
+	unsigned long transactions;	/* transactions run (the whole audit, sweep included) */
+	unsigned long units_parsed;	/* rule units libmodsecurity parsed */
+	unsigned long engines;		/* engines built (each merges the parsed units) */
+	unsigned long runs_skipped;	/* case re-runs skipped: no exclusion firing for it changed */
 	unsigned long probe_runs;	/* attack probe transactions run */
-	unsigned long probe_runs_skipped;	/* "after" runs that could not change the outcome */
+	unsigned long probe_runs_skipped;	/* "after" runs skipped: they could not change the outcome */
 };
 
 /* Read the rule units (and --server-config) into `rs` as the audit does,

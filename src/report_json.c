@@ -293,6 +293,15 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	cJSON_AddNumberToObject(o, "exclusions", (double)a->nexcl);
 	cJSON_AddNumberToObject(o, "exclusions_verified", (double)verified);
 	cJSON_AddNumberToObject(o, "rounds", a->rounds);
+	{
+		cJSON *w = cJSON_AddObjectToObject(o, "work");
+		cJSON_AddNumberToObject(w, "rule_units_parsed", (double)a->units_parsed);
+		cJSON_AddNumberToObject(w, "engines", (double)a->engines);
+		cJSON_AddNumberToObject(w, "transactions", (double)a->transactions);
+		cJSON_AddNumberToObject(w, "reruns_skipped", (double)a->runs_skipped);
+		cJSON_AddNumberToObject(w, "probe_runs", (double)a->probe_runs);
+		cJSON_AddNumberToObject(w, "probe_runs_skipped", (double)a->probe_runs_skipped);
+	}
 
 	text = cJSON_Print(root);
 	strbuf_addstr(out, text);

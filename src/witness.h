@@ -30,6 +30,9 @@ struct witness;
  * (also for n == 0: nothing can fire, see witness_sig). */
 struct witness *witness_new(const struct ruleset *rs, const struct exclusion *x, size_t n);
 void witness_free(struct witness *w);
+/* Off: every witness declines, so every run runs (the test comparing both;
+ * MCA_RUN_ALL=1 in the environment does the same). */
+void witness_enable(int on);
 
 /* A signature of what fires for this request: a hash of the fired
  * exclusions' snippets, in order; 0 when none fires. Equal signatures

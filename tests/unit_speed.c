@@ -1,0 +1,309 @@
+/*
+ * speed: the shortcuts of the audit give the answers of the long way.
+ *
+ * - Engines that merge the cached parse of each unit (engine.h) give the
+ *   same transactions as engines that parse every unit in place: the demo
+ *   server and Debian's CRS 3.3.4 at paranoia levels 1-4, every callback
+ *   in every URL form and (on the demo) every attack probe, with an
+ *   exclusion loaded first; compared log line by log line.
+ * - The whole audit with its skipped runs (witness.h) and two threads
+ *   reports the verdicts, exclusions and probe outcomes of the audit that
+ *   runs everything.
+ */
+#include "unit.h"
+#include "attack.h"
+#include "audit.h"
+#include "witness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Klarna's validation path, one target off: an exclusion head like the
+ * audit's, so the merge behind a head is what is compared. */
+static const char head[] =
+	"SecRule REQUEST_URI_RAW \"@rx ^/(?:index\\.php/)?wc-api/KCO_WC_Validation/(?:\\?|$)\" "
+	"\"id:10000,phase:1,pass,t:none,nolog,ctl:ruleRemoveTargetById=941100;ARGS:json.html_snippet\"\n";
+
+struct reqs {
+	struct request *req;
+	struct response *resp;
+	size_t n;
+	struct attack *at;
+	size_t nat;
+};
+
+static void build_reqs(struct catalog *cat, struct reqs *r, int with_attacks)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct selection *sel;
+	struct build_params p;
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	build_params_defaults(&p);
+	ck_assert_msg(catalog_select(cat, NULL, 0, NULL, URL_FORMS_WC, &sel, &n, &err) == 0, "%s", err.buf);
+	r->req = xcalloc(n, sizeof(*r->req));
+	r->resp = xcalloc(n, sizeof(*r->resp));
+	r->n = n;
+	for (size_t i = 0; i < n; i++)
+		callback_request(cat, sel[i].cb, sel[i].form, &p, &r->req[i], &r->resp[i]);
+	if (with_attacks) {
+		struct attack_case *ac = xcalloc(n, sizeof(*ac));
+		for (size_t i = 0; i < n; i++) {
+			ac[i].cb = sel[i].cb;
+			ac[i].form = sel[i].form;
+			ac[i].req = &r->req[i];
+			ac[i].resp = &r->resp[i];
+		}
+		r->nat = attacks_build(ac, n, p.klarna_order_id, &r->at);
+		free(ac);
+	}
+	free(sel);
+	strbuf_release(&err);
+}
+
+static void free_reqs(struct reqs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		request_release(&r->req[i]);
+		response_release(&r->resp[i]);
+	}
+	free(r->req);
+	free(r->resp);
+	attacks_free(r->at, r->nat);
+}
+
+static struct engine *build(const struct ruleset *rs, int cached)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct engine *e;
+	int line;
+	engine_parse_cache(cached);
+	e = engine_new(&err);
+	ck_assert_msg(e != NULL, "%s", err.buf);
+	ck_assert_msg(engine_add_rules(e, head, &line, &err) == 0, "%s", err.buf);
+	ck_assert_msg(engine_load_ruleset(e, rs, &err) == 0, "%s", err.buf);
+	engine_parse_cache(1);
+	strbuf_release(&err);
+	return e;
+}
+
+/* A log line without its unique_id (a time stamp and a counter). */
+static char *stable(const char *line)
+{
+	char *s = xstrdup(line ? line : ""), *u = strstr(s, "[unique_id \"");
+	if (u) {
+		char *end = strchr(u + 12, ']');
+		if (end)
+			memmove(u, end + 1, strlen(end + 1) + 1);
+	}
+	return s;
+}
+
+static void same_line(const char *uri, const char *a, const char *b)
+{
+	char *x = stable(a), *y = stable(b);
+	ck_assert_msg(!strcmp(x, y), "%s: fresh and merged differ:\n%s\n%s", uri, x, y);
+	free(x);
+	free(y);
+}
+
+static void same_run(struct engine *fresh, struct engine *merged, const struct request *req,
+		     const struct response *resp, int *disrupted)
+{
+	struct txresult a, b;
+	engine_run(fresh, req, resp, &a);
+	engine_run(merged, req, resp, &b);
+	ck_assert_int_eq(a.disrupted, b.disrupted);
+	ck_assert_int_eq(a.status, b.status);
+	ck_assert_int_eq(a.phase, b.phase);
+	same_line(req->uri, a.intervention_log, b.intervention_log);
+	ck_assert_msg(a.nlines == b.nlines, "%s: %zu log lines fresh, %zu merged", req->uri, a.nlines, b.nlines);
+	for (size_t i = 0; i < a.nlines; i++)
+		same_line(req->uri, a.lines[i], b.lines[i]);
+	*disrupted += a.disrupted;
+	txresult_release(&a);
+	txresult_release(&b);
+}
+
+static void compare(struct ruleset *rs, int with_attacks, int *disrupted)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct catalog cat;
+	struct reqs r;
+	struct engine *fresh, *merged;
+
+	ck_assert_msg(ruleset_fit(rs, &err) == 0, "%s", err.buf);
+	unit_catalog(&cat);
+	build_reqs(&cat, &r, with_attacks);
+	fresh = build(rs, 0);
+	merged = build(rs, 1);
+	for (size_t i = 0; i < r.n; i++)
+		same_run(fresh, merged, &r.req[i], &r.resp[i], disrupted);
+	for (size_t i = 0; i < r.nat; i++)
+		same_run(fresh, merged, &r.at[i].req, &r.at[i].resp, disrupted);
+	engine_free(fresh);
+	engine_free(merged);
+	free_reqs(&r);
+	catalog_release(&cat);
+	strbuf_release(&err);
+}
+
+START_TEST(merged_equals_fresh_demo)
+{
+	struct ruleset rs;
+	int disrupted = 0;
+	unit_demo_ruleset(&rs, 1);
+	compare(&rs, 1, &disrupted);
+	ck_assert_int_gt(disrupted, 0);	/* the comparison saw blocks */
+	ruleset_release(&rs);
+	engine_parse_cache_release();
+}
+END_TEST
+
+START_TEST(merged_equals_fresh_crs)
+{
+	struct ruleset rs;
+	char n[4];
+	char *conf = unit_data_path("rules/demo/modsecurity.conf");
+	int disrupted = 0;
+	snprintf(n, sizeof(n), "%d", _i);
+	ruleset_init(&rs);
+	ruleset_override(&rs, "tx.paranoia_level", n);
+	ruleset_override(&rs, "tx.executing_paranoia_level", n);
+	unit_ruleset_file(&rs, conf);
+	unit_ruleset_file(&rs, UNIT_CRS_LOAD);
+	compare(&rs, 0, &disrupted);
+	ck_assert_int_gt(disrupted, 0);
+	ruleset_release(&rs);
+	free(conf);
+	engine_parse_cache_release();
+}
+END_TEST
+
+/* The parsed set is shared, not copied: a second engine parses nothing. */
+START_TEST(second_engine_parses_nothing)
+{
+	struct ruleset rs;
+	struct engine_stats s0, s1;
+	struct engine *a, *b;
+	unit_demo_ruleset(&rs, 0);
+	a = build(&rs, 1);
+	engine_stats_get(&s0);
+	b = build(&rs, 1);
+	engine_stats_get(&s1);
+	ck_assert_uint_eq(s1.parses, s0.parses);
+	ck_assert_uint_eq(s1.merges, s0.merges + rs.nunits);
+	engine_free(a);
+	engine_free(b);
+	ruleset_release(&rs);
+	engine_parse_cache_release();
+}
+END_TEST
+
+static void run_audit(struct audit *a, const struct rule_source *src, size_t nsrc, int paranoia, int fast)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct audit_opts o;
+	char *cat = unit_data_path("callbacks/klarna.yaml");
+	memset(&o, 0, sizeof(o));
+	build_params_defaults(&o.params);
+	o.sources = src;
+	o.nsources = nsrc;
+	o.catalogue = cat;
+	o.forms = URL_FORMS_WC;
+	o.id_base = 10000;
+	o.max_rounds = 8;
+	o.attack_probes = 1;
+	o.verify_startup = 1;
+	o.paranoia = paranoia;
+	engine_parse_cache(fast);
+	witness_enable(fast);
+	ck_assert_msg(audit_run(&o, a, &err) == 0, "%s", err.buf);
+	engine_parse_cache(1);
+	witness_enable(1);
+	free(cat);
+	strbuf_release(&err);
+}
+
+static void same_audit(const struct rule_source *src, size_t nsrc, int paranoia)
+{
+	struct audit slow, fast;
+	run_audit(&slow, src, nsrc, paranoia, 0);
+	run_audit(&fast, src, nsrc, paranoia, 1);
+	ck_assert_uint_eq(slow.ncases, fast.ncases);
+	ck_assert_int_eq(slow.rounds, fast.rounds);
+	for (size_t i = 0; i < slow.ncases; i++) {
+		const struct audit_case *s = &slow.cases[i], *f = &fast.cases[i];
+		ck_assert_int_eq(s->outcome, f->outcome);
+		ck_assert_int_eq(s->status, f->status);
+		ck_assert_int_eq(s->fixed, f->fixed);
+		ck_assert_int_eq(s->still_blocked_by, f->still_blocked_by);
+		ck_assert_uint_eq(s->v.nblockers, f->v.nblockers);
+		for (size_t b = 0; b < s->v.nblockers; b++)
+			ck_assert_int_eq(s->v.blockers[b].id, f->v.blockers[b].id);
+	}
+	ck_assert_uint_eq(slow.nexcl, fast.nexcl);
+	for (size_t x = 0; x < slow.nexcl; x++) {
+		ck_assert_str_eq(slow.excl[x].snippet, fast.excl[x].snippet);
+		ck_assert_int_eq(slow.excl[x].verified, fast.excl[x].verified);
+		ck_assert_int_eq(slow.excl[x].startup_verified, fast.excl[x].startup_verified);
+		ck_assert_int_eq(slow.excl[x].round, fast.excl[x].round);
+	}
+	ck_assert_uint_eq(slow.nattacks, fast.nattacks);
+	for (size_t i = 0; i < slow.nattacks; i++) {
+		ck_assert_str_eq(slow.attacks[i].name, fast.attacks[i].name);
+		ck_assert_int_eq(slow.attacks[i].before, fast.attacks[i].before);
+		ck_assert_int_eq(slow.attacks[i].after, fast.attacks[i].after);
+		ck_assert_int_eq(slow.attacks[i].outcome, fast.attacks[i].outcome);
+	}
+	/* the fast audit skipped work the slow one did (which skips only
+	 * the after-runs of probes nothing caught before) */
+	ck_assert_uint_eq(slow.runs_skipped, 0);
+	ck_assert_uint_gt(fast.runs_skipped + fast.probe_runs_skipped,
+			  slow.runs_skipped + slow.probe_runs_skipped);
+	ck_assert_uint_lt(fast.transactions, slow.transactions);
+	audit_release(&slow);
+	audit_release(&fast);
+	engine_parse_cache_release();
+}
+
+START_TEST(audit_shortcuts_keep_answers_demo)
+{
+	char *p[3] = { unit_data_path("rules/demo/modsecurity.conf"),
+		       unit_data_path("rules/demo/comodo-style/rules.conf.main"),
+		       unit_data_path("rules/demo/crs.conf") };
+	struct rule_source src[3] = { { 0, p[0] }, { 0, p[1] }, { 0, p[2] } };
+	same_audit(src, 3, 0);
+	for (int i = 0; i < 3; i++)
+		free(p[i]);
+}
+END_TEST
+
+START_TEST(audit_shortcuts_keep_answers_crs_pl2)
+{
+	char *conf = unit_data_path("rules/demo/modsecurity.conf");
+	struct rule_source src[3] = { { 0, conf }, { 0, UNIT_CRS_LOAD },
+		{ 1, "SecRule ARGS_NAMES \"@rx (?:^|_)session_id$\" \"id:3900002,phase:2,deny,status:403,log\"" } };
+	same_audit(src, 3, 2);
+	free(conf);
+}
+END_TEST
+
+Suite *speed_suite(void)
+{
+	Suite *s = suite_create("speed");
+	TCase *tc = tcase_create("merged");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, merged_equals_fresh_demo);
+	tcase_add_loop_test(tc, merged_equals_fresh_crs, 1, 5);
+	tcase_add_test(tc, second_engine_parses_nothing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("audit");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, audit_shortcuts_keep_answers_demo);
+	tcase_add_test(tc, audit_shortcuts_keep_answers_crs_pl2);
+	suite_add_tcase(s, tc);
+	return s;
+}
