@@ -1,29 +1,84 @@
 #!/bin/sh
-# Benchmarks (never timed assertions): wall time of the demo audit and of one
-# callback transaction, medians of several runs.
+# Benchmarks (never timed assertions). For each rule set: one load (`check`
+# of the same files), the whole audit (every callback in every URL form,
+# exclusions, attack probes, JSON and the exclusions file written), the
+# ratio, and the work the audit reports (rule units parsed, engines built,
+# transactions run), medians of several runs; then peak memory.
 #   sh tests/bench/bench.sh [path/to/modsec-callback-audit] [runs]
-# Prints the commands it timed with the figures.
+# Sets: the demo; Debian's CRS 3.3.4 + a 3-rule vendor set; a generated
+# 2,850-rule Comodo-style set (tests/bench/gen-comodo-style.sh, from CRS's
+# operators) + the demo's Comodo-style rules; CRS + vendor with
+# --paranoia-sweep. MCA_BENCH_CWAF=DIR adds a real Comodo WAF tree (its
+# rules.conf.main; never committed, measured where you have one).
+# Wall times are medians (hyperfine when installed); on a shared machine
+# read the CPU column too (user+sys of the same runs).
 set -u
 bin=${1:-./modsec-callback-audit}
-runs=${2:-11}
+runs=${2:-5}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export MCA_DATADIR=${MCA_DATADIR:-$top}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mca-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+crs=/usr/share/modsecurity-crs
+cat >"$tmp/vendor.conf" <<'VENDOR'
+# A 3-rule hosting vendor set (written for the benchmark)
+SecRule REQUEST_HEADERS:User-Agent "@rx ^(?:python-requests|curl/|libwww-perl)" "id:3900001,phase:1,deny,status:403,log,msg:'Scripted client'"
+SecRule ARGS_NAMES "@rx (?:^|_)session_id$" "id:3900002,phase:2,deny,status:403,log,msg:'Session id in parameters'"
+SecRule REQUEST_URI "@contains wc-api" "id:3900003,phase:1,pass,log,msg:'Payment callback',setvar:tx.vendor_cb=1"
+VENDOR
+sh "$top/tests/bench/gen-comodo-style.sh" "$crs/rules" 2850 >"$tmp/comodo-style.conf"
+
+demo="-r $top/rules/demo/modsecurity.conf -r $top/rules/demo/comodo-style/rules.conf.main -r $top/rules/demo/crs.conf"
+crsv="-r $top/rules/demo/modsecurity.conf -r $top/rules/demo/crs.conf -r $tmp/vendor.conf"
+gen="-R SecRuleEngine\ On -r $top/rules/demo/comodo-style/rules.conf.main -r $tmp/comodo-style.conf"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
 
-time_cmd() {
+# "wall cpu" medians of `runs` runs of the command line in $1.
+timeit() {
 	i=0
 	while [ $i -lt "$runs" ]; do
-		t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
-		echo "$t0 $t1" | awk '{printf "%.4f\n", $2 - $1}'
+		# exit status 1 (a callback blocked) is the audit's answer, not a failure
+		/usr/bin/time -f '%e %U %S' -o "$tmp/t" sh -c "$1; true" >/dev/null 2>&1
+		tail -n 1 "$tmp/t" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
 		i=$((i + 1))
-	done | median
+	done >"$tmp/times"
+	w=$(cut -d' ' -f1 "$tmp/times" | median)
+	c=$(cut -d' ' -f2 "$tmp/times" | median)
+	echo "$w $c"
 }
 
-demo=$(time_cmd "$bin")
-echo "demo audit (all callbacks, 3 URL forms, exclusion rounds): median ${demo}s over $runs runs"
-echo "  command: $bin"
+peak() {	# peak resident memory (MiB) of one run
+	/usr/bin/time -f '%M' -o "$tmp/m" sh -c "exec $1" >/dev/null 2>&1
+	tail -n 1 "$tmp/m" | awk '{printf "%.0f", $1 / 1024}'
+}
 
-# The audit replays every request at least twice (the server as it is,
-# then with the exclusions); txbench (make bench) times one transaction alone.
+work() {	# units parsed, engines, transactions from the JSON report
+	python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["summary"]["work"]; print(w["rule_units_parsed"], w["engines"], w["transactions"])' "$1" 2>/dev/null ||
+		echo "? ? ?"
+}
+
+printf '%-24s %9s %9s %7s %9s %9s %6s %7s %8s %10s\n' set "load s" "audit s" ratio "load cpu" "aud cpu" units engines "tx run" "MiB ld/aud"
+row() {	# name, rule args, extra audit args
+	name=$1 rules=$2 extra=$3
+	l=$(timeit "$bin check $rules")
+	a=$(timeit "$bin $rules $extra --format json -o $tmp/out.json --exclusions $tmp/excl.conf")
+	set -- $l $a
+	lw=$1 lc=$2 aw=$3 ac=$4
+	ratio=$(awk -v a="$aw" -v l="$lw" 'BEGIN {printf "%.1fx", l > 0 ? a / l : 0}')
+	set -- $(work "$tmp/out.json")
+	ml=$(peak "$bin check $rules")
+	ma=$(peak "$bin $rules $extra --format json -o $tmp/out.json")
+	printf '%-24s %9s %9s %7s %9s %9s %6s %7s %8s %10s\n' "$name" "$lw" "$aw" "$ratio" "$lc" "$ac" "$1" "$2" "$3" "$ml/$ma"
+}
+row demo "$demo" ""
+row "crs3.3.4+vendor" "$crsv" ""
+row "comodo-style 2850" "$gen" ""
+row "crs+vendor sweep" "$crsv" "--paranoia-sweep"
+if [ -n "${MCA_BENCH_CWAF:-}" ]; then
+	row "cwaf (local)" "-R SecRuleEngine\ On -r $MCA_BENCH_CWAF/rules.conf.main" ""
+fi
+echo "(medians of $runs runs; wall and CPU (user+sys) seconds; load = 'check' of the same files;"
+echo " units/engines/tx = rule units parsed, engines built, transactions run, from the audit's JSON)"
+echo "  audit command: $bin RULES --format json -o OUT --exclusions EXCL"
