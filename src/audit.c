@@ -564,6 +564,7 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	ruleset_init(rs);
 	rs->engine_v2 = o->engine_v2;
 	rs->allow_lua = o->allow_lua;
+	rs->pcre = o->pcre;
 	impose(rs, o);
 	if (o->server_config && server_is_nginx(o->server_config)) {
 		rs->root = o->root ? xstrdup(o->root) : NULL;

@@ -44,6 +44,7 @@ struct audit_opts {
 	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
+	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };

@@ -121,6 +121,13 @@ int v2_before_definition(struct reader *rd, struct origin at, struct seclang_dir
  * matches). Returns 0 otherwise. */
 int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct strbuf *err);
 
+/* `line` (one SecRule or SecAction as emitted) with the ModSecurity 2
+ * syntax 3.0.9 refuses written as 3.0.9 reads the same meaning (PCRE1
+ * regex syntax, commas in setvar values, response-only ctl:s, a regex
+ * ending in %). Malloc'd, or NULL when nothing changes; `how` says what
+ * changed. */
+char *v2_translate(const char *line, struct strbuf *how);
+
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 
 /* Directives 3.0.9 is known to refuse: noted and skipped. Returns 1 when handled. */
