@@ -33,6 +33,7 @@ struct audit_opts {
 	unsigned forms;			/* URL forms for wc-api callbacks */
 	struct build_params params;
 	long id_base;
+	int id_base_given;		/* --exclusion-id-base given: its block must be free */
 	int max_rounds;
 	int paranoia;			/* CRS blocking paranoia level to impose, 0 = as configured */
 	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */

@@ -357,6 +357,7 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			}
 			o.id_base = v;
+			o.id_base_given = 1;
 			break;
 		case OPT_ROUNDS:
 			if (parse_number(optarg, 1, 100, &v) < 0) {

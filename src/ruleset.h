@@ -161,6 +161,16 @@ int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path);
  * count as neither). */
 void ruleset_coverage(const struct ruleset *rs, size_t *loaded, size_t *left);
 
+/* The first block of `n` rule ids at or above `base` that no rule the
+ * server loads uses (left-out rules count: the server loads them), ending
+ * at or below 99989 (99990-99999 are the tool's); -1 when there is none.
+ * *taken: the server's rule that made `base` itself unusable, else NULL. */
+long ruleset_free_ids(const struct ruleset *rs, long base, long n, const struct ruleinfo **taken);
+
+/* Add a note (the same text again counts up the first one). */
+void ruleset_note(struct ruleset *rs, struct origin at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The rule with this id, or NULL. */
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id);
 
