@@ -411,7 +411,9 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		int cont;
 		lineno++;
-		if (n && p[n - 1] == '\r')
+		/* Apache strips a line's trailing white space before it looks
+		 * for the continuation backslash ("\\  " continues) */
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		cont = n && p[n - 1] == '\\';
 		if (!logical.len)
