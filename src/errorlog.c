@@ -108,16 +108,23 @@ char *uri_decode_path(const char *uri)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* " [file \"" of the rule's anchor: the last one followed by line and id */
+/* " [file \"" of the rule's anchor: the last one followed by a line and
+ * then an id field. Linear: three forward scans bounded by the last id,
+ * then the last line before it (a logged attacker string can repeat
+ * " [file \"" thousands of times in one line). */
 static const char *anchor_of(const char *line)
 {
-	const char *p = line, *last = NULL;
-	while ((p = strstr(p, " [file \"")) != NULL) {
-		const char *q = strstr(p + 8, "\"] [line \"");
-		if (q && strstr(q, "\"] [id \""))
-			last = p;
-		p += 8;
-	}
+	const char *p, *id = NULL, *ln = NULL, *last = NULL;
+	for (p = line; (p = strstr(p, "\"] [id \"")) != NULL; p++)
+		id = p;
+	if (!id)
+		return NULL;
+	for (p = line; (p = strstr(p, "\"] [line \"")) != NULL && p <= id; p++)
+		ln = p;
+	if (!ln)
+		return NULL;
+	for (p = line; (p = strstr(p, " [file \"")) != NULL && p + 8 <= ln; p += 8)
+		last = p;
 	return last;
 }
 

@@ -1,6 +1,7 @@
 #include "ftwtest.h"
 #include "util/base64.h"
 #include "util/fileio.h"
+#include "util/yamlload.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -854,7 +855,6 @@ void ftw_suite_release(struct ftw_suite *s)
 int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_t len,
 		  struct strbuf *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct ftw_file f;
 	struct yctx y;
@@ -862,12 +862,7 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 
 	memset(&f, 0, sizeof(f));
 	f.path = xstrdup(path);
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		strbuf_addf(err, "%s:%d: %s", path, (int)parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "not YAML");
-		yaml_parser_delete(&parser);
+	if (yaml_load_strict(&doc, path, text, len, err) < 0) {
 		file_release(&f);
 		return -1;
 	}
@@ -877,7 +872,6 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 	y.d = FTW_V2;
 	ret = parse_file(&y, yaml_document_get_root_node(&doc), &f);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	if (ret < 0) {
 		file_release(&f);
 		return -1;
