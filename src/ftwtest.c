@@ -694,22 +694,23 @@ static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct
 	FOR_PAIRS(y, n, k, v) {
 		const char *key = sval(k);
 		int r = 0;
+		/* errors set r: title and id are freed below */
 		if (!key)
-			return fail(y, k, "expected a key");
-		if (!strcmp(key, "test_title")) {
-			if (y->d != FTW_LEGACY)
-				return fail(y, k, "test_title in a go-ftw v2 file (tests there have test_id)");
+			r = fail(y, k, "expected a key");
+		else if (!strcmp(key, "test_title") && y->d != FTW_LEGACY)
+			r = fail(y, k, "test_title in a go-ftw v2 file (tests there have test_id)");
+		else if (!strcmp(key, "test_title"))
 			r = get_string(y, v, key, &title);
-		} else if (!strcmp(key, "test_id")) {
-			if (y->d != FTW_V2)
-				return fail(y, k, "test_id in a legacy ftw file (tests there have test_title)");
+		else if (!strcmp(key, "test_id") && y->d != FTW_V2)
+			r = fail(y, k, "test_id in a legacy ftw file (tests there have test_title)");
+		else if (!strcmp(key, "test_id")) {
 			r = get_string(y, v, key, &id);
 			have_id = 1;
 		} else if (!strcmp(key, "desc")) {
 			r = get_string(y, v, key, &t->desc);
+		} else if (!strcmp(key, "stages") && v->type != YAML_SEQUENCE_NODE) {
+			r = fail(y, v, "stages must be a list");
 		} else if (!strcmp(key, "stages")) {
-			if (v->type != YAML_SEQUENCE_NODE)
-				return fail(y, v, "stages must be a list");
 			FOR_ITEMS(y, v, it) {
 				t->stages = xrealloc(t->stages, (t->nstages + 1) * sizeof(*t->stages));
 				r = parse_stage(y, it, &t->stages[t->nstages]);
