@@ -16,7 +16,7 @@
 /* One nginx statement: words up to ';' or '{', with where it starts. */
 struct stmt {
 	char **w;
-	size_t n;
+	size_t n, alloc;
 	int block;		/* ended with '{' */
 	const char *file;
 	int line;
@@ -285,7 +285,7 @@ static int parse_file(struct ctx *c, const char *path, const struct stmt *from)
 #define PUSH_WORD() do { \
 		if (in_word) { \
 			if (!s.n) { s.file = file; } \
-			s.w = xrealloc(s.w, (s.n + 1) * sizeof(char *)); \
+			ARRAY_PUSH(s.w, s.n, s.alloc); \
 			s.w[s.n++] = strbuf_detach(&word, NULL); \
 			in_word = 0; \
 		} \
