@@ -1,5 +1,6 @@
 #include "nginxconf.h"
 #include "util/fileio.h"
+#include "util/rootpath.h"
 
 #include <ctype.h>
 #include <glob.h>
@@ -160,8 +161,8 @@ static int statement(struct ctx *c, struct stmt *s)
 {
 	const char *d = s->w[0];
 	if (!strcmp(d, "include") && s->n >= 2) {
-		char *pat = s->w[1][0] == '/' ? ruleset_rooted(c->rs, s->w[1])
-					       : xasprintf("%s/%s", c->confdir, s->w[1]);
+		char *rel = s->w[1][0] == '/' ? NULL : xasprintf("%s/%s", c->confdir, s->w[1]);
+		char *pat = rel ? root_confine(c->rs->root, rel) : ruleset_rooted(c->rs, s->w[1]);
 		glob_t g;
 		int r = glob(pat, 0, NULL, &g), ret = 0;
 		if (r == 0) {
@@ -173,6 +174,7 @@ static int statement(struct ctx *c, struct stmt *s)
 		}
 		globfree(&g);
 		free(pat);
+		free(rel);
 		return ret;
 	}
 	if (!strcmp(d, "server_name") && c->level == 2) {
@@ -257,12 +259,14 @@ static void close_block(struct ctx *c)
 /* Split nginx syntax into statements. `from` is the include statement
  * that names `path` (NULL for nginx.conf itself): errors about reading the
  * file are reported there. */
-static int parse_file(struct ctx *c, const char *path, const struct stmt *from)
+static int parse_file(struct ctx *c, const char *given, const struct stmt *from)
 {
 	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT, word = STRBUF_INIT;
 	struct stmt s = { 0 };
 	const char *file, *p;
 	int line = 1, ret = 0, in_word = 0;
+	/* --root: symlinks (absolute ones too) followed inside the root */
+	char *path = root_confine(c->rs->root, given);
 
 	if (from)
 		strbuf_addf(&why, "%s:%d: include %s: ", from->file, from->line, from->w[1]);
@@ -270,6 +274,7 @@ static int parse_file(struct ctx *c, const char *path, const struct stmt *from)
 		strbuf_addf(c->err, "%sincludes nested deeper than %d levels or more than %d files "
 			    "(an include loop?)", why.buf, MAX_INCLUDE_DEPTH, MAX_FILES);
 		strbuf_release(&why);
+		free(path);
 		return -1;
 	}
 	c->depth++;
@@ -278,6 +283,7 @@ static int parse_file(struct ctx *c, const char *path, const struct stmt *from)
 		strbuf_addstr(c->err, why.buf);
 		strbuf_release(&why);
 		c->depth--;
+		free(path);
 		return -1;
 	}
 	strbuf_release(&why);
@@ -369,6 +375,7 @@ static int parse_file(struct ctx *c, const char *path, const struct stmt *from)
 	strbuf_release(&word);
 	strbuf_release(&text);
 	c->depth--;
+	free(path);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "unit.h"
 #include "util/fileio.h"
+#include "util/rootpath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -212,6 +213,54 @@ START_TEST(reading_limits)
 }
 END_TEST
 
+/* --root: links resolved inside the root as chroot(2) would (issue 13:
+ * absolute links led to the host's files) */
+START_TEST(root_resolve_stays_inside)
+{
+	const char *root = unit_tmpdir();
+	char *p, *want;
+
+	free(unit_write("etc/apache2/mods-available/a.conf", "a\n"));
+	free(unit_write("usr/share/waf/r.conf", "r\n"));
+	p = xasprintf("%s/etc/apache2/mods-enabled", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	free(p);
+	p = xasprintf("%s/etc/apache2/mods-enabled/a.conf", root);
+	ck_assert_int_eq(symlink("/etc/apache2/mods-available/a.conf", p), 0);	/* absolute */
+	free(p);
+	p = xasprintf("%s/etc/waf", root);
+	ck_assert_int_eq(symlink("../../../../usr/share/waf", p), 0);		/* climbs past the root */
+	free(p);
+
+	p = root_resolve(root, "/etc/apache2/mods-enabled/a.conf");
+	want = xasprintf("%s/etc/apache2/mods-available/a.conf", root);
+	ck_assert_str_eq(p, want);
+	free(p);
+	free(want);
+	p = root_resolve(root, "/etc/waf/r.conf");
+	want = xasprintf("%s/usr/share/waf/r.conf", root);
+	ck_assert_str_eq(p, want);
+	free(p);
+	free(want);
+	/* glob characters: resolved up to them, the rest kept */
+	p = root_resolve(root, "/etc/waf/*.conf");
+	want = xasprintf("%s/usr/share/waf/*.conf", root);
+	ck_assert_str_eq(p, want);
+	free(p);
+	free(want);
+	/* ".." stops at the root; a missing part keeps the rest as written */
+	p = root_resolve(root, "/../../etc/./missing/x.conf");
+	want = xasprintf("%s/etc/missing/x.conf", root);
+	ck_assert_str_eq(p, want);
+	free(p);
+	free(want);
+	/* outside the root: untouched */
+	p = root_confine(root, "/etc/hosts");
+	ck_assert_str_eq(p, "/etc/hosts");
+	free(p);
+}
+END_TEST
+
 Suite *fileio_suite(void)
 {
 	Suite *s = suite_create("fileio");
@@ -227,6 +276,7 @@ Suite *fileio_suite(void)
 	tcase_add_test(tc, directory_refused);
 	tcase_add_test(tc, new_file_gets_umask_mode);
 	tcase_add_test(tc, reading_limits);
+	tcase_add_test(tc, root_resolve_stays_inside);
 	suite_add_tcase(s, tc);
 	return s;
 }
