@@ -202,18 +202,30 @@ enum corr errorlog_collect(struct errorlog *el, const char *marker, const char *
 	const char *want = NULL;
 	enum corr how = CORR_NONE;
 	char *p;
+	int cut = 0;
 
 	memset(tx, 0, sizeof(*tx));
 	*unique_id = NULL;
 	if (end < start)
 		start = 0;	/* rotated or truncated under us */
+	/* a busy log: only the newest part can hold this request's lines */
+	if (end - start > ERRORLOG_MAX_READ) {
+		start = end - ERRORLOG_MAX_READ;
+		cut = 1;
+	}
 	if (end > start) {
 		strbuf_grow(&buf, (size_t)(end - start));
 		ssize_t got = pread(el->fd, buf.buf, (size_t)(end - start), start);
 		strbuf_setlen(&buf, got > 0 ? (size_t)got : 0);
 	}
+	p = buf.buf;
+	if (cut) {
+		/* cut mid-line: start at the next whole one */
+		char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + buf.len;
+	}
 	el->mark = end;
-	for (p = buf.buf; *p;) {
+	for (; *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
