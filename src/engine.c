@@ -137,28 +137,6 @@ static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err
 	return r;
 }
 
-int engine_check_unit(const char *text, int *err_line, struct strbuf *err)
-{
-	struct engine *e;
-	struct strbuf e2 = STRBUF_INIT;
-	int r;
-	if (cache_on() && !strcasestr(text, "SecResponseBodyMimeTypesClear"))
-		return parsed_unit(text, err_line, err) ? 0 : -1;
-	/* parsed in place, as before the cache */
-	e = engine_new(&e2);
-	if (!e) {
-		strbuf_addstr(err, e2.buf);
-		strbuf_release(&e2);
-		*err_line = 0;
-		return -1;
-	}
-	strbuf_release(&e2);
-	stats.parses++;
-	r = engine_add_rules(e, text, err_line, err);
-	engine_free(e);
-	return r;
-}
-
 /* Add one unit to the engine: merged from the cache, or parsed in place. */
 static int add_unit(struct engine *e, const char *text, int *err_line, struct strbuf *err)
 {
@@ -265,11 +243,29 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+static int rules_error(int r, const char *error, int *err_line, struct strbuf *err);
+
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err)
 {
 	const char *error = NULL;
 	int r = msc_rules_add(e->rules, text, &error);
+	return rules_error(r, error, err_line, err);
+}
+
+int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
+{
+	const char *error = NULL;
+	RulesSet *rules = msc_create_rules_set();
+	int r = msc_rules_add(rules, text, &error);
+	stats.rule_sets++;
+	msc_rules_cleanup(rules);
+	return rules_error(r, error, err_line, err);
+}
+
+/* libmodsecurity's verdict on a load, as engine_add_rules() gives it. */
+static int rules_error(int r, const char *error, int *err_line, struct strbuf *err)
+{
 	*err_line = 0;
 	if (r >= 0 && !error)
 		return 0;
@@ -296,6 +292,11 @@ static void parse_error(const char *error, int *err_line, struct strbuf *err)
 		while (*msg == ' ')
 			msg++;
 		len = strlen(msg);
+		/* "Rules must have an ID. File: 0x6040... at line: 1": the
+		 * "file" is a pointer and the line is wrong; callers name the
+		 * place from their own line map */
+		if (!l && strstr(msg, " File: "))
+			len = (size_t)(strstr(msg, " File: ") - msg);
 		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			len--;
 		if (len)

@@ -67,10 +67,6 @@ void engine_free(struct engine *e);
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
 
-/* Parse one unit alone (as ruleset_fit checks what 3.0.9 refuses) and
- * keep the parsed set for the engines built later. 0, or -1 with the
- * line and message as engine_add_rules gives them. */
-int engine_check_unit(const char *text, int *err_line, struct strbuf *err);
 /* Use the parse cache (default) or parse every unit in place (the test
  * comparing merged and fresh engines). Call before building engines. */
 void engine_parse_cache(int enable);
@@ -88,6 +84,11 @@ struct engine_stats {
 	unsigned long header_runs;	/* phase 1 only runs (witness.h) */
 };
 void engine_stats_get(struct engine_stats *out);
+
+/* Does libmodsecurity accept `text` as one load? Parsed into a throwaway
+ * rule set (no engine, nothing kept); results as engine_add_rules(). The
+ * loader's fitting step asks this of directive groups. */
+int engine_check_rules(const char *text, int *err_line, struct strbuf *err);
 
 /* Run one transaction. `resp` may be NULL (a bare 200). */
 void engine_run(struct engine *e, const struct request *req,
