@@ -388,6 +388,10 @@ int cmd_audit(int argc, char **argv)
 		complain("unexpected argument \"%s\" (try --help)", argv[optind]);
 		goto out;
 	}
+	if (output_path_check(output, &err) < 0 || output_path_check(excl_file, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
 	if (!catalogue)
 		catalogue = datadir_path("callbacks/klarna.yaml");
 	if (list) {

@@ -243,6 +243,10 @@ int cmd_check(int argc, char **argv)
 		complain("check: unexpected argument \"%s\"", argv[optind]);
 		goto out;
 	}
+	if (output_path_check(output, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
 	if (!nsrc && !o.server_config) {
 		complain("check: give rules with -r/-R or --server-config");
 		goto out;
