@@ -399,6 +399,18 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 		strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
 		return 1;
 	}
+	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',')) {
+		/* ctl:'ruleRemoveTargetById=...': 3.0.9 takes ctl: values unquoted */
+		int kept = 1;
+		for (const char *const *c = ctl_response_only; *c; c++)
+			if (!strncasecmp(a->value, *c, strlen(*c)) && a->value[strlen(*c)] == '=')
+				kept = 0;
+		if (kept) {
+			strbuf_addf(out, "ctl:%s", a->value);
+			strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+			return 1;
+		}
+	}
 	if (!strcmp(a->name, "ctl") && a->value) {
 		for (const char *const *c = ctl_response_only; *c; c++) {
 			size_t l = strlen(*c);
