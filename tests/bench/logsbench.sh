@@ -1,0 +1,64 @@
+#!/bin/sh
+# The logs command's reading speed and memory (figures, never assertions):
+# generates audit logs of SIZE MB (default 1024) from the captured real
+# logs in testdata/logs/ (a day's mix: mostly ordinary traffic, a few
+# blocked callbacks), reads each once with `logs`, prints MB/s and the peak
+# resident memory. The generated logs go to a temporary directory and are
+# removed afterwards: never committed.
+#   sh tests/bench/logsbench.sh [path/to/modsec-callback-audit] [SIZE_MB]
+set -u
+bin=${1:-./modsec-callback-audit}
+size=${2:-1024}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export MCA_DATADIR=${MCA_DATADIR:-$top}
+logs=$top/testdata/logs
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mca-logsbench-XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# gen KIND OUT: a chunk of about 8 MB, 1 blocked callback in 50 records,
+# then the chunk repeated to SIZE MB
+gen() {
+	kind=$1 out=$2
+	case $kind in
+	native)
+		# the records of the Serial capture: ordinary ones (not on a
+		# payment endpoint) and callback ones
+		awk -v want=ordinary '
+			/^--[0-9a-f]+-A--$/ { rec = ""; pay = 0 }
+			{ rec = rec $0 "\n" }
+			/^(GET|POST) .*(wc-api|wp-json)/ { pay = 1 }
+			/^--[0-9a-f]+-Z--$/ { if (pay) printf "%s", rec > "'"$tmp"'/pay.rec"; else printf "%s", rec > "'"$tmp"'/ord.rec" }
+		' "$logs/apache-serial-audit.log" ;;
+	json)
+		grep -v -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/ord.rec"
+		grep -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/pay.rec" ;;
+	esac
+	: >"$tmp/chunk"
+	while [ "$(wc -c <"$tmp/chunk")" -lt 8000000 ]; do
+		i=0
+		while [ $i -lt 16 ]; do cat "$tmp/ord.rec" >>"$tmp/chunk"; i=$((i + 1)); done
+		head -c "$(wc -c <"$tmp/pay.rec")" "$tmp/pay.rec" >>"$tmp/chunk"
+	done
+	chunk=$(wc -c <"$tmp/chunk")
+	n=$(( (size * 1048576 + chunk - 1) / chunk ))
+	: >"$out"
+	i=0
+	while [ $i -lt "$n" ]; do cat "$tmp/chunk" >>"$out"; i=$((i + 1)); done
+	rm -f "$tmp/chunk" "$tmp/ord.rec" "$tmp/pay.rec"
+}
+
+for kind in native json; do
+	f=$tmp/$kind.log
+	gen $kind "$f"
+	bytes=$(wc -c <"$f")
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" logs --format json "$f" >"$tmp/out.json" 2>"$tmp/err"
+	st=$?
+	read -r secs kb <"$tmp/time"
+	[ "$st" -le 1 ] || { echo "logs exited $st: $(head -c 300 "$tmp/err")"; exit 1; }
+	awk -v b="$bytes" -v s="$secs" -v kb="$kb" -v k="$kind" 'BEGIN {
+		printf "logs, %s audit log: %.0f MB in %.2fs = %.0f MB/s, peak RSS %.1f MB\n",
+			k, b / 1048576, s, (s > 0 ? b / 1048576 / s : 0), kb / 1024 }'
+	echo "  command: $bin logs --format json $kind.log (generated, $bytes bytes)"
+	grep -E '"(records|blocked)"' "$tmp/out.json" | head -2 | tr -d ' \n'; echo
+	rm -f "$f"
+done
