@@ -6,6 +6,7 @@
 #include "logread.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,30 +203,61 @@ struct run {
 	const struct logsink *sink;
 	struct logread_stats *st;
 	struct pathset seen;
-	const char *const *dirs;	/* where index paths may resolve */
+	char *base;		/* where the index's paths resolved last */
 };
 
 static int read_file(struct run *run, const char *path, int from_index, struct strbuf *err);
 
-static char *resolve(const char *index_file, const char *rel)
+/* Where the index's paths start (SecAuditLogStorageDir): the directory
+ * of the index, or one of its subdirectories (an index next to its
+ * storage directory, e.g. audit.log and audit/). The first that holds
+ * the file is remembered for the next lines. */
+static char *resolve(struct run *run, const char *index_file, const char *rel)
 {
-	char *dir = xstrdup(index_file), *slash = strrchr(dir, '/');
-	char *cand;
+	char *dir = xstrdup(index_file), *slash = strrchr(dir, '/'), *cand;
 	struct stat st;
+	DIR *d;
+	struct dirent *de;
 	if (slash)
 		*slash = '\0';
 	else
 		strcpy(dir, ".");
-	/* the index's directory, then its parent (a storage directory next
-	 * to the index file, e.g. /var/log/apache2/audit/) */
+	if (run->base) {
+		cand = xasprintf("%s%s", run->base, rel);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			free(dir);
+			return cand;
+		}
+		free(cand);
+	}
 	cand = xasprintf("%s%s", dir, rel);
 	if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
-		free(dir);
+		free(run->base);
+		run->base = dir;
 		return cand;
 	}
 	free(cand);
+	cand = NULL;
+	if ((d = opendir(dir)) != NULL) {
+		while (!cand && (de = readdir(d)) != NULL) {
+			char *sub;
+			if (de->d_name[0] == '.')
+				continue;
+			sub = xasprintf("%s/%s", dir, de->d_name);
+			cand = xasprintf("%s%s", sub, rel);
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+				free(run->base);
+				run->base = sub;
+			} else {
+				free(cand);
+				free(sub);
+				cand = NULL;
+			}
+		}
+		closedir(d);
+	}
 	free(dir);
-	return NULL;
+	return cand;
 }
 
 static int read_index_line(struct run *run, const char *file, long lineno, const char *line,
@@ -239,9 +271,9 @@ static int read_index_line(struct run *run, const char *file, long lineno, const
 		index_release(&il);
 		return 0;
 	}
-	target = resolve(file, il.path);
+	target = resolve(run, file, il.path);
 	if (!target) {
-		char *why = xasprintf("the transaction's file %s is missing (not under the index's directory)",
+		char *why = xasprintf("the transaction's file %s is missing (not under the index's directory or its subdirectories)",
 				      il.path);
 		run->sink->skipped(run->sink->ctx, file, lineno, why);
 		free(why);
@@ -377,15 +409,19 @@ int logread_files(char *const *files, size_t n, const struct logsink *sink,
 	for (size_t i = 0; i < n && !ret; i++)
 		if (sh[i] == SH_INDEX)
 			ret = read_file(&run, files[i], 0, err);
-	for (size_t i = 0; i < n && !ret; i++) {
-		char real[PATH_MAX];
-		if (sh[i] == SH_INDEX)
-			continue;
-		if (run.seen.n && realpath(files[i], real) && pathset_has(&run.seen, real))
-			continue;
-		ret = read_file(&run, files[i], 0, err);
-	}
+	/* then the audit logs, then the error logs: a transaction both
+	 * recorded is counted from the audit log, which has it in full */
+	for (int errlogs = 0; errlogs < 2; errlogs++)
+		for (size_t i = 0; i < n && !ret; i++) {
+			char real[PATH_MAX];
+			if (sh[i] == SH_INDEX || (sh[i] == SH_ERRORLOG) != errlogs)
+				continue;
+			if (run.seen.n && realpath(files[i], real) && pathset_has(&run.seen, real))
+				continue;
+			ret = read_file(&run, files[i], 0, err);
+		}
 	pathset_free(&run.seen);
+	free(run.base);
 	free(sh);
 	return ret;
 }

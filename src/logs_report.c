@@ -30,7 +30,7 @@ static void strset_add(struct strset *s, const char *v)
 			if (!strcmp(s->v[s->slots[k] - 1], v))
 				return;
 	}
-	if (s->n >= LOGS_MAX_SET) {
+	if (s->n >= (s->cap ? s->cap : LOGS_MAX_SET)) {
 		s->dropped++;
 		return;
 	}
@@ -75,6 +75,7 @@ void logs_report_init(struct logs_report *lr, const struct catalog *cat)
 	memset(lr, 0, sizeof(*lr));
 	lr->cat = cat;
 	lr->cbs = xcalloc(cat->n ? cat->n : 1, sizeof(*lr->cbs));
+	lr->audited.cap = 1000000;
 	for (size_t i = 0; i < cat->n; i++)
 		lr->cbs[i].cb = &cat->cbs[i];
 }
@@ -97,6 +98,7 @@ void logs_report_release(struct logs_report *lr)
 		tally_free(&lr->un[i].t);
 	}
 	free(lr->un);
+	strset_free(&lr->audited);
 	for (size_t i = 0; i < lr->nskips && i < LOGS_MAX_SKIPS; i++) {
 		free(lr->skips[i].file);
 		free(lr->skips[i].why);
@@ -216,8 +218,18 @@ static void emit(void *ctx, struct logrec *r)
 	lr->in_range++;
 	if (!r->intercepted)
 		return;
+	if (r->unique_id && r->kind == LOG_ERRORLOG && lr->audited.n) {
+		size_t before = lr->audited.n, dropped = lr->audited.dropped;
+		strset_add(&lr->audited, r->unique_id);
+		if (lr->audited.n == before && lr->audited.dropped == dropped) {
+			lr->duplicates++;	/* the audit log had it, in full */
+			return;
+		}
+	}
 	lr->blocked++;
 	cb = logmatch_callback(lr->cat, r, &form);
+	if (r->unique_id && r->kind != LOG_ERRORLOG)
+		strset_add(&lr->audited, r->unique_id);
 	if (cb) {
 		struct cb_tally *ct = &lr->cbs[cb - lr->cat->cbs];
 		tally_add(&ct->t, r, cb);
@@ -438,6 +450,9 @@ void logs_report_text(const struct logs_report *lr, struct strbuf *out)
 		    lr->st.files == 1 ? "" : "s", lr->records, lr->records == 1 ? "" : "s", a, b, lr->blocked);
 	if (lr->since || lr->until)
 		strbuf_addf(out, ", %zu in --since/--until", lr->in_range);
+	if (lr->duplicates)
+		strbuf_addf(out, ", %zu error-log transaction%s also in an audit log (counted once)", lr->duplicates,
+			    lr->duplicates == 1 ? "" : "s");
 	strbuf_addch(out, '\n');
 	if (lr->nskips) {
 		strbuf_addf(out, "Skipped: %zu record%s cut off or unreadable:\n", lr->nskips, lr->nskips == 1 ? "" : "s");
@@ -467,6 +482,11 @@ void logs_report_text(const struct logs_report *lr, struct strbuf *out)
 			else if (ct->still_blocked)
 				strbuf_addf(out, "    today: STILL BLOCKED by %ld (%d logged request%s replayed)\n",
 					    ct->still_by, ct->replayed, ct->replayed == 1 ? "" : "s");
+			else if (lr->audit->engine_v2)
+				strbuf_addf(out, "    today: passes in the replay (%d logged request%s; libmodsecurity emulating\n"
+					    "      ModSecurity 2: where the two differ, e.g. JSON field names, the server may still\n"
+					    "      block it: see README, Parity with real servers)\n", ct->replayed,
+					    ct->replayed == 1 ? "" : "s");
 			else
 				strbuf_addf(out, "    today: passes (%d logged request%s replayed)\n", ct->replayed,
 					    ct->replayed == 1 ? "" : "s");
@@ -587,6 +607,7 @@ void logs_report_json(const struct logs_report *lr, struct strbuf *out)
 	cJSON_AddItemToObject(input, "first", json_time(lr->first));
 	cJSON_AddItemToObject(input, "last", json_time(lr->last));
 	cJSON_AddNumberToObject(input, "skipped", (double)lr->nskips);
+	cJSON_AddNumberToObject(input, "duplicates", (double)lr->duplicates);
 	for (size_t i = 0; i < lr->nskips && i < LOGS_MAX_SKIPS; i++) {
 		cJSON *s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "file", lr->skips[i].file);

@@ -29,6 +29,7 @@ struct strset {
 	size_t *slots;		/* open addressing: index + 1, 0 = empty */
 	size_t nslots;
 	size_t dropped;		/* not kept: the set was full */
+	size_t cap;		/* most kept, 0 = LOGS_MAX_SET */
 };
 
 struct rule_tally {
@@ -82,6 +83,11 @@ struct logs_report {
 	struct unmatched *un;
 	size_t nun, aun, un_dropped;
 	size_t records, blocked, in_range;
+	/* unique_ids of the blocked payment requests an audit log recorded:
+	 * the same transaction in an error log (read after the audit logs)
+	 * is not counted twice */
+	struct strset audited;
+	size_t duplicates;
 	size_t nskips;			/* all of them */
 	struct skip skips[LOGS_MAX_SKIPS];
 	long long first, last;		/* of the records read */

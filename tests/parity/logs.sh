@@ -356,7 +356,8 @@ for c in j["callbacks"]:
         bad.append("%s lacks %s (has %s)" % (c["name"], a, c["order_ids"]))
     if c["name"] == "kco-push" and b not in c["order_ids"]:
         bad.append("kco-push lacks %s" % b)
-if j["summary"]["orders_affected"] < 2:
+pushed = any(c["name"] == "kco-push" for c in j["callbacks"])
+if j["summary"]["orders_affected"] < (2 if pushed else 1):
     bad.append("orders_affected %s" % j["summary"]["orders_affected"])
 un = [u for u in j["unmatched"] if u["path"] == "/wc-api/WC_Gateway_Paypal/"]
 if not un:
@@ -430,12 +431,21 @@ PY
 		fail "$TAG replay: logs -r exited $st, exclusions: $(grep -c '^SecRule' "$out.excl.conf" 2>/dev/null): $(head -c 300 "$out.replay.err")"
 		return
 	fi
+	# On Apache, a callback testdata/parity/known-differences explains as
+	# blocked by ModSecurity 2 only ([names]: v2 names JSON fields without
+	# "json.") passes in libmodsecurity's replay and gets no exclusion
+	v2only=
+	if [ "$server" = apache ]; then
+		v2only=$(awk '$1 == "apache" && $2 ~ /[+]excl$/ && / \[names\] / && /ModSecurity 2 only/ { print $3 }' \
+			"$srcdir/testdata/parity/known-differences" | sort -u | tr '\n' ' ')
+	fi
 	if python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
-bad = [c["name"] for c in j["callbacks"] if c.get("still_blocked") is not True]
+v2only = sys.argv[2].split()
+bad = [c["name"] for c in j["callbacks"] if c.get("still_blocked") is not True and c["name"] not in v2only]
 bad += ["exclusion %s unverified" % x["rule_id"] for x in j["exclusions"] if not x["verified"]]
-print(", ".join(bad)); sys.exit(1 if bad else 0)' "$out.replay.json" >"$out.replay.diff"; then
+print(", ".join(bad)); sys.exit(1 if bad else 0)' "$out.replay.json" "$v2only" >"$out.replay.diff"; then
 		ok "$TAG replay: every logged callback still blocked by today's rules, every exclusion verified"
 	else
 		fail "$TAG replay: $(cat "$out.replay.diff")"
@@ -445,12 +455,13 @@ print(", ".join(bad)); sys.exit(1 if bad else 0)' "$out.replay.json" >"$out.repl
 		{ fail "$TAG: server with the exclusions did not start"; return; }
 	# shellcheck disable=SC2086
 	"$bin" probe --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query \
-		$(sed 's/|.*//; s/^/--callback /' "$out.expected") "http://127.0.0.1:$PORT" >"$out.probe-excl.json" 2>&1
+		$(sed 's/|.*//' "$out.expected" | grep -v -x -F "$(echo "$v2only" | tr ' ' '\n' | grep .)" | sed 's/^/--callback /') \
+		"http://127.0.0.1:$PORT" >"$out.probe-excl.json" 2>&1
 	st=$?
 	stop_pidfile "$tmp/run/$server-$TAG-excl.pid"
 	stop_pidfile "$tmp/run/$TAG-excl.pid"
 	if [ $st -eq 0 ]; then
-		ok "$TAG: with the exclusions from its logs the server lets the $(wc -l <"$out.expected") callbacks through"
+		ok "$TAG: with the exclusions from its logs the server lets the callbacks through${v2only:+ (but $v2only: ModSecurity 2 only, see known-differences)}"
 	else
 		fail "$TAG: with the exclusions the server still blocks: $(python3 -c '
 import json, sys
