@@ -298,7 +298,7 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 	struct native_reader nr;
 	struct errorlog_reader *er = NULL;
 	long search = 0;
-	int native_started = 0;
+	int native_started = 0, cut_reported = 0;
 
 	if (logfile_open(&f, path, err) < 0)
 		return -1;
@@ -319,6 +319,7 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 				run->st->by_kind[LOG_NATIVE]++;
 				run->sink->skipped(run->sink->ctx, f.path, 1,
 						   "record cut off (its start is not in this file)");
+				cut_reported = 1;
 			} else {
 				sh = SH_OTHER;
 				if (++search > NATIVE_SEARCH_LINES || from_index) {
@@ -335,6 +336,7 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 		case SH_NATIVE:
 			if (!native_started) {
 				native_begin(&nr, f.path, run->sink);
+				nr.skipping = cut_reported;	/* said so already */
 				native_started = 1;
 			}
 			native_line(&nr, line, len, f.line);

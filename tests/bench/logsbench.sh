@@ -21,6 +21,7 @@ gen() {
 	kind=$1 out=$2
 	case $kind in
 	native)
+		gzip -dc "$logs/apache-serial-audit.log.gz" >"$tmp/serial.log"
 		# the records of the Serial capture: ordinary ones (not on a
 		# payment endpoint) and callback ones
 		awk -v want=ordinary '
@@ -28,7 +29,7 @@ gen() {
 			{ rec = rec $0 "\n" }
 			/^(GET|POST) .*(wc-api|wp-json)/ { pay = 1 }
 			/^--[0-9a-f]+-Z--$/ { if (pay) printf "%s", rec > "'"$tmp"'/pay.rec"; else printf "%s", rec > "'"$tmp"'/ord.rec" }
-		' "$logs/apache-serial-audit.log" ;;
+		' "$tmp/serial.log" ;;
 	json)
 		grep -v -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/ord.rec"
 		grep -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/pay.rec" ;;

@@ -281,7 +281,7 @@ if [ -n "$capture" ]; then
 		case $1-${3:-} in
 		nginx-) cp "$LOGD/audit.log" "$capture/nginx-json-audit.log"
 			grep 'ModSecurity: ' "$LOGD/error.log" >"$capture/nginx-error.log" ;;
-		apache-Serial) cp "$LOGD/audit.log" "$capture/apache-serial-audit.log"
+		apache-Serial) gzip -9 -n <"$LOGD/audit.log" >"$capture/apache-serial-audit.log.gz"
 			cp "$LOGD/error.log" "$capture/apache-error.log" ;;
 		apache-Concurrent) rm -rf "$capture/apache-concurrent"
 			mkdir -p "$capture/apache-concurrent"
