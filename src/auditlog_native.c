@@ -61,6 +61,11 @@ static void drop(struct native_reader *nr)
 static void finish(struct native_reader *nr)
 {
 	struct logrec *r = &nr->rec;
+	/* no part C: the request had no body (a GET), unless it says it had */
+	if (r->have_headers && !r->full) {
+		const char *cl = request_header(&r->req, "Content-Length");
+		r->full = !request_header(&r->req, "Transfer-Encoding") && (!cl || !strtol(cl, NULL, 10));
+	}
 	if (nr->detail && r->have_headers) {
 		char *b = xmalloc(nr->body.len + 1);
 		memcpy(b, nr->body.buf, nr->body.len);

@@ -157,6 +157,16 @@ static int glob_match(const char *pat, const char *s)
 	}
 }
 
+/* The sender's User-Agent: "APIs-Klarna" exactly; one with a version
+ * ("WordPress/6.4.3; {{home_url}}") by its product, any version. */
+static int ua_matches(const char *want, const char *ua)
+{
+	const char *slash = strchr(want, '/');
+	if (slash && slash > want && strcspn(want, " ") > (size_t)(slash - want))
+		return !strncasecmp(want, ua, (size_t)(slash - want + 1));
+	return glob_match(want, ua);
+}
+
 static const char *header_of(char *const *hs, size_t n, const char *name)
 {
 	size_t nl = strlen(name);
@@ -259,7 +269,7 @@ const struct callback *logmatch_callback(const struct catalog *c, const struct l
 			continue;
 		if (r->have_headers) {
 			const char *want = expected_header(c, cb, "User-Agent");
-			if (want && (!ua || !glob_match(want, ua)))
+			if (want && (!ua || !ua_matches(want, ua)))
 				continue;
 		}
 		sc = closeness(c, cb, r);
