@@ -6,7 +6,9 @@
  *   --ID-C--  the request body (its lines; written with a final "\n")
  *   --ID-F--  status line, response headers
  *   --ID-H--  "Message: ..." lines (v2), "Action: Intercepted ..." (v2),
- *             "Producer: ModSecurity for Apache/2.9.7 ..."
+ *             "Producer: ModSecurity for Apache/2.9.7 ..."; libmodsecurity
+ *             3 writes its error-log lines ("ModSecurity: Warning. ...")
+ *             and boundaries with more dashes ("---4GGsKTdf---A--")
  *   --ID-Z--  the end
  * Other parts (E, I, J, K, ...) are skipped. A boundary only counts with
  * the open record's ID, so a body line that looks like one stays body.
@@ -165,8 +167,12 @@ static void part_h(struct native_reader *nr, const char *line)
 		} else if (!strncmp(line + 9, "Access denied", 13)) {
 			r->intercepted = 1;
 		}
-	} else if (!strncmp(line, "ModSecurity: ", 13) && nr->detail) {
-		logrec_add_line(r, line);	/* libmodsecurity 3's native part H */
+	} else if (!strncmp(line, "ModSecurity: ", 13)) {
+		/* libmodsecurity 3's native part H: its log lines */
+		if (nr->detail)
+			logrec_add_line(r, line);
+		else if (!strncmp(line + 13, "Access denied", 13))
+			r->intercepted = 1;
 	} else if (!strncmp(line, "Action: Intercepted", 19)) {
 		r->intercepted = 1;
 	} else if (!strncmp(line, "Producer: ", 10)) {

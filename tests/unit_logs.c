@@ -91,10 +91,10 @@ static size_t count_name(const struct seen *s, const char *name)
 START_TEST(test_real_audit_logs)
 {
 	static const char *const logs[] = { "apache-serial-audit.log.gz", "apache-concurrent",
-					    "nginx-json-audit.log" };
+					    "nginx-json-audit.log", "nginx-native-audit.log" };
 	struct catalog cat;
 	unit_catalog(&cat);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		struct seen s;
 		read_one(logs[i], &s, &cat);
 		ck_assert_msg(s.n == 15 && s.blocked == 15 && s.full == 15 && !s.skipped,

@@ -15,10 +15,11 @@ logs=$top/testdata/logs
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mca-logsbench-XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-# gen KIND OUT: a chunk of about 8 MB, 1 blocked callback in 50 records,
-# then the chunk repeated to SIZE MB
+# gen KIND MIX OUT: a chunk of about 8 MB (MIX "day": 400 blocked attacks
+# elsewhere per 13 blocked callbacks; "callbacks": blocked callbacks only,
+# the worst case, every record parsed whole), repeated to SIZE MB
 gen() {
-	kind=$1 out=$2
+	kind=$1 mix=$2 out=$3
 	case $kind in
 	native)
 		gzip -dc "$logs/apache-serial-audit.log.gz" >"$tmp/serial.log"
@@ -31,14 +32,20 @@ gen() {
 			/^--[0-9a-f]+-Z--$/ { if (pay) printf "%s", rec > "'"$tmp"'/pay.rec"; else printf "%s", rec > "'"$tmp"'/ord.rec" }
 		' "$tmp/serial.log" ;;
 	json)
-		grep -v -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/ord.rec"
-		grep -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/pay.rec" ;;
+		grep -a -v -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/ord.rec"
+		grep -a -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/pay.rec" ;;
 	esac
 	: >"$tmp/chunk"
 	while [ "$(wc -c <"$tmp/chunk")" -lt 8000000 ]; do
-		i=0
-		while [ $i -lt 16 ]; do cat "$tmp/ord.rec" >>"$tmp/chunk"; i=$((i + 1)); done
-		head -c "$(wc -c <"$tmp/pay.rec")" "$tmp/pay.rec" >>"$tmp/chunk"
+		if [ "$mix" = callbacks ]; then
+			cat "$tmp/pay.rec" >>"$tmp/chunk"
+		else
+			# a day's audit log: scanners and attacks blocked
+			# everywhere, the blocked callbacks a few in a hundred
+			i=0
+			while [ $i -lt 200 ]; do cat "$tmp/ord.rec" >>"$tmp/chunk"; i=$((i + 1)); done
+			cat "$tmp/pay.rec" >>"$tmp/chunk"
+		fi
 	done
 	chunk=$(wc -c <"$tmp/chunk")
 	n=$(( (size * 1048576 + chunk - 1) / chunk ))
@@ -48,17 +55,22 @@ gen() {
 	rm -f "$tmp/chunk" "$tmp/ord.rec" "$tmp/pay.rec"
 }
 
-for kind in native json; do
+for spec in "native day" "json day" "native callbacks" "json callbacks"; do
+	# shellcheck disable=SC2086
+	set -- $spec
+	kind=$1 mix=$2
 	f=$tmp/$kind.log
-	gen $kind "$f"
+	gen "$kind" "$mix" "$f"
 	bytes=$(wc -c <"$f")
 	/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" logs --format json "$f" >"$tmp/out.json" 2>"$tmp/err"
 	st=$?
-	read -r secs kb <"$tmp/time"
+	read -r secs kb <<EOF
+$(tail -n 1 "$tmp/time")
+EOF
 	[ "$st" -le 1 ] || { echo "logs exited $st: $(head -c 300 "$tmp/err")"; exit 1; }
-	awk -v b="$bytes" -v s="$secs" -v kb="$kb" -v k="$kind" 'BEGIN {
-		printf "logs, %s audit log: %.0f MB in %.2fs = %.0f MB/s, peak RSS %.1f MB\n",
-			k, b / 1048576, s, (s > 0 ? b / 1048576 / s : 0), kb / 1024 }'
+	awk -v b="$bytes" -v s="$secs" -v kb="$kb" -v k="$kind" -v m="$mix" 'BEGIN {
+		printf "logs, %s audit log (%s): %.0f MB in %.2fs = %.0f MB/s, peak RSS %.1f MB\n",
+			k, m, b / 1048576, s, (s > 0 ? b / 1048576 / s : 0), kb / 1024 }'
 	echo "  command: $bin logs --format json $kind.log (generated, $bytes bytes)"
 	grep -E '"(records|blocked)"' "$tmp/out.json" | head -2 | tr -d ' \n'; echo
 	rm -f "$f"

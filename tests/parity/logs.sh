@@ -90,17 +90,18 @@ logdir() {
 	echo "$d"
 }
 
-# start_nginx_logging TAG FILE...: nginx + libmodsecurity 3, JSON audit log
-# and error log (info: the anomaly scores) under logdir TAG.
+# start_nginx_logging TAG JSON|Native FILE...: nginx + libmodsecurity 3,
+# the audit log in that format and the error log (info: the anomaly
+# scores) under logdir TAG.
 start_nginx_logging() {
-	tag=$1; shift
+	tag=$1 format=$2; shift 2
 	d=$(logdir "$tag")
 	cat >"$tmp/conf/audit-$tag.conf" <<EOF
 SecAuditEngine RelevantOnly
 SecAuditLogRelevantStatus "^(?:5|4(?!04))"
 SecAuditLogParts ABCFHKZ
 SecAuditLogType Serial
-SecAuditLogFormat JSON
+SecAuditLogFormat $format
 SecAuditLog $d/audit.log
 EOF
 	rules=
@@ -261,7 +262,7 @@ run_traffic() {
 	RARGS=$rargs
 	TAG=$server-$rs${type:+-$type}
 	# shellcheck disable=SC2086
-	if [ "$server" = nginx ]; then start_nginx_logging "$TAG" $files; else start_apache_logging "$TAG" "$type" $files; fi ||
+	if [ "$server" = nginx ]; then start_nginx_logging "$TAG" "${type:-JSON}" $files; else start_apache_logging "$TAG" "$type" $files; fi ||
 		{ fail "$TAG: server did not start"; return 1; }
 	traffic "http://127.0.0.1:$PORT" "$tmp/out/$TAG"
 	stop_pidfile "$tmp/run/$server-$TAG.pid"
@@ -270,7 +271,7 @@ run_traffic() {
 }
 
 if [ -n "$capture" ]; then
-	for spec in "nginx demo" "apache demo Serial" "apache demo Concurrent"; do
+	for spec in "nginx demo" "nginx demo Native" "apache demo Serial" "apache demo Concurrent"; do
 		# shellcheck disable=SC2086
 		set -- $spec
 		# part K (the rules that matched, in full) makes the files large:
@@ -279,6 +280,7 @@ if [ -n "$capture" ]; then
 		[ "${3:-}" = Concurrent ] && AUDIT_PARTS=ABCFHZ
 		run_traffic "$@" || continue
 		case $1-${3:-} in
+		nginx-Native) cp "$LOGD/audit.log" "$capture/nginx-native-audit.log" ;;
 		nginx-) cp "$LOGD/audit.log" "$capture/nginx-json-audit.log"
 			grep 'ModSecurity: ' "$LOGD/error.log" >"$capture/nginx-error.log" ;;
 		apache-Serial) gzip -9 -n <"$LOGD/audit.log" >"$capture/apache-serial-audit.log.gz"
@@ -451,7 +453,7 @@ print(", ".join(bad)); sys.exit(1 if bad else 0)' "$out.replay.json" "$v2only" >
 		fail "$TAG replay: $(cat "$out.replay.diff")"
 	fi
 	# shellcheck disable=SC2086
-	if [ "$server" = nginx ]; then start_nginx_logging "$TAG-excl" "$out.excl.conf" $files; else start_apache_logging "$TAG-excl" Serial "$out.excl.conf" $files; fi ||
+	if [ "$server" = nginx ]; then start_nginx_logging "$TAG-excl" JSON "$out.excl.conf" $files; else start_apache_logging "$TAG-excl" Serial "$out.excl.conf" $files; fi ||
 		{ fail "$TAG: server with the exclusions did not start"; return; }
 	# shellcheck disable=SC2086
 	"$bin" probe --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query \
@@ -470,7 +472,7 @@ print(" ".join(c["name"] + "/" + c["url_form"] for c in json.load(open(sys.argv[
 }
 
 # MCA_LOGS_SPECS narrows a run while debugging: "SERVER RULESET [TYPE],..."
-specs=${MCA_LOGS_SPECS:-nginx demo,nginx crs,apache demo Serial,apache demo Concurrent,apache crs Serial}
+specs=${MCA_LOGS_SPECS:-nginx demo,nginx crs,nginx demo Native,apache demo Serial,apache demo Concurrent,apache crs Serial}
 old_ifs=$IFS
 IFS=,
 for spec in $specs; do
