@@ -110,7 +110,7 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 	const char *end = line + len, *m;
 	char *method, *uri, *ts, *engine;
 	struct logrec r;
-	int wanted;
+	int wanted, status = 0, intercepted;
 
 	while (end > line && (end[-1] == ' ' || end[-1] == '\r' || end[-1] == '\t'))
 		end--;
@@ -123,7 +123,15 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 		free(uri);
 		return 0;
 	}
-	wanted = sink->wanted(sink->ctx, method, uri);
+	if ((m = memmem(line, (size_t)(end - line), "\"http_code\":", 12)) != NULL)
+		status = atoi(m + 12);
+	engine = peek_str(line, end, "secrules_engine");
+	intercepted = status >= 400 && !(engine && strcmp(engine, "Enabled")) &&
+		      memmem(line, (size_t)(end - line), "\"messages\":[{", 13);
+	free(engine);
+	/* a payment request ModSecurity refused is read whole; one it let
+	 * through (SecAuditEngine On logs them all) only counts */
+	wanted = intercepted && sink->wanted(sink->ctx, method, uri);
 	if (wanted) {
 		free(method);
 		free(uri);
@@ -141,13 +149,8 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 		r.time = 0;
 	free(ts);
 	r.unique_id = peek_str(line, end, "unique_id");
-	if ((m = memmem(line, (size_t)(end - line), "\"http_code\":", 12)) != NULL)
-		r.status = atoi(m + 12);
-	engine = peek_str(line, end, "secrules_engine");
-	if (r.status >= 400 && !(engine && strcmp(engine, "Enabled")) &&
-	    memmem(line, (size_t)(end - line), "\"messages\":[{", 13))
-		r.intercepted = 1;
-	free(engine);
+	r.status = status;
+	r.intercepted = intercepted;
 	sink->emit(sink->ctx, &r);
 	logrec_release(&r);
 	return 1;

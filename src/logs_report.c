@@ -446,8 +446,11 @@ void logs_report_text(const struct logs_report *lr, struct strbuf *out)
 			    lr->nun, lr->nun == 1 ? "" : "s");
 	fmt_time(lr->first, 0, a, sizeof(a));
 	fmt_time(lr->last, 0, b, sizeof(b));
-	strbuf_addf(out, "Read: %zu file%s, %zu record%s (%s to %s), %zu blocked", lr->st.files,
-		    lr->st.files == 1 ? "" : "s", lr->records, lr->records == 1 ? "" : "s", a, b, lr->blocked);
+	strbuf_addf(out, "Read: %zu file%s, %zu record%s", lr->st.files, lr->st.files == 1 ? "" : "s",
+		    lr->records, lr->records == 1 ? "" : "s");
+	if (lr->first)
+		strbuf_addf(out, " (%s to %s)", a, b);
+	strbuf_addf(out, ", %zu blocked", lr->blocked);
 	if (lr->since || lr->until)
 		strbuf_addf(out, ", %zu in --since/--until", lr->in_range);
 	if (lr->duplicates)
