@@ -266,8 +266,15 @@ static int read_index_line(struct run *run, const char *file, long lineno, const
 	struct index_line il;
 	char *target;
 	int ret = 0;
+	(void)err;
 	if (index_parse(line, &il) < 0) {
 		run->sink->skipped(run->sink->ctx, file, lineno, "not a Concurrent index line");
+		index_release(&il);
+		return 0;
+	}
+	/* the storage directory's own tree only: no way up out of it */
+	if (strstr(il.path, "/../") || !strcmp(il.path + strlen(il.path) - (strlen(il.path) >= 3 ? 3 : 0), "/..")) {
+		run->sink->skipped(run->sink->ctx, file, lineno, "the transaction's file name leaves the storage directory");
 		index_release(&il);
 		return 0;
 	}
@@ -281,7 +288,12 @@ static int read_index_line(struct run *run, const char *file, long lineno, const
 		char real[PATH_MAX];
 		if (realpath(target, real))
 			pathset_add(&run->seen, real);
-		ret = read_file(run, target, 1, err);
+		/* one transaction's file that is not one is that record lost,
+		 * not the run */
+		struct strbuf why = STRBUF_INIT;
+		if (read_file(run, target, 1, &why) < 0)
+			run->sink->skipped(run->sink->ctx, file, lineno, why.buf);
+		strbuf_release(&why);
 	}
 	free(target);
 	index_release(&il);
