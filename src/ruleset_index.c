@@ -175,3 +175,26 @@ int ruleset_rule_score(const struct ruleset *rs, const struct ruleinfo *ri)
 	}
 	return 0;
 }
+
+long ruleset_free_ids(const struct ruleset *rs, long base, long n, const struct ruleinfo **taken)
+{
+	long start = base;
+	*taken = NULL;
+	for (;;) {
+		long clash = 0;
+		if (start < 1 || start + n - 1 > 99989)
+			return -1;
+		for (size_t i = 0; i < rs->nrules; i++) {
+			long id = rs->rules[i].id < 0 ? -rs->rules[i].id : rs->rules[i].id;
+			if (id >= start && id < start + n && id > clash) {
+				clash = id;
+				if (start == base && !*taken)
+					*taken = &rs->rules[i];
+			}
+		}
+		if (!clash)
+			return start;
+		/* the next block boundary after the clash keeps ids round */
+		start = (clash / 100 + 1) * 100;
+	}
+}

@@ -31,6 +31,8 @@
 #include "seclang.h"
 
 #define MAX_INCLUDE_DEPTH 32
+#define MAX_INCLUDED_FILES 10000	/* per load unit: a file included twice by
+					 * itself doubles at each level */
 
 /* ---- ruleset.c: the object ---- */
 
@@ -67,8 +69,13 @@ struct reader {
 	struct container {	/* Apache containers met in rule files */
 		int active;	/* 0: an <IfModule !...>/<IfDefine> whose contents do not apply */
 		size_t prev_unit;	/* for <Location*>: the unit to return to, else (size_t)-1 */
+		struct origin at;	/* its opening line */
+		char name[24];		/* "IfModule" */
 	} stack[32];
 	int depth;
+	int nfiles;		/* files read for this unit */
+	int file_base;		/* depth when the file being read began: Apache
+				 * closes a container in the file that opens it */
 	int inactive;		/* depth of inactive containers we are inside */
 };
 
@@ -80,6 +87,9 @@ void read_flush_chain(struct reader *rd);
 char *read_rooted(const struct ruleset *rs, const char *path);
 /* A path named in `file`, resolved as libmodsecurity and Apache would. Malloc'd. */
 char *read_resolve(const struct ruleset *rs, const char *file, const char *path);
+/* --root: a path under DIR with its symlinks resolved inside DIR (see
+ * util/rootpath.h); else a copy. Malloc'd. */
+char *read_confined(const struct ruleset *rs, const char *path);
 
 /* ---- ruleset_apache.c: containers and Apache's directives ---- */
 
@@ -120,6 +130,13 @@ int v2_before_definition(struct reader *rd, struct origin at, struct seclang_dir
  * not start, returns -1), else a note (3.0.9 loads a regex that never
  * matches). Returns 0 otherwise. */
 int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct strbuf *err);
+
+/* `line` (one SecRule or SecAction as emitted) with the ModSecurity 2
+ * syntax 3.0.9 refuses written as 3.0.9 reads the same meaning (PCRE1
+ * regex syntax, commas in setvar values, response-only ctl:s, a regex
+ * ending in %). Malloc'd, or NULL when nothing changes; `how` says what
+ * changed. */
+char *v2_translate(const char *line, struct strbuf *how);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 
