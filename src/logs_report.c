@@ -320,7 +320,7 @@ static void fmt_time(long long t, int iso, char *buf, size_t n)
 }
 
 /* Rules that refused, by how many callbacks they refused: the rules to fix. */
-struct fix { long id; size_t callbacks; };
+struct fix { long id; size_t callbacks; int score; };
 
 static size_t rules_to_fix(const struct logs_report *lr, struct fix **out)
 {
@@ -337,6 +337,8 @@ static size_t rules_to_fix(const struct logs_report *lr, struct fix **out)
 			if (k == n) {
 				ARRAY_PUSH(f, n, alloc);
 				f[n].id = t->rules[r].id;
+				/* CRS's evaluation: what to fix is what scored */
+				f[n].score = strstr(t->rules[r].msg, "Anomaly Score Exceeded") != NULL;
 				f[n++].callbacks = 0;
 			}
 			f[k].callbacks++;
@@ -434,8 +436,9 @@ void logs_report_text(const struct logs_report *lr, struct strbuf *out)
 	if (nfix) {
 		strbuf_addstr(out, "Rule to fix:");
 		for (size_t i = 0; i < nfix; i++)
-			strbuf_addf(out, "%s%ld (blocks %zu callback%s)", i ? ", " : " ", fix[i].id, fix[i].callbacks,
-				    fix[i].callbacks == 1 ? "" : "s");
+			strbuf_addf(out, "%s%ld (blocks %zu callback%s%s)", i ? ", " : " ", fix[i].id, fix[i].callbacks,
+				    fix[i].callbacks == 1 ? "" : "s",
+				    fix[i].score ? "; an anomaly score: fix the rules that scored, listed below" : "");
 		strbuf_addch(out, '\n');
 	}
 	if (lr->audit)
@@ -685,6 +688,7 @@ void logs_report_json(const struct logs_report *lr, struct strbuf *out)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "id", (double)fix[i].id);
 		cJSON_AddNumberToObject(o, "callbacks", (double)fix[i].callbacks);
+		cJSON_AddBoolToObject(o, "anomaly_score", fix[i].score);
 		cJSON_AddItemToArray(fixes, o);
 	}
 	cJSON_AddItemToObject(sum, "rules_to_fix", fixes);
