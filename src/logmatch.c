@@ -15,17 +15,18 @@ static int hexval(int c)
 
 static char *decode(const char *s, size_t n, int plus)
 {
-	struct strbuf sb = STRBUF_INIT;
+	char *out = xmalloc(n + 1), *o = out;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
 		    isxdigit((unsigned char)s[i + 2])) {
-			strbuf_addch(&sb, hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+			*o++ = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else {
-			strbuf_addch(&sb, plus && s[i] == '+' ? ' ' : s[i]);
+			*o++ = plus && s[i] == '+' ? ' ' : s[i];
 		}
 	}
-	return strbuf_detach(&sb, NULL);
+	*o = '\0';
+	return out;
 }
 
 /* Call fn(name, value) for each "&"-separated pair; stops when fn returns 1. */

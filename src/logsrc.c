@@ -40,7 +40,7 @@ int logfile_open(struct logfile *f, const char *path, struct strbuf *err)
 	}
 	gzbuffer(f->gz, CHUNK);
 	f->balloc = CHUNK;
-	f->buf = xmalloc(f->balloc);
+	f->buf = xmalloc(f->balloc + 1);
 	return 0;
 }
 
@@ -102,6 +102,15 @@ int logfile_getline(struct logfile *f, char **line, size_t *len, struct strbuf *
 		}
 		nl = memchr(f->buf + f->bstart, '\n', f->bend - f->bstart);
 		n = nl ? (size_t)(nl - (f->buf + f->bstart)) : f->bend - f->bstart;
+		/* the whole line is in the buffer: hand it out from there */
+		if (nl && !f->cur.len && !f->cut && n <= LOGSRC_MAX_LINE) {
+			*line = f->buf + f->bstart;
+			*len = n;
+			*nl = '\0';
+			f->bstart += n + 1;
+			f->line++;
+			return 1;
+		}
 		if (f->cur.len + n > LOGSRC_MAX_LINE) {
 			size_t keep = f->cur.len < LOGSRC_MAX_LINE ? LOGSRC_MAX_LINE - f->cur.len : 0;
 			strbuf_add(&f->cur, f->buf + f->bstart, keep);

@@ -10,7 +10,8 @@
  * NUL-terminated; a line may contain NUL bytes (a request body), so `len`
  * is authoritative. A line longer than LOGSRC_MAX_LINE is cut there (the
  * rest is skipped and `cut` set): memory stays bounded whatever the input.
- * The buffer belongs to the reader and is valid until the next call.
+ * The line (in the read buffer when it fits there, else assembled) belongs
+ * to the reader and is valid until the next call.
  */
 #ifndef MCA_LOGSRC_H
 #define MCA_LOGSRC_H
