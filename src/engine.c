@@ -5,8 +5,10 @@
 #include <modsecurity/rules_set.h>
 #include <modsecurity/transaction.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -105,6 +107,7 @@ void engine_stats_get(struct engine_stats *out)
 
 /* libmodsecurity's error text, as engine_add_rules reports it. */
 static void parse_error(const char *error, int *err_line, struct strbuf *err);
+static int quiet_add(RulesSet *rules, const char *text, const char **error);
 
 /* The parsed set for `text`: from the cache, or parsed now (behind the
  * prelude's settings) and kept. NULL with the error as engine_add_rules
@@ -122,8 +125,8 @@ static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err
 			return cache.v[i].rules;
 	r = msc_create_rules_set();
 	stats.rule_sets++;
-	if (msc_rules_add(r, prelude, &error) < 0 || error ||
-	    (stats.parses++, msc_rules_add(r, text, &error) < 0) || error) {
+	if (quiet_add(r, prelude, &error) < 0 || error ||
+	    (stats.parses++, quiet_add(r, text, &error) < 0) || error) {
 		parse_error(error, err_line, err);
 		msc_rules_cleanup(r);
 		return NULL;
@@ -245,11 +248,33 @@ void engine_free(struct engine *e)
 
 static int rules_error(int r, const char *error, int *err_line, struct strbuf *err);
 
+/* libmodsecurity 3.0.9's parser writes pieces of some rules it misreads
+ * to stdout, where the reports go: it parses with stdout on /dev/null
+ * (loading is single-threaded, see engine.h). */
+static int quiet_add(RulesSet *rules, const char *text, const char **error)
+{
+	int saved, devnull, r;
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && devnull >= 0)
+		dup2(devnull, STDOUT_FILENO);
+	r = msc_rules_add(rules, text, error);
+	fflush(stdout);
+	if (saved >= 0 && devnull >= 0)
+		dup2(saved, STDOUT_FILENO);
+	if (saved >= 0)
+		close(saved);
+	if (devnull >= 0)
+		close(devnull);
+	return r;
+}
+
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err)
 {
 	const char *error = NULL;
-	int r = msc_rules_add(e->rules, text, &error);
+	int r = quiet_add(e->rules, text, &error);
 	return rules_error(r, error, err_line, err);
 }
 
@@ -257,7 +282,7 @@ int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
 {
 	const char *error = NULL;
 	RulesSet *rules = msc_create_rules_set();
-	int r = msc_rules_add(rules, text, &error);
+	int r = quiet_add(rules, text, &error);
 	stats.rule_sets++;
 	msc_rules_cleanup(rules);
 	return rules_error(r, error, err_line, err);
@@ -297,6 +322,9 @@ static void parse_error(const char *error, int *err_line, struct strbuf *err)
 		 * place from their own line map */
 		if (!l && strstr(msg, " File: "))
 			len = (size_t)(strstr(msg, " File: ") - msg);
+		/* its parser may quote the rest of the file: one line */
+		if (memchr(msg, '\n', len) && (size_t)((const char *)memchr(msg, '\n', len) - msg) > 0)
+			len = (size_t)((const char *)memchr(msg, '\n', len) - msg);
 		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			len--;
 		if (len)

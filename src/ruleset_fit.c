@@ -48,6 +48,16 @@ int fit_directive(struct reader *rd, struct origin at, struct seclang_directive 
 	return 0;
 }
 
+/* ModSecurity 2.9's actions (its reference manual). */
+static const char *const v2_actions[] = {
+	"accuracy", "allow", "append", "auditlog", "block", "capture", "chain", "ctl", "deny",
+	"deprecatevar", "drop", "exec", "expirevar", "id", "initcol", "log", "logdata", "maturity",
+	"msg", "multiMatch", "noauditlog", "nolog", "pass", "pause", "phase", "prepend", "proxy",
+	"redirect", "rev", "sanitiseArg", "sanitiseMatched", "sanitiseMatchedBytes",
+	"sanitiseRequestHeader", "sanitiseResponseHeader", "severity", "setuid", "setrsc", "setsid",
+	"setenv", "setvar", "skip", "skipAfter", "status", "t", "tag", "ver", "xmlns", NULL
+};
+
 /* Constructs ModSecurity 2 has and libmodsecurity 3.0.9 refuses, by the
  * words of its error: these rules are left out one by one, not the file. */
 static const char *v2_only(const char *msg)
@@ -62,6 +72,20 @@ static const char *v2_only(const char *msg)
 			return "a ctl: option libmodsecurity 3.0.9 does not have";
 		if (!strncmp(g, "%{", 2))
 			return "ModSecurity 2 setvar syntax (a comma in the value)";
+		/* an action name ModSecurity 2 does not know either is a
+		 * mistake in the rules (the server would not start); anything
+		 * else is v2 syntax 3.0.9's parser does not read */
+		{
+			size_t n = strspn(g, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			char word[32];
+			if (n && n < sizeof(word)) {
+				memcpy(word, g, n);
+				word[n] = '\0';
+				if (!rs_in_list(v2_actions, word))
+					return NULL;
+			}
+		}
+		return "ModSecurity 2 action syntax libmodsecurity 3.0.9's parser does not read";
 	}
 	return NULL;
 }

@@ -395,8 +395,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			d.name);
 		goto out;
 	}
-	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1)
-		v2_record_default(rd, d.args[0].inner);
+	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1 && v2_record_default(rd, at, d.args[0].inner))
+		goto out;
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
