@@ -66,7 +66,7 @@ row() {	# name, rule args, extra audit args
 	a=$(timeit "$bin $rules $extra --format json -o $tmp/out.json --exclusions $tmp/excl.conf")
 	set -- $l $a
 	lw=$1 lc=$2 aw=$3 ac=$4
-	ratio=$(awk -v a="$aw" -v l="$lw" 'BEGIN {printf "%.1fx", l > 0 ? a / l : 0}')
+	ratio=$(awk -v a="$aw" -v l="$lw" 'BEGIN {printf "%.1fx", (l > 0) ? a / l : 0}')
 	set -- $(work "$tmp/out.json")
 	ml=$(peak "$bin check $rules")
 	ma=$(peak "$bin $rules $extra --format json -o $tmp/out.json")
