@@ -46,6 +46,8 @@ struct audit_opts {
 	int paranoia;			/* CRS blocking paranoia level to impose, 0 = as configured */
 	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */
 	int sweep;			/* also run at paranoia levels 1-4 (--paranoia-sweep) */
+	const unsigned char *settled;	/* the sweep: cases a lower level blocks already
+					 * (not run; NULL = run every case) */
 	int attack_probes;		/* prove the exclusions' scope (default on) */
 	const char *source_ips;		/* --source-ip: exclusions also require these */
 	int verify_startup;		/* also verify the startup form (a startup-based dialect) */
