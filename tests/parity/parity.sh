@@ -335,7 +335,10 @@ run_one() {	# SERVER RULESET
 	# the audit, on the same files, with the probe's order id, client and marker header
 	# shellcheck disable=SC2086
 	# (PL4 needs about 10 exclusion rounds to verify everything)
-	"$bin" --format json $rargs --host "$HOST" --client-ip 127.0.0.1 --order-id "$FAKE_ID" --max-rounds 20 \
+	# the audit reads the rules as the server does: ModSecurity 2 for Apache
+	eng=v3
+	[ "$server" = apache ] && eng=v2
+	"$bin" --format json --engine $eng $rargs --host "$HOST" --client-ip 127.0.0.1 --order-id "$FAKE_ID" --max-rounds 20 \
 		-H 'X-Modsec-Callback-Audit: probe 0000000000000000' \
 		--exclusions "$out.excl.conf" >"$out.audit.json" 2>"$out.audit.err"
 	st=$?
