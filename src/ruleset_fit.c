@@ -295,7 +295,7 @@ static int fit_refused(struct fitter *f, size_t k, const char *why, struct strbu
 		 * and the reader skips them there) */
 		v2 = "an Apache directive in a rule file";
 	}
-	if (!v2 && f->rs->engine_v2 && fit_translate(f, k))
+	if (f->rs->engine_v2 && fit_translate(f, k))
 		return 0;
 	if (!v2 && !f->rs->engine_v2 && fit_translates(f, k))
 		v2 = why;
