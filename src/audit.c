@@ -232,10 +232,34 @@ fail:
 	return NULL;
 }
 
+/* The logs command's cases: the logged requests, each with the response
+ * its callback's entry gives (phases 3 and 4). */
+static int replay_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+{
+	a->cases = xcalloc(o->nreplay ? o->nreplay : 1, sizeof(*a->cases));
+	for (size_t i = 0; i < o->nreplay; i++) {
+		struct audit_case *c = &a->cases[a->ncases];
+		const struct callback *cb = catalog_find(&a->cat, o->replay[i].callback);
+		if (!cb) {
+			strbuf_addf(err, "%s: no callback \"%s\"", a->cat.file, o->replay[i].callback);
+			return -1;
+		}
+		c->cb = cb;
+		c->form = o->replay[i].form;
+		callback_request(&a->cat, cb, c->form, &o->params, &c->req, &c->resp);
+		request_release(&c->req);
+		request_copy(&c->req, o->replay[i].req);
+		a->ncases++;
+	}
+	return 0;
+}
+
 static int select_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct selection *sel;
 	size_t n;
+	if (o->replay)
+		return replay_cases(o, a, err);
 	if (catalog_select(&a->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	a->cases = xcalloc(n, sizeof(*a->cases));

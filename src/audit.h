@@ -23,6 +23,14 @@ struct rule_source {
 	const char *value;
 };
 
+/* A request a server logged, to replay instead of the catalogue's own
+ * (the logs command): the callback it is, its URL form, the request. */
+struct replay_req {
+	const char *callback;		/* a name in the catalogue */
+	enum url_form form;
+	const struct request *req;
+};
+
 struct audit_opts {
 	const struct rule_source *sources;
 	size_t nsources;
@@ -46,6 +54,8 @@ struct audit_opts {
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
 	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
+	const struct replay_req *replay;	/* when set: these requests are the cases */
+	size_t nreplay;
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
