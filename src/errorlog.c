@@ -90,8 +90,7 @@ static const char *last_of(const char *s, const char *limit, const char *pat)
 	return last;
 }
 
-/* The value of the last `[key "..."]` field in `line`, malloc'd, or NULL. */
-static char *last_field(const char *line, const char *key)
+char *errorlog_field(const char *line, const char *key)
 {
 	char *pat = xasprintf("[%s \"", key);
 	const char *hit = last_of(line, NULL, pat), *e;
@@ -168,7 +167,7 @@ char *errorlog_v2_to_v3(const char *line)
 		if (m && m < at)
 			param = xstrndup(m + 9, (size_t)(at - m - 9));
 	}
-	msg = last_field(line, "msg");
+	msg = errorlog_field(line, "msg");
 	if (msg) {
 		const char *t = strstr(msg, "Total Score: ");
 		if (t)
@@ -239,8 +238,8 @@ enum corr errorlog_collect(struct errorlog *el, const char *marker, const char *
 		if (strstr(p, "ModSecurity: ") && anchor_of(p)) {
 			ARRAY_PUSH(c, n, alloc);
 			c[n].line = p;
-			c[n].uid = last_field(p, "unique_id");
-			c[n].uri = last_field(p, "uri");
+			c[n].uid = errorlog_field(p, "unique_id");
+			c[n].uri = errorlog_field(p, "uri");
 			n++;
 		}
 		if (!nl)

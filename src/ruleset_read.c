@@ -325,6 +325,17 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 			strbuf_addstr(&out, d->args[nfixed].raw);
 		}
 	}
+	if (rs->engine_v2) {
+		struct strbuf how = STRBUF_INIT;
+		char *tr = v2_translate(out.buf, &how);
+		if (tr) {
+			rs_note(rs, at, "translated: %s", how.buf);
+			strbuf_reset(&out);
+			strbuf_addstr(&out, tr);
+			free(tr);
+		}
+		strbuf_release(&how);
+	}
 	ARRAY_PUSH(rd->chain, rd->nchain, rd->achain);
 	rd->chain[rd->nchain].text = strbuf_detach(&out, NULL);
 	rd->chain[rd->nchain].at = at;
@@ -377,8 +388,15 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		goto out;
 	if (neutral_directive(rd, at, &d) || fit_directive(rd, at, &d))
 		goto out;
-	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1)
-		v2_record_default(rd, d.args[0].inner);
+	if (rs->engine_v2 && strncasecmp(d.name, "Sec", 3)) {
+		/* ServerSignature, Header, RewriteRule... in a rule file: Apache
+		 * reads the file and applies them; they are not ModSecurity's */
+		rs_note(rs, at, "%s: an Apache directive in a rule file; Apache applies it, the audit skips it",
+			d.name);
+		goto out;
+	}
+	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1 && v2_record_default(rd, at, d.args[0].inner))
+		goto out;
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
@@ -407,7 +425,9 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		int cont;
 		lineno++;
-		if (n && p[n - 1] == '\r')
+		/* Apache strips a line's trailing white space before it looks
+		 * for the continuation backslash ("\\  " continues) */
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		cont = n && p[n - 1] == '\\';
 		if (!logical.len)
