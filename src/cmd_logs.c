@@ -147,6 +147,7 @@ int cmd_logs(int argc, char **argv)
 	struct rule_source *src = NULL;
 	size_t nsrc = 0, asrc = 0, nfiles = 0, nfound = 0;
 	char **files = NULL, *catalogue = NULL;
+	unsigned char *walked = NULL;
 	const char *output = NULL, *excl_file = NULL, *format = "text";
 	long long since = 0, until = 0;
 	int c, ret = 2, show = 0, engine_given = 0, discover_mode = 0, replayed = 0;
@@ -289,7 +290,7 @@ int cmd_logs(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
-	if (logsrc_expand(argv + optind, (size_t)(argc - optind), &files, &nfiles, &err) < 0) {
+	if (logsrc_expand(argv + optind, (size_t)(argc - optind), &files, &nfiles, &walked, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
 	}
@@ -300,7 +301,7 @@ int cmd_logs(int argc, char **argv)
 	lr.version = PACKAGE_VERSION;
 	lr.dialects = dialects;
 	logs_report_sink(&lr, &sink);
-	if (logread_files(files, nfiles, &sink, &lr.st, &err) < 0) {
+	if (logread_files(files, walked, nfiles, &sink, &lr.st, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
 	}
@@ -366,6 +367,7 @@ out:
 	for (size_t i = 0; i < nfiles; i++)
 		free(files[i]);
 	free(files);
+	free(walked);
 	free(catalogue);
 	free(src);
 	strbuf_release(&err);

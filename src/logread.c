@@ -194,6 +194,11 @@ static int file_shape(const char *path, enum shape *sh)
 	}
 	while ((r = logfile_getline(&f, &line, &len, &err)) == 1 && (*sh = shape_of(line, len)) == SH_EMPTY)
 		;
+	/* a native log rotated inside a record starts with its tail */
+	for (long n = 0; *sh == SH_OTHER && n < NATIVE_SEARCH_LINES &&
+			 logfile_getline(&f, &line, &len, &err) == 1; n++)
+		if (shape_of(line, len) == SH_NATIVE)
+			*sh = SH_NATIVE;
 	logfile_close(&f);
 	strbuf_release(&err);
 	return 0;
@@ -404,8 +409,8 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 	return ret;
 }
 
-int logread_files(char *const *files, size_t n, const struct logsink *sink,
-		  struct logread_stats *st, struct strbuf *err)
+int logread_files(char *const *files, const unsigned char *walked, size_t n,
+		  const struct logsink *sink, struct logread_stats *st, struct strbuf *err)
 {
 	struct run run;
 	enum shape *sh = xcalloc(n ? n : 1, sizeof(*sh));
@@ -432,6 +437,10 @@ int logread_files(char *const *files, size_t n, const struct logsink *sink,
 				continue;
 			if (run.seen.n && realpath(files[i], real) && pathset_has(&run.seen, real))
 				continue;
+			if (walked && walked[i] && sh[i] == SH_OTHER) {
+				sink->skipped(sink->ctx, files[i], 1, "not a ModSecurity log (found in a directory): ignored");
+				continue;
+			}
 			ret = read_file(&run, files[i], 0, err);
 		}
 	pathset_free(&run.seen);

@@ -71,8 +71,11 @@ struct logread_stats {
 };
 
 /* Read every file (already expanded by logsrc_expand) into `sink`.
- * Returns 0, or -1 with "FILE:LINE: reason" in `err` (exit status 2). */
-int logread_files(char *const *files, size_t n, const struct logsink *sink,
-		  struct logread_stats *st, struct strbuf *err);
+ * Returns 0, or -1 with "FILE:LINE: reason" in `err` (exit status 2). A
+ * file found in a directory (`walked`, may be NULL) that is no ModSecurity
+ * log (the access log next to the error log) is reported to `skipped` and
+ * ignored; a file named on the command line is an error. */
+int logread_files(char *const *files, const unsigned char *walked, size_t n,
+		  const struct logsink *sink, struct logread_stats *st, struct strbuf *err);
 
 #endif

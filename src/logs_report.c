@@ -461,7 +461,7 @@ void logs_report_text(const struct logs_report *lr, struct strbuf *out)
 			    lr->duplicates == 1 ? "" : "s");
 	strbuf_addch(out, '\n');
 	if (lr->nskips) {
-		strbuf_addf(out, "Skipped: %zu record%s cut off or unreadable:\n", lr->nskips, lr->nskips == 1 ? "" : "s");
+		strbuf_addf(out, "Skipped: %zu (records cut off by rotation or a crash, files that are no ModSecurity log):\n", lr->nskips);
 		for (size_t i = 0; i < lr->nskips && i < LOGS_MAX_SKIPS; i++)
 			strbuf_addf(out, "  %s:%ld: %s\n", lr->skips[i].file, lr->skips[i].line, lr->skips[i].why);
 		if (lr->nskips > LOGS_MAX_SKIPS)

@@ -171,11 +171,14 @@ static int walk(const char *dir, char ***files, size_t *n, size_t *alloc, struct
 	return ret;
 }
 
-int logsrc_expand(char *const *sources, size_t n, char ***files, size_t *nfiles, struct strbuf *err)
+int logsrc_expand(char *const *sources, size_t n, char ***files, size_t *nfiles,
+		  unsigned char **walked, struct strbuf *err)
 {
-	size_t alloc = 0;
+	size_t alloc = 0, wn = 0, wa = 0;
 	*files = NULL;
 	*nfiles = 0;
+	if (walked)
+		*walked = NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (strcmp(sources[i], "-") && stat(sources[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -187,10 +190,18 @@ int logsrc_expand(char *const *sources, size_t n, char ***files, size_t *nfiles,
 			free(d);
 			if (r < 0)
 				return -1;
+			for (; walked && wn < *nfiles; wn++) {
+				ARRAY_PUSH(*walked, wn, wa);
+				(*walked)[wn] = 1;
+			}
 			continue;
 		}
 		ARRAY_PUSH(*files, *nfiles, alloc);
 		(*files)[(*nfiles)++] = xstrdup(sources[i]);
+		if (walked) {
+			ARRAY_PUSH(*walked, wn, wa);
+			(*walked)[wn++] = 0;
+		}
 	}
 	return 0;
 }

@@ -41,7 +41,10 @@ void logfile_close(struct logfile *f);
 
 /* Expand the command line's sources into files, in order: a directory's
  * regular files recursively, sorted by name. -1 and "PATH: reason" in
- * `err` when a source cannot be read. `*files` is malloc'd (free each). */
-int logsrc_expand(char *const *sources, size_t n, char ***files, size_t *nfiles, struct strbuf *err);
+ * `err` when a source cannot be read. `*files` is malloc'd (free each);
+ * `*walked` (when not NULL; malloc'd) says which were found in a
+ * directory rather than named. */
+int logsrc_expand(char *const *sources, size_t n, char ***files, size_t *nfiles,
+		  unsigned char **walked, struct strbuf *err);
 
 #endif

@@ -59,9 +59,11 @@ static int read_paths(char **paths, size_t n, struct seen *s, struct strbuf *err
 	char **files;
 	size_t nf;
 	int r;
-	if (logsrc_expand(paths, n, &files, &nf, err) < 0)
+	unsigned char *walked;
+	if (logsrc_expand(paths, n, &files, &nf, &walked, err) < 0)
 		return -1;
-	r = logread_files(files, nf, &sink, &st, err);
+	r = logread_files(files, walked, nf, &sink, &st, err);
+	free(walked);
 	for (size_t i = 0; i < nf; i++)
 		free(files[i]);
 	free(files);

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path = fuzz_write("logs/input.log", data, size);
 	logs_report_init(&lr, &cat);
 	logs_report_sink(&lr, &sink);
-	(void)logread_files(&path, 1, &sink, &lr.st, &err);
+	(void)logread_files(&path, NULL, 1, &sink, &lr.st, &err);
 	logs_report_text(&lr, &out);
 	logs_report_json(&lr, &out);
 	logs_report_release(&lr);
