@@ -1,4 +1,13 @@
+/*
+ * audit: the pipeline (see audit.h). Round 1 runs every case through the
+ * server's rules as they are; unmask.c then finds every blocker of every
+ * callback with only that callback's exclusions loaded, and merges them
+ * into the shared per-endpoint exclusions; the rounds here verify the
+ * merged set (widening what still blocks), then the attack probes and the
+ * startup form check it.
+ */
 #include "audit.h"
+#include "audit_engines.h"
 #include "attack.h"
 #include "engine.h"
 #include "settings.h"
@@ -34,25 +43,10 @@ int attack_concerns(const struct attack_result *r, const struct exclusion *x)
 	return !r->cb || exclusion_for(x, r->cb);
 }
 
-static char *excl_text(const struct audit *a);
-
-/* Engines by scope: the server's units plus the scoped ones (<Location*>)
- * that apply to a request's path, built when first needed, one per
- * combination. Most rule sets have no scoped unit: one engine. */
-struct engine_set {
-	const struct ruleset *rs;
-	const char *excl;	/* runtime exclusions, loaded first */
-	const char *after;	/* startup exclusions, loaded last */
-	struct {
-		unsigned long long mask;
-		struct engine *e;
-	} *v;
-	size_t n;
-};
-
-static struct engine *engine_for(struct engine_set *s, const struct request *req,
-				 struct strbuf *err);
-static void engine_set_free(struct engine_set *s);
+/* Engines by scope (audit_engines.h): the server's units plus the scoped
+ * ones (<Location*>) that apply to a request's path, built when first
+ * needed, one per combination. Most rule sets have no scoped unit: one
+ * engine. */
 
 /* The disruptive rule id for the attack (-1 without an id), 0 = passed,
  * -2 = no engine. */
@@ -121,7 +115,7 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	}
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
 	free(ac);
-	text = excl_text(a);
+	text = excl_list_text(a->excl, a->nexcl);
 	after.excl = text;
 	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
 	a->nattacks = n;
@@ -260,11 +254,12 @@ static unsigned forms_of(const struct audit *a, const struct callback *cb)
 
 /* The exclusion of `rule` covering `cb`'s path: callbacks on one endpoint
  * (classic validation of KCO 1.x and 1.8+) share one. */
-static struct exclusion *find_excl(struct audit *a, long rule, const struct callback *cb)
+static struct exclusion *find_excl(struct audit *a, struct excl_list *l, long rule,
+				    const struct callback *cb)
 {
 	unsigned forms = forms_of(a, cb);
-	for (size_t i = 0; i < a->nexcl; i++) {
-		struct exclusion *x = &a->excl[i];
+	for (size_t i = 0; i < l->n; i++) {
+		struct exclusion *x = &l->v[i];
 		if (x->rule_id != rule || !exclusion_same_scope(x, cb, forms))
 			continue;
 		if (!exclusion_for(x, cb)) {
@@ -277,8 +272,7 @@ static struct exclusion *find_excl(struct audit *a, long rule, const struct call
 	return NULL;
 }
 
-static struct engine *engine_for(struct engine_set *s, const struct request *req,
-				 struct strbuf *err)
+struct engine *engine_for(struct engine_set *s, const struct request *req, struct strbuf *err)
 {
 	unsigned long long mask = 0;
 	char *path = request_path(req);
@@ -300,7 +294,7 @@ static struct engine *engine_for(struct engine_set *s, const struct request *req
 	return e;
 }
 
-static void engine_set_free(struct engine_set *s)
+void engine_set_free(struct engine_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		engine_free(s->v[i].e);
@@ -309,16 +303,14 @@ static void engine_set_free(struct engine_set *s)
 	s->n = 0;
 }
 
-static char *excl_text(const struct audit *a)
+char *excl_list_text(const struct exclusion *x, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < a->nexcl; i++)
-		strbuf_addstr(&sb, a->excl[i].snippet);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addstr(&sb, x[i].snippet);
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Add or widen exclusions for what blocked `c` this round. Returns the
- * number of changes. */
 /* A target the audited engine names the same way. ModSecurity 2 names
  * JSON fields without libmodsecurity's "json." prefix (and array members
  * by their array), so a target on one cannot be written for it: for a v2
@@ -335,8 +327,8 @@ static char *target_for(const struct audit *a, const struct ruleinfo *ri, const 
 	return t;
 }
 
-static int react(struct audit *a, const struct audit_case *c,
-		 const struct verdict *v, int round, long *next_id, size_t *aexcl)
+int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c,
+		const struct verdict *v, int round, long *next_id)
 {
 	int changes = 0;
 	for (size_t b = 0; b < v->nblockers; b++) {
@@ -348,7 +340,7 @@ static int react(struct audit *a, const struct audit_case *c,
 		/* never exclude the score evaluation; exclude what scored */
 		if (v->evaluation && bl->role == ROLE_DISRUPTIVE)
 			continue;
-		x = find_excl(a, bl->id, c->cb);
+		x = find_excl(a, l, bl->id, c->cb);
 		if (x) {
 			/* Loaded in an earlier round and the rule still blocks:
 			 * it matched another target (name it too) or the
@@ -366,8 +358,8 @@ static int react(struct audit *a, const struct audit_case *c,
 			}
 			continue;
 		}
-		ARRAY_PUSH(a->excl, a->nexcl, *aexcl);
-		x = &a->excl[a->nexcl++];
+		ARRAY_PUSH(l->v, l->n, l->alloc);
+		x = &l->v[l->n++];
 		memset(x, 0, sizeof(*x));
 		x->rule_id = bl->id;
 		x->cb = c->cb;
@@ -596,12 +588,97 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	return ruleset_fit(rs, err);
 }
 
+int audit_run_case(struct audit *a, struct engine_set *es, struct audit_case *c,
+		   struct verdict *dst, struct strbuf *err)
+{
+	struct txresult tx;
+	struct engine *e = engine_for(es, &c->req, err);
+	if (!e)
+		return -1;
+	if (!a->library)
+		a->library = xstrdup(engine_version(e));
+	engine_run(e, &c->req, &c->resp, &tx);
+	verdict_release(dst);
+	verdict_from(&a->rs, &tx, dst);
+	txresult_release(&tx);
+	name_first_links(&a->rs, dst, &c->req);
+	return 0;
+}
+
+void audit_note_blockers(struct audit_case *c, const struct verdict *v, int round)
+{
+	for (size_t b = 0; v->disrupted && b < v->nblockers; b++) {
+		const struct blocker *bl = &v->blockers[b];
+		const struct match *m = &v->matches[bl->match];
+		struct found_blocker *f;
+		size_t k;
+		for (k = 0; k < c->nfound && c->found[k].id != bl->id; k++)
+			;
+		if (k < c->nfound)
+			continue;
+		c->found = xrealloc(c->found, (c->nfound + 1) * sizeof(*c->found));
+		f = &c->found[c->nfound++];
+		f->id = bl->id;
+		f->round = round;
+		f->phase = m->phase;
+		f->role = bl->role;
+		f->score = bl->role == ROLE_CONTRIBUTOR ? bl->score : 0;
+		f->variable = xstrdup(m->first_variable ? m->first_variable : m->variable);
+		f->msg = xstrdup(m->msg);
+	}
+}
+
+/* Every case through the rules with `text` loaded first, into dst[]. */
+static int run_all(struct audit *a, const char *text, struct verdict *dst, struct strbuf *err)
+{
+	struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
+	int ret = 0;
+	for (size_t i = 0; i < a->ncases && !ret; i++)
+		ret = audit_run_case(a, &es, &a->cases[i], &dst[i], err);
+	engine_set_free(&es);
+	return ret;
+}
+
+/* The shared exclusions (the union of every callback's) loaded before the
+ * rules: does every case pass? What still blocks is widened or excluded
+ * too, up to max_rounds times. The verdicts go to latest[]. */
+static int verify_rounds(const struct audit_opts *o, struct audit *a, struct verdict *latest,
+			 long *next_id, struct strbuf *err)
+{
+	struct excl_list l = { a->excl, a->nexcl, a->nexcl };
+	int ret = 0;
+	for (int extra = 0;; extra++) {
+		char *text = excl_list_text(l.v, l.n);
+		int blocked = 0, changes = 0, round = a->rounds + 1;
+		ret = run_all(a, text, latest, err);
+		free(text);
+		if (ret)
+			break;
+		for (size_t i = 0; i < a->ncases; i++) {
+			if (!latest[i].disrupted)
+				continue;
+			blocked++;
+			audit_note_blockers(&a->cases[i], &latest[i], round);
+		}
+		if (!blocked || extra >= o->max_rounds)
+			break;
+		for (size_t i = 0; i < a->ncases; i++)
+			if (latest[i].disrupted)
+				changes += audit_react(a, &l, &a->cases[i], &latest[i], round, next_id);
+		if (!changes)
+			break;
+		a->rounds = round;
+	}
+	a->excl = l.v;
+	a->nexcl = l.n;
+	return ret;
+}
+
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
-	long next_id = o->id_base;
-	size_t aexcl = 0;
-	int ret = -1, round;
+	long next_id;
+	int ret = -1, any = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->engine_v2 = o->engine_v2;
@@ -617,49 +694,38 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)
 		return -1;
 
-	/* Round 1 is the server as it is (kept in cases[].v); later rounds
-	 * run with the exclusions so far and go to latest[]. The last run
-	 * only verifies: it adds nothing. */
-	latest = xcalloc(a->ncases, sizeof(*latest));
-	for (round = 1;; round++) {
-		char *text = excl_text(a);
-		struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
-		int blocked = 0, changes = 0;
-		a->rounds = round;
+	/* Round 1: the server as it is (kept in cases[].v). */
+	latest = xcalloc(a->ncases ? a->ncases : 1, sizeof(*latest));
+	a->rounds = 1;
+	if (run_all(a, NULL, latest, err) < 0)
+		goto out;
+	for (size_t i = 0; i < a->ncases; i++) {
+		a->cases[i].v = latest[i];
+		memset(&latest[i], 0, sizeof(latest[i]));
+		audit_note_blockers(&a->cases[i], &a->cases[i].v, 1);
+		any |= a->cases[i].v.disrupted;
+	}
+	/* Then every callback's own blockers, and the shared exclusions
+	 * verified. With the engine Off nothing blocks: nothing to exclude. */
+	if (any && o->max_rounds > 0 && a->mode != MODE_OFF) {
+		int r = unmask_callbacks(a, o->max_rounds, o->id_base, err);
+		if (r < 0)
+			goto out;
+		a->rounds = r;
+		next_id = o->id_base;
+		for (size_t x = 0; x < a->nexcl; x++)
+			next_id += a->excl[x].nids;
+		if (verify_rounds(o, a, latest, &next_id, err) < 0)
+			goto out;
+	} else {
 		for (size_t i = 0; i < a->ncases; i++) {
-			struct verdict *dst = round == 1 ? &a->cases[i].v : &latest[i];
-			struct txresult tx;
-			struct engine *e = engine_for(&es, &a->cases[i].req, err);
-			if (!e) {
-				engine_set_free(&es);
-				free(text);
-				goto out;
-			}
-			if (!a->library)
-				a->library = xstrdup(engine_version(e));
-			engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
-			verdict_release(dst);
-			verdict_from(&a->rs, &tx, dst);
-			txresult_release(&tx);
-			name_first_links(&a->rs, dst, &a->cases[i].req);
+			verdict_release(&latest[i]);
+			memset(&latest[i], 0, sizeof(latest[i]));
 		}
-		engine_set_free(&es);
-		free(text);
-		if (round > o->max_rounds)
-			break;
-		for (size_t i = 0; i < a->ncases; i++) {
-			const struct verdict *v = round == 1 ? &a->cases[i].v : &latest[i];
-			if (!v->disrupted || a->mode == MODE_OFF)
-				continue;
-			blocked++;
-			changes += react(a, &a->cases[i], v, round, &next_id, &aexcl);
-		}
-		if (!blocked || !changes)
-			break;
 	}
 	for (size_t i = 0; i < a->ncases; i++) {
 		struct audit_case *c = &a->cases[i];
-		const struct verdict *fin = round == 1 ? &c->v : &latest[i];
+		const struct verdict *fin = a->nexcl ? &latest[i] : &c->v;
 		judge(a, c);
 		c->fixed = !fin->disrupted || a->mode == MODE_OFF;
 		c->still_blocked_by = c->fixed ? 0 : fin->disruptive_id;
@@ -688,6 +754,11 @@ void audit_release(struct audit *a)
 		request_release(&a->cases[i].req);
 		response_release(&a->cases[i].resp);
 		verdict_release(&a->cases[i].v);
+		for (size_t k = 0; k < a->cases[i].nfound; k++) {
+			free(a->cases[i].found[k].variable);
+			free(a->cases[i].found[k].msg);
+		}
+		free(a->cases[i].found);
 	}
 	if (a->sweep)
 		for (size_t i = 0; i < a->ncases; i++)

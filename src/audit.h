@@ -49,6 +49,19 @@ struct audit_opts {
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
 const char *outcome_name(enum outcome o);
 
+/* One rule that blocks a case, in the order they were found: round 1 is
+ * the server as it is; round N shows what the callback's own exclusions
+ * of rounds 1..N-1 unmasked (unmask.c). */
+struct found_blocker {
+	long id;
+	int round;
+	int phase;
+	enum role role;
+	int score;		/* anomaly contributors: what the rule added */
+	char *variable;		/* what it matched (a chain's first link when known) */
+	char *msg;
+};
+
 struct audit_case {
 	const struct callback *cb;
 	enum url_form form;
@@ -59,6 +72,8 @@ struct audit_case {
 	int status;			/* what the client receives */
 	int fixed;			/* passes with the exclusions loaded */
 	long still_blocked_by;		/* else: the rule that still blocks */
+	struct found_blocker *found;	/* every blocker, unmasked per callback */
+	size_t nfound;
 };
 
 enum engine_mode { MODE_ON, MODE_DETECTION_ONLY, MODE_OFF, MODE_UNSET };

@@ -87,6 +87,22 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 		}
 	}
 	cJSON_AddItemToObject(o, "blocking_rules", blocking_rules_json(v));
+	arr = cJSON_AddArrayToObject(o, "blockers");
+	for (size_t i = 0; i < c->nfound; i++) {
+		const struct found_blocker *f = &c->found[i];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddNumberToObject(r, "id", (double)f->id);
+		cJSON_AddNumberToObject(r, "round", f->round);
+		cJSON_AddNumberToObject(r, "phase", f->phase);
+		cJSON_AddStringToObject(r, "variable", f->variable);
+		cJSON_AddStringToObject(r, "role", role_name(f->role));
+		if (f->role == ROLE_CONTRIBUTOR)
+			cJSON_AddNumberToObject(r, "score", f->score);
+		else
+			cJSON_AddNullToObject(r, "score");
+		cJSON_AddStringToObject(r, "msg", f->msg);
+		cJSON_AddItemToArray(arr, r);
+	}
 	arr = cJSON_AddArrayToObject(o, "matched_rules");
 	for (size_t i = 0; i < v->nmatches; i++) {
 		const struct match *m = &v->matches[i];
