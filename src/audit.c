@@ -11,6 +11,7 @@
 #include "attack.h"
 #include "engine.h"
 #include "settings.h"
+#include "warnings.h"
 #include "nginxconf.h"
 
 #include <pthread.h>
@@ -548,6 +549,8 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 		return -1;
 	if (run_once(o, a, err) < 0)
 		return -1;
+	a->host = o->params.host;
+	audit_warnings(a, o->server_config);
 	return o->sweep ? sweep(o, a, err) : 0;
 }
 
@@ -624,7 +627,13 @@ void audit_note_blockers(struct audit_case *c, const struct verdict *v, int roun
 		f->role = bl->role;
 		f->score = bl->role == ROLE_CONTRIBUTOR ? bl->score : 0;
 		f->variable = xstrdup(m->first_variable ? m->first_variable : m->variable);
+		/* a chain's logged value is its last link's: not what the
+		 * first link (the variable named) matched */
+		f->value = xstrdup(m->value && !m->first_variable ? m->value : "");
 		f->msg = xstrdup(m->msg);
+		f->file = xstrdup(m->file ? m->file : "");
+		f->line = m->line;
+		f->evaluation = bl->role == ROLE_DISRUPTIVE && v->evaluation;
 	}
 }
 
@@ -756,7 +765,9 @@ void audit_release(struct audit *a)
 		verdict_release(&a->cases[i].v);
 		for (size_t k = 0; k < a->cases[i].nfound; k++) {
 			free(a->cases[i].found[k].variable);
+			free(a->cases[i].found[k].value);
 			free(a->cases[i].found[k].msg);
+			free(a->cases[i].found[k].file);
 		}
 		free(a->cases[i].found);
 	}
@@ -776,6 +787,11 @@ void audit_release(struct audit *a)
 	catalog_release(&a->cat);
 	ruleset_release(&a->rs);
 	free(a->library);
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		free(a->warnings[i].message);
+		free(a->warnings[i].file);
+	}
+	free(a->warnings);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -59,7 +59,11 @@ struct found_blocker {
 	enum role role;
 	int score;		/* anomaly contributors: what the rule added */
 	char *variable;		/* what it matched (a chain's first link when known) */
+	char *value;		/* the matched value, when logged */
 	char *msg;
+	char *file;		/* where the rule is */
+	int line;
+	int evaluation;		/* the disruptive rule sums scores (949110-style) */
 };
 
 struct audit_case {
@@ -102,6 +106,14 @@ struct attack_result {
 	enum attack_outcome outcome;
 };
 
+/* Something that makes a pass untrue (warnings.h has the codes). */
+struct audit_warning {
+	const char *code;	/* static: "request_body_not_inspected" */
+	char *message;
+	char *file;		/* NULL when no one place is to blame */
+	int line;
+};
+
 struct audit {
 	struct ruleset rs;
 	struct catalog cat;
@@ -119,6 +131,9 @@ struct audit {
 	int startup_checked;	/* the startup form was verified too */
 	int engine_v2;		/* verdicts emulate ModSecurity 2 where it differs */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
+	const char *host;	/* --host */
+	struct audit_warning *warnings;
+	size_t nwarnings;
 };
 
 /* Read the rule units (and --server-config) into `rs` as the audit does,

@@ -2,6 +2,7 @@
  * fields may be added, never renamed or removed. */
 #include "report.h"
 #include "dialect.h"
+#include "warnings.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -242,6 +243,22 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		cJSON_AddNullToObject(o, "rule_engine_set_at");
 	}
 
+	arr = cJSON_AddArrayToObject(root, "warnings");
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		const struct audit_warning *w = &a->warnings[i];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "code", w->code);
+		cJSON_AddStringToObject(r, "message", w->message);
+		if (w->file)
+			cJSON_AddStringToObject(r, "file", w->file);
+		else
+			cJSON_AddNullToObject(r, "file");
+		if (w->line)
+			cJSON_AddNumberToObject(r, "line", w->line);
+		else
+			cJSON_AddNullToObject(r, "line");
+		cJSON_AddItemToArray(arr, r);
+	}
 	arr = cJSON_AddArrayToObject(root, "rulesets");
 	for (size_t u = 0; u < a->rs.nunits; u++) {
 		cJSON *r = cJSON_CreateObject();
@@ -309,6 +326,8 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	cJSON_AddNumberToObject(o, "exclusions", (double)a->nexcl);
 	cJSON_AddNumberToObject(o, "exclusions_verified", (double)verified);
 	cJSON_AddNumberToObject(o, "rounds", a->rounds);
+	cJSON_AddNumberToObject(o, "warnings", (double)a->nwarnings);
+	cJSON_AddBoolToObject(o, "protected", !audit_unprotected(a));
 
 	text = cJSON_Print(root);
 	strbuf_addstr(out, text);

@@ -360,6 +360,7 @@ static int do_include(struct reader *rd, struct origin at, const char *arg,
 	if (r == GLOB_NOMATCH) {
 		globfree(&g);
 		if (optional) {
+			add_note(rd->rs, at, "IncludeOptional matched no file: %s", arg);
 			free(pattern);
 			return 0;
 		}
@@ -1034,6 +1035,7 @@ static int load_file(struct reader *rd, const char *path, int depth, int optiona
 	}
 	if (read_file(path, &text, &why) < 0) {
 		if (optional) {
+			add_note(rd->rs, from, "IncludeOptional matched no file: %s", path);
 			strbuf_release(&why);
 			return 0;
 		}

@@ -1,0 +1,116 @@
+#include "warnings.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void audit_warn(struct audit *a, const char *code, const char *file, int line, const char *fmt, ...)
+{
+	struct audit_warning *w;
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	a->warnings = xrealloc(a->warnings, (a->nwarnings + 1) * sizeof(*a->warnings));
+	w = &a->warnings[a->nwarnings++];
+	w->code = code;
+	w->message = strbuf_detach(&sb, NULL);
+	w->file = file ? xstrdup(file) : NULL;
+	w->line = line;
+}
+
+int audit_unprotected(const struct audit *a)
+{
+	for (size_t i = 0; i < a->nwarnings; i++)
+		if (!strcmp(a->warnings[i].code, "waf_not_enabled") ||
+		    !strcmp(a->warnings[i].code, "engine_off"))
+			return 1;
+	return 0;
+}
+
+/* The last SecRequestBodyAccess of the loaded units (those that load for
+ * every request), with where it is; NULL when none sets it. */
+static const char *body_access(const struct ruleset *rs, struct origin *at)
+{
+	static char value[16];
+	const char *found = NULL;
+	for (size_t u = 0; u < rs->nunits; u++) {
+		const char *p = rs->units[u].text.buf;
+		int line = 1;
+		if (!p || rs->units[u].inactive || rs->units[u].scope)
+			continue;
+		for (; *p; line++) {
+			const char *s = p, *nl = strchr(p, '\n');
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (!strncasecmp(s, "SecRequestBodyAccess", 20) && isspace((unsigned char)s[20])) {
+				size_t n;
+				s += 20;
+				while (*s == ' ' || *s == '\t' || *s == '"')
+					s++;
+				n = strcspn(s, " \t\"\r\n");
+				if (n >= sizeof(value))
+					n = sizeof(value) - 1;
+				memcpy(value, s, n);
+				value[n] = '\0';
+				found = value;
+				*at = ruleset_origin(rs, u, line);
+			}
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	return found;
+}
+
+static void engine_warnings(struct audit *a, const char *server_config)
+{
+	const struct origin *at = &a->rs.rule_engine_at;
+	if (a->mode == MODE_OFF && server_config && server_is_nginx(server_config) && !at->file) {
+		audit_warn(a, "waf_not_enabled", server_config, 0,
+			   "nginx never sets 'modsecurity on' for %s: ModSecurity does not run, the server is "
+			   "not protecting the callbacks at all (verdicts show what it would do once enabled)",
+			   a->host ? a->host : "this server");
+	} else if (a->mode == MODE_OFF && !at->file) {
+		audit_warn(a, "engine_off", NULL, 0,
+			   "SecRuleEngine is never set and ModSecurity 2 leaves it Off: the server is not "
+			   "protecting the callbacks at all (verdicts show what On would do)");
+	} else if (a->mode == MODE_OFF) {
+		audit_warn(a, "engine_off", at->file, at->line,
+			   "SecRuleEngine Off: the server is not protecting the callbacks at all "
+			   "(verdicts show what On would do)");
+	} else if (a->mode == MODE_DETECTION_ONLY || a->mode == MODE_UNSET) {
+		audit_warn(a, "engine_detection_only", at->file, at->line,
+			   "SecRuleEngine %s: the server only logs; nothing is blocked until it is switched On",
+			   a->mode == MODE_UNSET ? "never set (libmodsecurity evaluates and logs only)" : "DetectionOnly");
+	}
+}
+
+void audit_warnings(struct audit *a, const char *server_config)
+{
+	struct origin at = { NULL, 0 };
+	const char *body = body_access(&a->rs, &at);
+	size_t loaded = 0, left = 0, inc = 0;
+
+	engine_warnings(a, server_config);
+	if (!body || strcasecmp(body, "On"))
+		audit_warn(a, "request_body_not_inspected", body ? at.file : NULL, body ? at.line : 0,
+			   "SecRequestBodyAccess is %s: no rule inspects the request bodies (the callbacks' "
+			   "JSON and form fields), so a pass says nothing about them",
+			   body ? body : "never set (Off)");
+	for (size_t i = 0; i < a->rs.nnotes; i++) {
+		const struct note *n = &a->rs.notes[i];
+		if (strncmp(n->what, "IncludeOptional matched no file", 31))
+			continue;
+		inc++;
+		audit_warn(a, "no_rule_files", n->at.file, n->at.line, "%s: no rules were loaded from there",
+			   n->what);
+	}
+	ruleset_coverage(&a->rs, &loaded, &left);
+	if (!inc && loaded == 0)
+		audit_warn(a, "no_rule_files", NULL, 0, "no rules were loaded: nothing inspects the callbacks");
+}
