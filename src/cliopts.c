@@ -1,6 +1,7 @@
 #include "cliopts.h"
 #include "catalog.h"
 #include "commands.h"
+#include "util/utf8.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -102,4 +103,12 @@ int opt_client_ip(const char *arg)
 		return 0;
 	complain("--client-ip: \"%s\" is not an IPv4 or IPv6 address", arg);
 	return -1;
+}
+
+void complain_line(const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	one_line(&sb, msg, 300);
+	complain("%s", sb.buf);
+	strbuf_release(&sb);
 }

@@ -509,7 +509,7 @@ int cmd_audit(int argc, char **argv)
 		goto out;
 	}
 	if (audit_run(&o, &a, &err) < 0) {
-		complain("%s", err.buf);
+		complain_line(err.buf);
 		goto out;
 	}
 	if (a.nexcl && a.excl[a.nexcl - 1].first_id + a.excl[a.nexcl - 1].nids - 1 > MAX_ID_BASE) {

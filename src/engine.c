@@ -5,10 +5,12 @@
 #include <modsecurity/rules_set.h>
 #include <modsecurity/transaction.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct engine {
 	ModSecurity *msc;
@@ -111,11 +113,41 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+/* fd 1 to /dev/null; returns the saved descriptor (-1: left as it was). */
+static int quiet_stdout(void)
+{
+	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved < 0 || null < 0 || dup2(null, STDOUT_FILENO) < 0) {
+		if (saved >= 0)
+			close(saved);
+		saved = -1;
+	}
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+static void restore_stdout(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
+
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err)
 {
 	const char *error = NULL;
-	int r = msc_rules_add(e->rules, text, &error);
+	int r, saved;
+	/* libmodsecurity's parser prints stray text to stdout on some
+	 * errors ("@rxx" prints "x..."): our stdout may be a JSON report,
+	 * so the library's goes to /dev/null while it parses */
+	fflush(stdout);
+	saved = quiet_stdout();
+	r = msc_rules_add(e->rules, text, &error);
+	restore_stdout(saved);
 	*err_line = 0;
 	if (r >= 0 && !error)
 		return 0;

@@ -1,6 +1,7 @@
 /* The JSON report. Its shape is documented in README.md ("JSON report");
  * fields may be added, never renamed or removed. */
 #include "report.h"
+#include "util/utf8.h"
 #include "dialect.h"
 #include "warnings.h"
 
@@ -330,7 +331,7 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	cJSON_AddBoolToObject(o, "protected", !audit_unprotected(a));
 
 	text = cJSON_Print(root);
-	strbuf_addstr(out, text);
+	utf8_json_escape(out, text);
 	strbuf_addch(out, '\n');
 	cJSON_free(text);
 	cJSON_Delete(root);
