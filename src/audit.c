@@ -550,6 +550,7 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 	if (run_once(o, a, err) < 0)
 		return -1;
 	a->host = o->params.host;
+	a->kco_version = o->kco_version;
 	audit_warnings(a, o->server_config);
 	return o->sweep ? sweep(o, a, err) : 0;
 }
@@ -627,6 +628,7 @@ void audit_note_blockers(struct audit_case *c, const struct verdict *v, int roun
 		f->role = bl->role;
 		f->score = bl->role == ROLE_CONTRIBUTOR ? bl->score : 0;
 		f->variable = xstrdup(m->first_variable ? m->first_variable : m->variable);
+		f->chain_last = m->first_variable ? xstrdup(m->variable) : NULL;
 		/* a chain's logged value is its last link's: not what the
 		 * first link (the variable named) matched */
 		f->value = xstrdup(m->value && !m->first_variable ? m->value : "");
@@ -765,6 +767,7 @@ void audit_release(struct audit *a)
 		verdict_release(&a->cases[i].v);
 		for (size_t k = 0; k < a->cases[i].nfound; k++) {
 			free(a->cases[i].found[k].variable);
+			free(a->cases[i].found[k].chain_last);
 			free(a->cases[i].found[k].value);
 			free(a->cases[i].found[k].msg);
 			free(a->cases[i].found[k].file);

@@ -59,6 +59,7 @@ struct found_blocker {
 	enum role role;
 	int score;		/* anomaly contributors: what the rule added */
 	char *variable;		/* what it matched (a chain's first link when known) */
+	char *chain_last;	/* a chain's last link's variable, or NULL */
 	char *value;		/* the matched value, when logged */
 	char *msg;
 	char *file;		/* where the rule is */
@@ -132,6 +133,7 @@ struct audit {
 	int engine_v2;		/* verdicts emulate ModSecurity 2 where it differs */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
 	const char *host;	/* --host */
+	const char *kco_version;	/* --kco-version, NULL = every version */
 	struct audit_warning *warnings;
 	size_t nwarnings;
 };

@@ -149,6 +149,15 @@ static void passed_folded(const struct audit *a, struct strbuf *out)
 	strbuf_release(&line);
 }
 
+/* Is a blocked callback sent by some plugin versions only? */
+static int versioned_blocked(const struct audit *a)
+{
+	for (size_t i = 0; i < a->ncases; i++)
+		if (a->cases[i].outcome != OUT_PASSED && a->cases[i].cb->nversions)
+			return 1;
+	return 0;
+}
+
 void report_summary(const struct audit *a, const struct report_opts *o, struct strbuf *out)
 {
 	size_t ncb = 0, nblocked_cb = 0, npass_cb = 0, passed, blocked, would, verified = 0;
@@ -179,8 +188,9 @@ void report_summary(const struct audit *a, const struct report_opts *o, struct s
 	if (unprotected)
 		strbuf_addstr(out, "NOT PROTECTED: ModSecurity does not inspect these callbacks on this server; "
 			      "the verdicts below are what it would do once enabled.\n");
-	strbuf_addf(out, "%s%zu callbacks (%zu requests in their URL forms): %zu blocked, %zu pass%s\n",
-		    a->nwarnings ? "\n" : "", ncb, a->ncases, nblocked_cb, npass_cb,
+	strbuf_addf(out, "%s%zu callbacks%s%s (%zu requests in their URL forms): %zu blocked, %zu pass%s\n",
+		    a->nwarnings ? "\n" : "", ncb, a->kco_version ? " as sent by kco " : "",
+		    a->kco_version ? a->kco_version : "", a->ncases, nblocked_cb, npass_cb,
 		    a->mode == MODE_DETECTION_ONLY || a->mode == MODE_UNSET ? " (the engine only logs: "
 		    "'WOULD BLOCK' is what it blocks once On)" : "");
 	for (size_t i = 0; i < a->ncases; i++)
@@ -193,6 +203,9 @@ void report_summary(const struct audit *a, const struct report_opts *o, struct s
 			if (cb_first(a, i) && cb_passes(a, a->cases[i].cb))
 				callback_lines(a, a->cases[i].cb, out);
 
+	if (!a->kco_version && versioned_blocked(a))
+		strbuf_addstr(out, "Some blocked callbacks are sent only by the plugin versions shown: "
+			      "--kco-version X.Y.Z keeps what your version sends.\n");
 	/* what to do, in one line */
 	if (!blocked && !would) {
 		strbuf_addstr(out, unprotected ? "Nothing blocks the callbacks, because nothing inspects them: "

@@ -159,6 +159,8 @@ static void blockers_text(const struct audit *a, const struct pen *p, struct str
 			strbuf_addf(out, "      %s%s:%d%s", p->dim, f->file, f->line, p->off);
 			if (*f->variable) {
 				strbuf_addf(out, "  matched %s", f->variable);
+				if (f->chain_last)
+					strbuf_addf(out, " (chain: %s)", f->chain_last);
 				if (*f->value && !strstr(f->variable, f->value)) {
 					strbuf_addstr(out, " = \"");
 					shorten(out, f->value, 50);
