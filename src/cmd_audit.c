@@ -473,7 +473,7 @@ int cmd_audit(int argc, char **argv)
 			goto out;
 		}
 		for (size_t i = 0; i < nfound; i++)
-			fprintf(stderr, "discovered: %s, configuration %s%s, rule sets: %s%s\n", found[i].layout,
+			fprintf(stderr, "discovered: %s, configuration %s%s, rule sets installed: %s%s\n", found[i].layout,
 				o.root ? o.root : "", found[i].config, found[i].vendors,
 				i ? " (audit it with --server-config)" : " (audited below)");
 		if (!o.server_config) {
