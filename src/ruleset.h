@@ -20,6 +20,10 @@
  *     rule text against the working directory only),
  *   - emits one line per directive, with a map from output line to the
  *     file:line it came from, and an index of rules by id.
+ *
+ * The loader is a pipeline with one file per step (reading, Apache's
+ * containers, neutralising, ModSecurity 2 meaning, fitting, the index):
+ * see ruleset_priv.h. This header is all the rest of the tool uses.
  */
 #ifndef MCA_RULESET_H
 #define MCA_RULESET_H
