@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "settings.h"
 #include "warnings.h"
+#include "progress.h"
 #include "nginxconf.h"
 
 #include <pthread.h>
@@ -115,6 +116,7 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 		ac[i].resp = &a->cases[i].resp;
 	}
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
+	progress("attack probes: %zu variants", n);
 	free(ac);
 	text = excl_list_text(a->excl, a->nexcl);
 	after.excl = text;
@@ -448,6 +450,7 @@ static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err
 		struct audit_opts po = *o;
 		struct audit s;
 		po.paranoia = pl;
+		progress("paranoia sweep: PL%d", pl);
 		po.max_rounds = 0;
 		po.sweep = 0;
 		if (run_once(&po, &s, err) < 0) {
@@ -644,8 +647,11 @@ static int run_all(struct audit *a, const char *text, struct verdict *dst, struc
 {
 	struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
 	int ret = 0;
-	for (size_t i = 0; i < a->ncases && !ret; i++)
+	for (size_t i = 0; i < a->ncases && !ret; i++) {
+		progress("%s: %s [%s] (%zu of %zu)", text ? "verifying the exclusions" : "round 1",
+			 a->cases[i].cb->name, url_form_name(a->cases[i].form), i + 1, a->ncases);
 		ret = audit_run_case(a, &es, &a->cases[i], &dst[i], err);
+	}
 	engine_set_free(&es);
 	return ret;
 }

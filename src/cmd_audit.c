@@ -5,6 +5,7 @@
 #include "datadir.h"
 #include "dialect.h"
 #include "discover.h"
+#include "progress.h"
 #include "report.h"
 #include "util/fileio.h"
 
@@ -271,7 +272,7 @@ int cmd_audit(int argc, char **argv)
 	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
 	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, verbose = 0;
-	int format_given = 0;
+	int format_given = 0, ran;
 	struct found *found = NULL;
 	size_t nfound = 0;
 	unsigned dialects = 1u << D_RUNTIME;
@@ -508,7 +509,10 @@ int cmd_audit(int argc, char **argv)
 		ret = dump_rules(src, nsrc);
 		goto out;
 	}
-	if (audit_run(&o, &a, &err) < 0) {
+	progress_start(isatty(STDERR_FILENO));
+	ran = audit_run(&o, &a, &err);
+	progress_done();
+	if (ran < 0) {
 		complain_line(err.buf);
 		goto out;
 	}

@@ -17,6 +17,7 @@
  * audit.c verifies the merged set.
  */
 #include "audit_engines.h"
+#include "progress.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static int unmask_one(struct audit *a, const size_t *idx, size_t n, int max_roun
 		}
 		if (!changes)
 			break;
+		progress("unmasking %s: round %d", a->cases[idx[0]].cb->name, round + 1);
 		text = excl_list_text(own->v, own->n);
 		es.excl = text;
 		for (size_t k = 0; k < n && ret >= 0; k++) {
