@@ -224,6 +224,13 @@ void report_summary(const struct audit *a, const struct report_opts *o, struct s
 				    o->excl_dir);
 		else
 			strbuf_addstr(&w, "write them with --exclusions FILE (they are also printed below) and load that before the rule sets");
+		if (o->layout && strstr(o->layout, "Debian") && strstr(o->layout, "Apache"))
+			strbuf_addstr(&w, " (Debian: put it in /etc/modsecurity/, which security2.conf already "
+				      "loads before CRS, with no Include of its own)");
+		else if (o->layout && strstr(o->layout, "cPanel"))
+			strbuf_addstr(&w, " (cPanel: paste it into /etc/apache2/conf.d/modsec/modsec2.user.conf)");
+		else if (o->layout && strstr(o->layout, "nginx"))
+			strbuf_addstr(&w, " (nginx: a modsecurity_rules_file line before the rule set's)");
 		strbuf_addf(out, "To fix: %s: %zu exclusions, %zu of them verified%s; details below.\n", w.buf,
 			    a->nexcl, verified, verified == a->nexcl ? " (every callback passes with them)" :
 			    " (NOT all: read the details)");
