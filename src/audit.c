@@ -399,18 +399,6 @@ int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c
 	return changes;
 }
 
-/* A chained rule's log line names its last link's variable; say which
- * variable the first link matched, where the request tells. */
-static void name_first_links(const struct ruleset *rs, struct verdict *v,
-			     const struct request *req)
-{
-	for (size_t i = 0; i < v->nmatches; i++) {
-		const struct ruleinfo *ri = ruleset_find(rs, v->matches[i].id);
-		if (ri && ri->chained && !v->matches[i].first_variable)
-			v->matches[i].first_variable = exclusion_target(ri, &v->matches[i], req);
-	}
-}
-
 static void judge(struct audit *a, struct audit_case *c)
 {
 	if (!c->v.disrupted || a->mode == MODE_OFF) {
@@ -595,102 +583,6 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	return ruleset_fit(rs, err);
 }
 
-int audit_run_case(struct audit *a, struct engine_set *es, struct audit_case *c,
-		   struct verdict *dst, struct strbuf *err)
-{
-	struct txresult tx;
-	struct engine *e = engine_for(es, &c->req, err);
-	if (!e)
-		return -1;
-	if (!a->library)
-		a->library = xstrdup(engine_version(e));
-	engine_run(e, &c->req, &c->resp, &tx);
-	verdict_release(dst);
-	verdict_from(&a->rs, &tx, dst);
-	txresult_release(&tx);
-	name_first_links(&a->rs, dst, &c->req);
-	return 0;
-}
-
-void audit_note_blockers(struct audit_case *c, const struct verdict *v, int round)
-{
-	for (size_t b = 0; v->disrupted && b < v->nblockers; b++) {
-		const struct blocker *bl = &v->blockers[b];
-		const struct match *m = &v->matches[bl->match];
-		struct found_blocker *f;
-		size_t k;
-		for (k = 0; k < c->nfound && c->found[k].id != bl->id; k++)
-			;
-		if (k < c->nfound)
-			continue;
-		c->found = xrealloc(c->found, (c->nfound + 1) * sizeof(*c->found));
-		f = &c->found[c->nfound++];
-		f->id = bl->id;
-		f->round = round;
-		f->phase = m->phase;
-		f->role = bl->role;
-		f->score = bl->role == ROLE_CONTRIBUTOR ? bl->score : 0;
-		f->variable = xstrdup(m->first_variable ? m->first_variable : m->variable);
-		f->chain_last = m->first_variable ? xstrdup(m->variable) : NULL;
-		/* a chain's logged value is its last link's: not what the
-		 * first link (the variable named) matched */
-		f->value = xstrdup(m->value && !m->first_variable ? m->value : "");
-		f->msg = xstrdup(m->msg);
-		f->file = xstrdup(m->file ? m->file : "");
-		f->line = m->line;
-		f->evaluation = bl->role == ROLE_DISRUPTIVE && v->evaluation;
-	}
-}
-
-/* Every case through the rules with `text` loaded first, into dst[]. */
-static int run_all(struct audit *a, const char *text, struct verdict *dst, struct strbuf *err)
-{
-	struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
-	int ret = 0;
-	for (size_t i = 0; i < a->ncases && !ret; i++) {
-		progress("%s: %s [%s] (%zu of %zu)", text ? "verifying the exclusions" : "round 1",
-			 a->cases[i].cb->name, url_form_name(a->cases[i].form), i + 1, a->ncases);
-		ret = audit_run_case(a, &es, &a->cases[i], &dst[i], err);
-	}
-	engine_set_free(&es);
-	return ret;
-}
-
-/* The shared exclusions (the union of every callback's) loaded before the
- * rules: does every case pass? What still blocks is widened or excluded
- * too, up to max_rounds times. The verdicts go to latest[]. */
-static int verify_rounds(const struct audit_opts *o, struct audit *a, struct verdict *latest,
-			 long *next_id, struct strbuf *err)
-{
-	struct excl_list l = { a->excl, a->nexcl, a->nexcl };
-	int ret = 0;
-	for (int extra = 0;; extra++) {
-		char *text = excl_list_text(l.v, l.n);
-		int blocked = 0, changes = 0, round = a->rounds + 1;
-		ret = run_all(a, text, latest, err);
-		free(text);
-		if (ret)
-			break;
-		for (size_t i = 0; i < a->ncases; i++) {
-			if (!latest[i].disrupted)
-				continue;
-			blocked++;
-			audit_note_blockers(&a->cases[i], &latest[i], round);
-		}
-		if (!blocked || extra >= o->max_rounds)
-			break;
-		for (size_t i = 0; i < a->ncases; i++)
-			if (latest[i].disrupted)
-				changes += audit_react(a, &l, &a->cases[i], &latest[i], round, next_id);
-		if (!changes)
-			break;
-		a->rounds = round;
-	}
-	a->excl = l.v;
-	a->nexcl = l.n;
-	return ret;
-}
-
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
@@ -714,7 +606,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	/* Round 1: the server as it is (kept in cases[].v). */
 	latest = xcalloc(a->ncases ? a->ncases : 1, sizeof(*latest));
 	a->rounds = 1;
-	if (run_all(a, NULL, latest, err) < 0)
+	if (audit_run_all(a, NULL, latest, err) < 0)
 		goto out;
 	for (size_t i = 0; i < a->ncases; i++) {
 		a->cases[i].v = latest[i];
@@ -732,7 +624,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 		next_id = o->id_base;
 		for (size_t x = 0; x < a->nexcl; x++)
 			next_id += a->excl[x].nids;
-		if (verify_rounds(o, a, latest, &next_id, err) < 0)
+		if (audit_verify_rounds(a, o->max_rounds, latest, &next_id, err) < 0)
 			goto out;
 	} else {
 		for (size_t i = 0; i < a->ncases; i++) {

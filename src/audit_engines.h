@@ -50,6 +50,16 @@ int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c
 int audit_run_case(struct audit *a, struct engine_set *es, struct audit_case *c,
 		   struct verdict *dst, struct strbuf *err);
 
+/* Every case through the rules with `text` (NULL: none) loaded first,
+ * into dst[]. -1 on a load error. */
+int audit_run_all(struct audit *a, const char *text, struct verdict *dst, struct strbuf *err);
+
+/* The shared exclusions (a->excl, the union of every callback's) loaded
+ * before the rules: does every case pass? What still blocks is widened or
+ * excluded too, up to max_rounds times; verdicts go to latest[]. */
+int audit_verify_rounds(struct audit *a, int max_rounds, struct verdict *latest, long *next_id,
+			struct strbuf *err);
+
 /* Record in c->found the blockers of `v` not listed yet, as of `round`. */
 void audit_note_blockers(struct audit_case *c, const struct verdict *v, int round);
 

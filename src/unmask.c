@@ -13,14 +13,122 @@
  *
  * Then the private lists are merged into the audit's shared one: one
  * exclusion per rule and endpoint, naming every callback it lets through
- * and covering the union of their targets (or the widest scope any needed).
- * audit.c verifies the merged set.
+ * and covering the union of their targets (or the widest scope any needed),
+ * and the merged set is verified with every case (audit_verify_rounds).
+ *
+ * Also here: running cases (audit_run_case, audit_run_all) and recording
+ * blockers, which round 1 in audit.c shares.
  */
 #include "audit_engines.h"
 #include "progress.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* A chained rule's log line names its last link's variable; say which
+ * variable the first link matched, where the request tells. */
+static void name_first_links(const struct ruleset *rs, struct verdict *v,
+			     const struct request *req)
+{
+	for (size_t i = 0; i < v->nmatches; i++) {
+		const struct ruleinfo *ri = ruleset_find(rs, v->matches[i].id);
+		if (ri && ri->chained && !v->matches[i].first_variable)
+			v->matches[i].first_variable = exclusion_target(ri, &v->matches[i], req);
+	}
+}
+
+int audit_run_case(struct audit *a, struct engine_set *es, struct audit_case *c,
+		   struct verdict *dst, struct strbuf *err)
+{
+	struct txresult tx;
+	struct engine *e = engine_for(es, &c->req, err);
+	if (!e)
+		return -1;
+	if (!a->library)
+		a->library = xstrdup(engine_version(e));
+	engine_run(e, &c->req, &c->resp, &tx);
+	verdict_release(dst);
+	verdict_from(&a->rs, &tx, dst);
+	txresult_release(&tx);
+	name_first_links(&a->rs, dst, &c->req);
+	return 0;
+}
+
+void audit_note_blockers(struct audit_case *c, const struct verdict *v, int round)
+{
+	for (size_t b = 0; v->disrupted && b < v->nblockers; b++) {
+		const struct blocker *bl = &v->blockers[b];
+		const struct match *m = &v->matches[bl->match];
+		struct found_blocker *f;
+		size_t k;
+		for (k = 0; k < c->nfound && c->found[k].id != bl->id; k++)
+			;
+		if (k < c->nfound)
+			continue;
+		c->found = xrealloc(c->found, (c->nfound + 1) * sizeof(*c->found));
+		f = &c->found[c->nfound++];
+		f->id = bl->id;
+		f->round = round;
+		f->phase = m->phase;
+		f->role = bl->role;
+		f->score = bl->role == ROLE_CONTRIBUTOR ? bl->score : 0;
+		f->variable = xstrdup(m->first_variable ? m->first_variable : m->variable);
+		f->chain_last = m->first_variable ? xstrdup(m->variable) : NULL;
+		/* a chain's logged value is its last link's: not what the
+		 * first link (the variable named) matched */
+		f->value = xstrdup(m->value && !m->first_variable ? m->value : "");
+		f->msg = xstrdup(m->msg);
+		f->file = xstrdup(m->file ? m->file : "");
+		f->line = m->line;
+		f->evaluation = bl->role == ROLE_DISRUPTIVE && v->evaluation;
+	}
+}
+
+int audit_run_all(struct audit *a, const char *text, struct verdict *dst, struct strbuf *err)
+{
+	struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
+	int ret = 0;
+	for (size_t i = 0; i < a->ncases && !ret; i++) {
+		progress("%s: %s [%s] (%zu of %zu)", text ? "verifying the exclusions" : "round 1",
+			 a->cases[i].cb->name, url_form_name(a->cases[i].form), i + 1, a->ncases);
+		ret = audit_run_case(a, &es, &a->cases[i], &dst[i], err);
+	}
+	engine_set_free(&es);
+	return ret;
+}
+
+int audit_verify_rounds(struct audit *a, int max_rounds, struct verdict *latest, long *next_id,
+			struct strbuf *err)
+{
+	struct excl_list l = { a->excl, a->nexcl, a->nexcl };
+	int ret = 0;
+	for (int extra = 0;; extra++) {
+		char *text = excl_list_text(l.v, l.n);
+		int blocked = 0, changes = 0, round = a->rounds + 1;
+		ret = audit_run_all(a, text, latest, err);
+		free(text);
+		if (ret)
+			break;
+		for (size_t i = 0; i < a->ncases; i++) {
+			if (!latest[i].disrupted)
+				continue;
+			blocked++;
+			audit_note_blockers(&a->cases[i], &latest[i], round);
+		}
+		if (!blocked || extra >= max_rounds)
+			break;
+		for (size_t i = 0; i < a->ncases; i++)
+			if (latest[i].disrupted)
+				changes += audit_react(a, &l, &a->cases[i], &latest[i], round, next_id);
+		if (!changes)
+			break;
+		a->rounds = round;
+	}
+	a->excl = l.v;
+	a->nexcl = l.n;
+	return ret;
+}
+
 
 /* One callback's rounds over its cases idx[0..n). Returns the last round
  * reached, -1 on a load error. */
