@@ -58,7 +58,8 @@ static const char usage[] =
 "      --kco-version X.Y.Z    only what that Klarna Checkout version sends\n"
 "      --url-form FORMS       path,index,query or all (default all): the\n"
 "                             /wc-api/X/, /index.php/wc-api/X/, /?wc-api=X forms\n"
-"      --host NAME            the shop's host name (default shop.example.com)\n"
+"      --host NAME            the shop's host name (default shop.example.com;\n"
+"                             letters, digits, '-', dots, optionally :port)\n"
 "  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
 "      --client-ip IP         source address (default 52.17.117.56, Klarna)\n"
 "      --order-id ID          the Klarna order id in the callbacks (default\n"
@@ -97,9 +98,13 @@ static const char usage[] =
 "  -h, --help                 this text\n"
 "      --version              the version\n"
 "\n"
-"Exit status: 0 every callback passes, 1 at least one is blocked (or would\n"
-"be, in DetectionOnly) or an exclusion failed verification, 2 usage or load\n"
-"error.\n";
+"The text report starts with a summary (warnings, a line per callback with\n"
+"every blocking rule id, what to do); details follow.\n"
+"\n"
+"Exit status: 0 every callback passes (read the warnings: a server that does\n"
+"not inspect the callbacks passes them too), 1 at least one is blocked (or\n"
+"would be, in DetectionOnly) or an exclusion failed verification, 2 usage or\n"
+"load error (options are checked before any work).\n";
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
