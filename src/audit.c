@@ -229,10 +229,34 @@ fail:
 	return NULL;
 }
 
+/* The logs command's cases: the logged requests, each with the response
+ * its callback's entry gives (phases 3 and 4). */
+static int replay_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+{
+	a->cases = xcalloc(o->nreplay ? o->nreplay : 1, sizeof(*a->cases));
+	for (size_t i = 0; i < o->nreplay; i++) {
+		struct audit_case *c = &a->cases[a->ncases];
+		const struct callback *cb = catalog_find(&a->cat, o->replay[i].callback);
+		if (!cb) {
+			strbuf_addf(err, "%s: no callback \"%s\"", a->cat.file, o->replay[i].callback);
+			return -1;
+		}
+		c->cb = cb;
+		c->form = o->replay[i].form;
+		callback_request(&a->cat, cb, c->form, &o->params, &c->req, &c->resp);
+		request_release(&c->req);
+		request_copy(&c->req, o->replay[i].req);
+		a->ncases++;
+	}
+	return 0;
+}
+
 static int select_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct selection *sel;
 	size_t n;
+	if (o->replay)
+		return replay_cases(o, a, err);
 	if (catalog_select(&a->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	a->cases = xcalloc(n, sizeof(*a->cases));
@@ -420,6 +444,9 @@ static void impose(struct ruleset *rs, const struct audit_opts *o)
 		snprintf(n, sizeof(n), "%d", o->paranoia);
 		ruleset_override(rs, "tx.paranoia_level", n);
 		ruleset_override(rs, "tx.executing_paranoia_level", n);
+		/* CRS 4 names them blocking and detection paranoia level */
+		ruleset_override(rs, "tx.blocking_paranoia_level", n);
+		ruleset_override(rs, "tx.detection_paranoia_level", n);
 	}
 	if (o->threshold) {
 		snprintf(n, sizeof(n), "%d", o->threshold);
@@ -551,6 +578,7 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	ruleset_init(rs);
 	rs->engine_v2 = o->engine_v2;
 	rs->allow_lua = o->allow_lua;
+	rs->pcre = o->pcre;
 	impose(rs, o);
 	if (o->server_config && server_is_nginx(o->server_config)) {
 		rs->root = o->root ? xstrdup(o->root) : NULL;
@@ -583,10 +611,36 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	return ruleset_fit(rs, err);
 }
 
+/* Ids the exclusions may take: a block the server's rules leave free
+ * (a cPanel modsec2.user.conf often has the admin's own 10001). */
+#define EXCL_ID_BLOCK 100
+static int pick_ids(const struct audit_opts *o, struct ruleset *rs, long *next_id, struct strbuf *err)
+{
+	const struct ruleinfo *taken;
+	long start = ruleset_free_ids(rs, o->id_base, EXCL_ID_BLOCK, &taken);
+	if (start == o->id_base)
+		return 0;
+	if (o->id_base_given || start < 0) {
+		if (taken)
+			strbuf_addf(err, "--exclusion-id-base %ld: ids %ld-%ld are not free: the server's rule %ld is at %s:%d",
+				    o->id_base, o->id_base, o->id_base + EXCL_ID_BLOCK - 1, taken->id < 0 ? -taken->id : taken->id,
+				    taken->at.file ? taken->at.file : "", taken->at.line);
+		else
+			strbuf_addf(err, "--exclusion-id-base %ld: no block of %d free rule ids from there to 99989",
+				    o->id_base, EXCL_ID_BLOCK);
+		return -1;
+	}
+	ruleset_note(rs, taken ? taken->at : (struct origin){ NULL, 0 },
+		     "exclusion ids start at %ld: the server's rule %ld uses the default block %ld-%ld", start,
+		     taken ? (taken->id < 0 ? -taken->id : taken->id) : 0, o->id_base, o->id_base + EXCL_ID_BLOCK - 1);
+	*next_id = start;
+	return 0;
+}
+
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
-	long next_id;
+	long next_id = o->id_base, base;
 	int ret = -1, any = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -598,6 +652,8 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	 * its rules (and only logs) when SecRuleEngine is missing */
 	if (a->mode == MODE_UNSET && a->engine_v2)
 		a->mode = MODE_OFF;
+	if (pick_ids(o, &a->rs, &next_id, err) < 0)
+		return -1;
 	a->order_id = o->params.klarna_order_id;
 	a->source_ips = o->source_ips;
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)
@@ -617,11 +673,13 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	/* Then every callback's own blockers, and the shared exclusions
 	 * verified. With the engine Off nothing blocks: nothing to exclude. */
 	if (any && o->max_rounds > 0 && a->mode != MODE_OFF) {
-		int r = unmask_callbacks(a, o->max_rounds, o->id_base, err);
+		int r;
+		base = next_id;	/* --exclusion-id-base, or the free block pick_ids found */
+		r = unmask_callbacks(a, o->max_rounds, base, err);
 		if (r < 0)
 			goto out;
 		a->rounds = r;
-		next_id = o->id_base;
+		next_id = base;
 		for (size_t x = 0; x < a->nexcl; x++)
 			next_id += a->excl[x].nids;
 		if (audit_verify_rounds(a, o->max_rounds, latest, &next_id, err) < 0)

@@ -23,6 +23,14 @@ struct rule_source {
 	const char *value;
 };
 
+/* A request a server logged, to replay instead of the catalogue's own
+ * (the logs command): the callback it is, its URL form, the request. */
+struct replay_req {
+	const char *callback;		/* a name in the catalogue */
+	enum url_form form;
+	const struct request *req;
+};
+
 struct audit_opts {
 	const struct rule_source *sources;
 	size_t nsources;
@@ -33,6 +41,7 @@ struct audit_opts {
 	unsigned forms;			/* URL forms for wc-api callbacks */
 	struct build_params params;
 	long id_base;
+	int id_base_given;		/* --exclusion-id-base given: its block must be free */
 	int max_rounds;
 	int paranoia;			/* CRS blocking paranoia level to impose, 0 = as configured */
 	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */
@@ -44,6 +53,9 @@ struct audit_opts {
 	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
+	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
+	const struct replay_req *replay;	/* when set: these requests are the cases */
+	size_t nreplay;
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };

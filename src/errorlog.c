@@ -77,8 +77,7 @@ static off_t settle(const struct errorlog *el)
 	return last;
 }
 
-/* The value of the last `[key "..."]` field in `line`, malloc'd, or NULL. */
-static char *last_field(const char *line, const char *key)
+char *errorlog_field(const char *line, const char *key)
 {
 	char *pat = xasprintf("[%s \"", key);
 	const char *p = line, *hit = NULL, *e;
@@ -108,16 +107,23 @@ char *uri_decode_path(const char *uri)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* " [file \"" of the rule's anchor: the last one followed by line and id */
+/* " [file \"" of the rule's anchor: the last one followed by a line and
+ * then an id field. Linear: three forward scans bounded by the last id,
+ * then the last line before it (a logged attacker string can repeat
+ * " [file \"" thousands of times in one line). */
 static const char *anchor_of(const char *line)
 {
-	const char *p = line, *last = NULL;
-	while ((p = strstr(p, " [file \"")) != NULL) {
-		const char *q = strstr(p + 8, "\"] [line \"");
-		if (q && strstr(q, "\"] [id \""))
-			last = p;
-		p += 8;
-	}
+	const char *p, *id = NULL, *ln = NULL, *last = NULL;
+	for (p = line; (p = strstr(p, "\"] [id \"")) != NULL; p++)
+		id = p;
+	if (!id)
+		return NULL;
+	for (p = line; (p = strstr(p, "\"] [line \"")) != NULL && p <= id; p++)
+		ln = p;
+	if (!ln)
+		return NULL;
+	for (p = line; (p = strstr(p, " [file \"")) != NULL && p + 8 <= ln; p += 8)
+		last = p;
 	return last;
 }
 
@@ -154,7 +160,7 @@ char *errorlog_v2_to_v3(const char *line)
 		if (m && m < at)
 			param = xstrndup(m + 9, (size_t)(at - m - 9));
 	}
-	msg = last_field(line, "msg");
+	msg = errorlog_field(line, "msg");
 	if (msg) {
 		const char *t = strstr(msg, "Total Score: ");
 		if (t)
@@ -195,26 +201,38 @@ enum corr errorlog_collect(struct errorlog *el, const char *marker, const char *
 	const char *want = NULL;
 	enum corr how = CORR_NONE;
 	char *p;
+	int cut = 0;
 
 	memset(tx, 0, sizeof(*tx));
 	*unique_id = NULL;
 	if (end < start)
 		start = 0;	/* rotated or truncated under us */
+	/* a busy log: only the newest part can hold this request's lines */
+	if (end - start > ERRORLOG_MAX_READ) {
+		start = end - ERRORLOG_MAX_READ;
+		cut = 1;
+	}
 	if (end > start) {
 		strbuf_grow(&buf, (size_t)(end - start));
 		ssize_t got = pread(el->fd, buf.buf, (size_t)(end - start), start);
 		strbuf_setlen(&buf, got > 0 ? (size_t)got : 0);
 	}
+	p = buf.buf;
+	if (cut) {
+		/* cut mid-line: start at the next whole one */
+		char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + buf.len;
+	}
 	el->mark = end;
-	for (p = buf.buf; *p;) {
+	for (; *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		if (strstr(p, "ModSecurity: ") && anchor_of(p)) {
 			ARRAY_PUSH(c, n, alloc);
 			c[n].line = p;
-			c[n].uid = last_field(p, "unique_id");
-			c[n].uri = last_field(p, "uri");
+			c[n].uid = errorlog_field(p, "unique_id");
+			c[n].uri = errorlog_field(p, "uri");
 			n++;
 		}
 		if (!nl)

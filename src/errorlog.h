@@ -27,6 +27,10 @@
 #include "engine.h"
 #include "util/strbuf.h"
 
+/* At most this much of what the log gained is read per request (its
+ * newest part): a busy log must not grow memory without end. */
+#define ERRORLOG_MAX_READ ((off_t)16 * 1024 * 1024)
+
 struct errorlog {
 	char *path;
 	int fd;
@@ -52,6 +56,11 @@ enum corr errorlog_collect(struct errorlog *el, const char *marker, const char *
 /* ModSecurity 2's line shape rewritten as ModSecurity 3's (exposed for
  * tests); returns a malloc'd line, the same text when nothing to do. */
 char *errorlog_v2_to_v3(const char *line);
+
+/* The value of the last `[key "..."]` field in `line`, malloc'd, or NULL
+ * (the fields after the rule's anchor escape their quotes: the last one is
+ * the server's, not something the request wrote). */
+char *errorlog_field(const char *line, const char *key);
 
 /* Percent-decode a path (what servers log as [uri]), malloc'd. */
 char *uri_decode_path(const char *uri);

@@ -185,6 +185,10 @@ void report_summary(const struct audit *a, const struct report_opts *o, struct s
 			strbuf_addf(out, " (%s)", w->file);
 		strbuf_addch(out, '\n');
 	}
+	if (a->rs.server_fails)
+		strbuf_addf(out, "FINDING: the server itself would not start with these rules (%d place%s: the "
+			    "notes saying so); the rest is audited as if it did.\n",
+			    a->rs.server_fails, a->rs.server_fails == 1 ? "" : "s");
 	if (unprotected)
 		strbuf_addstr(out, "NOT PROTECTED: ModSecurity does not inspect these callbacks on this server; "
 			      "the verdicts below are what it would do once enabled.\n");

@@ -120,6 +120,17 @@ const char *rs_intern(struct ruleset *rs, const char *file)
 }
 
 
+void ruleset_note(struct ruleset *rs, struct origin at, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	rs_note(rs, at, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
 void rs_note(struct ruleset *rs, struct origin at, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -14,6 +14,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -107,6 +108,40 @@ static void rx_quote(struct strbuf *out, const char *s)
 	}
 }
 
+/* Apache compiles a container's regex when it reads its configuration and
+ * does not start on a bad one: <LocationMatch>, <DirectoryMatch>,
+ * <FilesMatch>, and <Location|Directory|Files ~ "regex">. */
+static int check_container_regex(struct origin at, const char *name,
+				 const struct seclang_directive *d, struct strbuf *err)
+{
+	const char *re = NULL;
+	pcre2_code *code;
+	int errcode;
+	PCRE2_SIZE off;
+
+	if (!d->nargs)
+		return 0;
+	if (!strcasecmp(name, "LocationMatch") || !strcasecmp(name, "DirectoryMatch") ||
+	    !strcasecmp(name, "FilesMatch"))
+		re = d->args[0].inner;
+	else if ((!strcasecmp(name, "Location") || !strcasecmp(name, "Directory") ||
+		  !strcasecmp(name, "Files")) && d->nargs >= 2 && !strcmp(d->args[0].inner, "~"))
+		re = d->args[1].inner;
+	if (!re)
+		return 0;
+	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &errcode, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		strbuf_addf(err, "%s:%d: <%s \"%s\">: invalid regular expression (%s at offset %lu): "
+			    "Apache refuses this configuration, the server would not start",
+			    at.file, at.line, name, re, (const char *)msg, (unsigned long)off);
+		return -1;
+	}
+	pcre2_code_free(code);
+	return 0;
+}
+
 /* Apache containers inside rule files (vendor sets carry <IfModule> and
  * <LocationMatch>): <IfModule>/<IfDefine> decide whether their contents
  * apply; <Location>/<LocationMatch> open a scoped unit; the others
@@ -144,6 +179,12 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 			*ret = -1;
 			return 1;
 		}
+		if (rd->depth <= rd->file_base) {
+			strbuf_addf(err, "%s:%d: </%s> closes a container opened in another file "
+				    "(Apache refuses it)", at.file, at.line, name);
+			*ret = -1;
+			return 1;
+		}
 		c = &rd->stack[--rd->depth];
 		if (!c->active)
 			rd->inactive--;
@@ -162,6 +203,12 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 		struct container *c = &rd->stack[rd->depth++];
 		c->active = 1;
 		c->prev_unit = (size_t)-1;
+		c->at = at;
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		if (check_container_regex(at, name, d, err) < 0) {
+			*ret = -1;
+			return 1;
+		}
 		if (!strcasecmp(name, "IfModule")) {
 			/* we are mod_security2/ModSecurity: negated tests of it fail */
 			if (arg && arg[0] == '!' && strcasestr(arg, "security"))
@@ -183,6 +230,10 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 			struct strbuf rx = STRBUF_INIT, nm = STRBUF_INIT;
 			size_t u;
 			int is_match = !strcasecmp(name, "LocationMatch");
+			if (!is_match && arg && d->nargs >= 2 && !strcmp(arg, "~")) {
+				is_match = 1;	/* <Location ~ "regex"> */
+				arg = d->args[1].inner;
+			}
 			if (!arg) {
 				strbuf_addf(err, "%s:%d: <%s> without a path", at.file, at.line, name);
 				*ret = -1;

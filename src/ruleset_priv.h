@@ -31,6 +31,8 @@
 #include "seclang.h"
 
 #define MAX_INCLUDE_DEPTH 32
+#define MAX_INCLUDED_FILES 10000	/* per load unit: a file included twice by
+					 * itself doubles at each level */
 
 /* ---- ruleset.c: the object ---- */
 
@@ -64,11 +66,17 @@ struct reader {
 	int drop_chain;		/* something in this chain is not to be run */
 	const char *drop_why;
 	char *defaults[6];	/* v2: disruptive part of this unit's SecDefaultAction per phase */
+	unsigned default_phases;	/* phases with a SecDefaultAction emitted in this load */
 	struct container {	/* Apache containers met in rule files */
 		int active;	/* 0: an <IfModule !...>/<IfDefine> whose contents do not apply */
 		size_t prev_unit;	/* for <Location*>: the unit to return to, else (size_t)-1 */
+		struct origin at;	/* its opening line */
+		char name[24];		/* "IfModule" */
 	} stack[32];
 	int depth;
+	int nfiles;		/* files read for this unit */
+	int file_base;		/* depth when the file being read began: Apache
+				 * closes a container in the file that opens it */
 	int inactive;		/* depth of inactive containers we are inside */
 };
 
@@ -80,6 +88,9 @@ void read_flush_chain(struct reader *rd);
 char *read_rooted(const struct ruleset *rs, const char *path);
 /* A path named in `file`, resolved as libmodsecurity and Apache would. Malloc'd. */
 char *read_resolve(const struct ruleset *rs, const char *file, const char *path);
+/* --root: a path under DIR with its symlinks resolved inside DIR (see
+ * util/rootpath.h); else a copy. Malloc'd. */
+char *read_confined(const struct ruleset *rs, const char *path);
 
 /* ---- ruleset_apache.c: containers and Apache's directives ---- */
 
@@ -109,8 +120,11 @@ int neutral_action(struct ruleset *rs, struct origin at, const struct seclang_ac
 
 int v2_is_disruptive(const char *name);
 int v2_phase_of(const struct seclang_action *a, size_t n);
-/* SecDefaultAction: remember its disruptive part per phase. */
-void v2_record_default(struct reader *rd, const char *list);
+/* SecDefaultAction: remember its disruptive part per phase. Returns 1
+ * when the directive is not to be emitted: a second one for a phase in
+ * one load (3.0.9 refuses it; v2 has merged it into the rules after it,
+ * so it is translated; for a v3 server it is a finding). */
+int v2_record_default(struct reader *rd, struct origin at, const char *list);
 /* The SecDefaultAction part a v2 rule inherits, or NULL. */
 const char *v2_inherited(struct reader *rd, const struct seclang_action *a, size_t n);
 /* A rule-changing directive naming no rule defined yet (no effect in v2).
@@ -120,6 +134,13 @@ int v2_before_definition(struct reader *rd, struct origin at, struct seclang_dir
  * not start, returns -1), else a note (3.0.9 loads a regex that never
  * matches). Returns 0 otherwise. */
 int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct strbuf *err);
+
+/* `line` (one SecRule or SecAction as emitted) with the ModSecurity 2
+ * syntax 3.0.9 refuses written as 3.0.9 reads the same meaning (PCRE1
+ * regex syntax, commas in setvar values, response-only ctl:s, a regex
+ * ending in %). Malloc'd, or NULL when nothing changes; `how` says what
+ * changed. */
+char *v2_translate(const char *line, struct strbuf *how);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 

@@ -14,6 +14,7 @@
  */
 #include "ruleset_priv.h"
 #include "util/fileio.h"
+#include "util/rootpath.h"
 
 #include <glob.h>
 #include <libgen.h>
@@ -95,12 +96,19 @@ static int exists(const char *path)
 	return found;
 }
 
-/* --root: the server's /etc/x is DIR/etc/x here. Returns malloc'd. */
+/* --root: the server's /etc/x is DIR/etc/x here, its symlinks followed
+ * inside DIR (an absolute one must not lead to the host's own /etc/x).
+ * Returns malloc'd. */
 char *read_rooted(const struct ruleset *rs, const char *path)
 {
 	if (rs->root && path[0] == '/')
-		return xasprintf("%s%s", rs->root, path);
+		return root_resolve(rs->root, path);
 	return xstrdup(path);
+}
+
+char *read_confined(const struct ruleset *rs, const char *path)
+{
+	return root_confine(rs->root, path);
 }
 
 /* Resolve a path named in `file`: absolute as is (under --root); relative against the
@@ -114,7 +122,11 @@ char *read_resolve(const struct ruleset *rs, const char *file, const char *path)
 	if (path[0] == '/')
 		return read_rooted(rs, path);
 	copy = xstrdup(file);
-	cand = xasprintf("%s/%s", dirname(copy), path);
+	{
+		char *joined = xasprintf("%s/%s", dirname(copy), path);
+		cand = read_confined(rs, joined);
+		free(joined);
+	}
 	free(copy);
 	if (!exists(cand) && getcwd(cwd, sizeof(cwd))) {
 		char *c2 = xasprintf("%s/%s", cwd, path);
@@ -141,7 +153,9 @@ static int do_include(struct reader *rd, struct origin at, const char *arg,
 	pattern = NULL;
 	if (rd->rs->apache && rd->rs->server_root && arg[0] != '/') {
 		char *sr = read_rooted(rd->rs, rd->rs->server_root);
-		pattern = xasprintf("%s/%s", sr, arg);
+		char *joined = xasprintf("%s/%s", sr, arg);
+		pattern = read_confined(rd->rs, joined);
+		free(joined);
 		free(sr);
 		if (!exists(pattern)) {
 			free(pattern);
@@ -313,6 +327,17 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 			strbuf_addstr(&out, d->args[nfixed].raw);
 		}
 	}
+	if (rs->engine_v2) {
+		struct strbuf how = STRBUF_INIT;
+		char *tr = v2_translate(out.buf, &how);
+		if (tr) {
+			rs_note(rs, at, "translated: %s", how.buf);
+			strbuf_reset(&out);
+			strbuf_addstr(&out, tr);
+			free(tr);
+		}
+		strbuf_release(&how);
+	}
 	ARRAY_PUSH(rd->chain, rd->nchain, rd->achain);
 	rd->chain[rd->nchain].text = strbuf_detach(&out, NULL);
 	rd->chain[rd->nchain].at = at;
@@ -365,8 +390,15 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		goto out;
 	if (neutral_directive(rd, at, &d) || fit_directive(rd, at, &d))
 		goto out;
-	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1)
-		v2_record_default(rd, d.args[0].inner);
+	if (rs->engine_v2 && strncasecmp(d.name, "Sec", 3)) {
+		/* ServerSignature, Header, RewriteRule... in a rule file: Apache
+		 * reads the file and applies them; they are not ModSecurity's */
+		rs_note(rs, at, "%s: an Apache directive in a rule file; Apache applies it, the audit skips it",
+			d.name);
+		goto out;
+	}
+	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1 && v2_record_default(rd, at, d.args[0].inner))
+		goto out;
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
@@ -395,7 +427,9 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		int cont;
 		lineno++;
-		if (n && p[n - 1] == '\r')
+		/* Apache strips a line's trailing white space before it looks
+		 * for the continuation backslash ("\\  " continues) */
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		cont = n && p[n - 1] == '\\';
 		if (!logical.len)
@@ -413,10 +447,6 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		}
 		strbuf_reset(&logical);
 	}
-	if (!ret && rd->depth && depth == 0) {
-		strbuf_addf(err, "%s: a container is not closed at the end of the file", file);
-		ret = -1;
-	}
 	if (!ret && rd->in_chain && depth == 0) {
 		strbuf_addf(err, "%s:%d: chain without a following rule", file, start);
 		ret = -1;
@@ -425,20 +455,30 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 	return ret;
 }
 
-static int load_file(struct reader *rd, const char *path, int depth, int optional,
+/* Read one file. An included one must be a regular file (as Apache reads
+ * its configuration: `Include /dev/zero` never ended) and a size limit
+ * holds for all; IncludeOptional skips only what does not exist. Apache
+ * closes every container in the file that opens it. */
+static int load_file(struct reader *rd, const char *given, int depth, int optional,
 		     struct origin from, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
-	int ret;
+	char *path;
+	int ret, base = rd->file_base;
 
-	if (depth > MAX_INCLUDE_DEPTH) {
-		strbuf_addf(err, "%s:%d: Include nested too deeply (a loop?)", from.file, from.line);
+	if (depth > MAX_INCLUDE_DEPTH || rd->nfiles >= MAX_INCLUDED_FILES) {
+		strbuf_addf(err, "%s:%d: Include nested deeper than %d levels or more than %d files "
+			    "(a loop?)", from.file, from.line, MAX_INCLUDE_DEPTH, MAX_INCLUDED_FILES);
 		return -1;
 	}
-	if (read_file(path, &text, &why) < 0) {
-		if (optional) {
+	rd->nfiles++;
+	path = read_confined(rd->rs, given);
+	ret = from.file ? read_config_file(path, &text, &why) : read_file(path, &text, &why);
+	if (ret < 0) {
+		if (optional && access(path, F_OK) < 0) {
 			rs_note(rd->rs, from, "IncludeOptional matched no file: %s", path);
 			strbuf_release(&why);
+			free(path);
 			return 0;
 		}
 		if (from.file)
@@ -446,10 +486,20 @@ static int load_file(struct reader *rd, const char *path, int depth, int optiona
 		else
 			strbuf_addstr(err, why.buf);
 		strbuf_release(&why);
+		free(path);
 		return -1;
 	}
+	rd->file_base = rd->depth;
 	ret = read_text(rd, rs_intern(rd->rs, path), text.buf, text.len, depth, err);
+	if (!ret && rd->depth > rd->file_base) {
+		const struct container *c = &rd->stack[rd->depth - 1];
+		strbuf_addf(err, "%s:%d: <%s> is not closed in this file (Apache refuses it)",
+			    c->at.file, c->at.line, c->name);
+		ret = -1;
+	}
+	rd->file_base = base;
 	strbuf_release(&text);
+	free(path);
 	return ret;
 }
 
@@ -493,7 +543,13 @@ int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
 		     struct strbuf *err)
 {
 	struct reader rd = { .rs = rs, .unit = rs_new_unit(rs, name) };
-	return finish(&rd, read_text(&rd, rs_intern(rs, name), text, strlen(text), 0, err));
+	int ret = read_text(&rd, rs_intern(rs, name), text, strlen(text), 0, err);
+	if (!ret && rd.depth) {
+		const struct container *c = &rd.stack[rd.depth - 1];
+		strbuf_addf(err, "%s:%d: <%s> is not closed", c->at.file, c->at.line, c->name);
+		ret = -1;
+	}
+	return finish(&rd, ret);
 }
 
 char *ruleset_rooted(const struct ruleset *rs, const char *path)

@@ -14,6 +14,10 @@
  * rule as mod_security2 would; every such rewrite is noted.
  */
 #include "ruleset_priv.h"
+#include "util/fileio.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -46,43 +50,31 @@ int v2_phase_of(const struct seclang_action *a, size_t n)
 
 /* v2: SecDefaultAction is merged into each following rule at parse time;
  * remember its disruptive action and status per phase. */
-void v2_record_default(struct reader *rd, const char *list)
+int v2_record_default(struct reader *rd, struct origin at, const char *list)
 {
 	struct seclang_action *a;
 	size_t n = seclang_actions(list, &a);
 	struct strbuf sb = STRBUF_INIT;
-	int ph = v2_phase_of(a, n);
+	int ph = v2_phase_of(a, n), again;
 	for (size_t i = 0; i < n; i++)
 		if (v2_is_disruptive(a[i].name) || !strcmp(a[i].name, "status"))
 			strbuf_addf(&sb, "%s%s", sb.len ? "," : "", a[i].raw);
 	free(rd->defaults[ph]);
 	rd->defaults[ph] = strbuf_detach(&sb, NULL);
 	seclang_actions_free(a, n);
-}
-
-/* Does `@rx PATTERN` (or a bare pattern) compile under PCRE2? Returns the
- * error text (static buffer) or NULL. Other operators: NULL. */
-static const char *v2_bad_regex(const char *op)
-{
-	static char msg[160];
-	const char *p = op;
-	pcre2_code *re;
-	int code;
-	PCRE2_SIZE off;
-	if (*p == '!')
-		p++;
-	if (*p == '@') {
-		if (strncasecmp(p, "@rx ", 4) && strncasecmp(p, "@rx\t", 4))
-			return NULL;
-		p += 4;
+	again = (rd->default_phases >> ph) & 1;
+	rd->default_phases |= 1u << ph;
+	if (!again)
+		return 0;
+	if (rd->rs->engine_v2) {
+		rs_note(rd->rs, at, "translated: a second SecDefaultAction for phase %d in one load: merged into "
+			"the rules after it, as ModSecurity 2 does (libmodsecurity 3.0.9 allows one per phase)", ph);
+	} else {
+		rd->rs->server_fails++;
+		rs_note(rd->rs, at, "SecDefaultAction for phase %d again in one load: the server would not start "
+			"(libmodsecurity 3.0.9 allows one per phase per rules file); skipped here", ph);
 	}
-	re = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, PCRE2_DOTALL, &code, &off, NULL);
-	if (re) {
-		pcre2_code_free(re);
-		return NULL;
-	}
-	pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
-	return msg;
+	return 1;
 }
 
 /* Does the rule set define a rule with one of the ids `spec` names
@@ -137,16 +129,437 @@ int v2_before_definition(struct reader *rd, struct origin at, struct seclang_dir
 	return 0;
 }
 
+/* ---- regular expressions: PCRE1 syntax PCRE2 refuses ---- */
+
+/* Does PCRE1 (libpcre.so.3, when this machine has it) compile `rx`?
+ * 1 yes, 0 no (reason in *why), -1 cannot tell. ModSecurity 2 compiles
+ * with PCRE_DOTALL | PCRE_DOLLAR_ENDONLY. */
+static int pcre1_compiles(const char *rx, const char **why)
+{
+	typedef void *(*compile_fn)(const char *, int, const char **, int *, const unsigned char *);
+	static void *lib;
+	static compile_fn compile;
+	static int tried;
+	void *re;
+	int off;
+	if (!tried) {
+		tried = 1;
+		lib = dlopen("libpcre.so.3", RTLD_NOW | RTLD_LOCAL);
+		if (lib)
+			*(void **)&compile = dlsym(lib, "pcre_compile");
+	}
+	if (!compile)
+		return -1;
+	re = compile(rx, 0x00000004 | 0x00000020, why, &off, NULL);
+	if (!re)
+		return 0;
+	free(re);	/* pcre_free is free() in Debian's and upstream's builds */
+	return 1;
+}
+
+/* The PCRE2 compile error of `rx`, or NULL (message in a static buffer). */
+static const char *pcre2_refuses(const char *rx, int *code, size_t *offset)
+{
+	static char msg[160];
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, PCRE2_DOTALL, code, &off, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return NULL;
+	}
+	*offset = off;
+	pcre2_get_error_message(*code, (PCRE2_UCHAR *)msg, sizeof(msg));
+	return msg;
+}
+
+/* `rx` as PCRE2 reads what PCRE1 meant: an unknown escape (`\i`) is the
+ * letter itself, a hyphen after a class escape (`[\d-:]`) is a hyphen.
+ * Returns malloc'd, or NULL when it still does not compile. Each change
+ * is described in `how`. */
+static char *pcre1_to_pcre2(const char *rx, struct strbuf *how)
+{
+	char *s = xstrdup(rx);
+	for (int tries = 0; tries < 256; tries++) {
+		int code;
+		size_t off;
+		if (!pcre2_refuses(s, &code, &off))
+			return s;
+		/* the offset is at the escaped letter */
+		if (code == PCRE2_ERROR_UNKNOWN_ESCAPE && off >= 1 && s[off - 1] == '\\' && s[off]) {
+			strbuf_addf(how, "%s\\%c -> %c", how->len ? ", " : "", s[off], s[off]);
+			memmove(s + off - 1, s + off, strlen(s + off) + 1);
+			continue;
+		}
+		/* the offset is at the hyphen (or just past the range) */
+		if (code == PCRE2_ERROR_CLASS_INVALID_RANGE) {
+			size_t k = off;
+			while (k > 0 && s[k] != '-')
+				k--;
+			if (s[k] == '-' && (k == 0 || s[k - 1] != '\\')) {
+				size_t len = strlen(s);
+				s = xrealloc(s, len + 2);
+				memmove(s + k + 1, s + k, len - k + 1);
+				s[k] = '\\';
+				strbuf_addf(how, "%sa hyphen after a class escape -> \\-", how->len ? ", " : "");
+				continue;
+			}
+		}
+		break;
+	}
+	free(s);
+	return NULL;
+}
+
+/* The regex of a SecRule operator (after '!', "@rx " or none), or NULL
+ * when the operator is not @rx. */
+static const char *regex_of(const char *op)
+{
+	if (*op == '!')
+		op++;
+	if (*op != '@')
+		return op;
+	if (strncasecmp(op, "@rx ", 4) && strncasecmp(op, "@rx\t", 4))
+		return NULL;
+	return op + 4;
+}
+
 int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct strbuf *err)
 {
-	const char *bad = v2_bad_regex(op);
-	if (bad && rd->rs->engine_v2) {
-		strbuf_addf(err, "%s:%d: invalid regular expression (%s): ModSecurity 2 refuses this "
-			    "configuration, the server would not start", at.file, at.line, bad);
-		return -1;
-	}
-	if (bad)
-		rs_note(rd->rs, at, "regular expression does not compile (%s): libmodsecurity 3 loads it, "
+	struct ruleset *rs = rd->rs;
+	const char *rx = regex_of(op), *bad, *why1 = NULL;
+	int code;
+	size_t off;
+	(void)err;
+	if (!rx || !(bad = pcre2_refuses(rx, &code, &off)))
+		return 0;
+	if (!rs->engine_v2) {
+		rs_note(rs, at, "regular expression does not compile (%s): libmodsecurity 3 loads it, "
 			"@rx never matches and !@rx always does", bad);
+		return 0;
+	}
+	if (!rs->pcre)
+		ruleset_default_pcre(rs);
+	if (rs->pcre == 2) {
+		rs->server_fails++;
+		rs_note(rs, at, "the server would not start: mod_security2 built with PCRE2 refuses this "
+			"regular expression (%s); audited as PCRE1 would read it", bad);
+	} else if (pcre1_compiles(rx, &why1) == 0) {
+		rs->server_fails++;
+		rs_note(rs, at, "the server would not start: mod_security2 built with PCRE1 refuses this "
+			"regular expression (%s)", why1 ? why1 : bad);
+	}
 	return 0;
+}
+
+/* ---- translation: ModSecurity 2 syntax 3.0.9 refuses, same meaning ---- */
+
+/* ctl: options ModSecurity 2 has and 3.0.9 lacks that change nothing a
+ * callback's verdict depends on (responses, hashing, logging). */
+static const char *const ctl_response_only[] = {
+	"responseBodyAccess", "responseBodyLimit", "hashEngine", "hashEnforcement", NULL
+};
+
+/* A literal for a regex: metacharacters escaped, '"' and '%' as \x22 and
+ * \x25 (3.0.9's lexer stumbles on both before a closing quote). */
+static void rx_literal(struct strbuf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < n && s[i + 1] == '"')
+			continue;	/* SecLang's \" is the quote itself */
+		if (c == '"')
+			strbuf_addstr(out, "\\x22");
+		else if (c == '%')
+			strbuf_addstr(out, "\\x25");
+		else {
+			if (strchr("\\.^$|()[]{}*+?/", c))
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, c);
+		}
+	}
+}
+
+/* Operators 3.0.9's lexer misreads: an escaped quote (\") in the argument,
+ * or a % just before the closing quote (read as the start of a macro; the
+ * rest of the rule is lost, sometimes silently). @rx is rewritten with
+ * \x22/\x25; @contains, @streq, @beginsWith, @endsWith and @pm as the
+ * regex they mean. PCRE1 syntax PCRE2 refuses is rewritten too. */
+static char *translate_operator(const char *op, struct strbuf *how)
+{
+	const char *o = *op == '!' ? op + 1 : op, *arg, *name = "rx";
+	size_t nlen = 2, alen;
+	struct strbuf out = STRBUF_INIT, h = STRBUF_INIT;
+	int misread, code;
+	size_t off;
+
+	if (*o == '@') {
+		name = o + 1;
+		nlen = strcspn(name, " \t");
+		arg = name + nlen;
+		arg += strspn(arg, " \t");
+	} else {
+		arg = o;
+	}
+	alen = strlen(arg);
+	misread = strstr(arg, "\\\"") || (alen && arg[alen - 1] == '%' && (alen < 2 || arg[alen - 2] != '\\'));
+	strbuf_add(&out, op, (size_t)(o - op));
+	if (nlen == 2 && !strncasecmp(name, "rx", 2)) {
+		char *fixed = NULL;
+		if (pcre2_refuses(arg, &code, &off)) {
+			fixed = pcre1_to_pcre2(arg, &h);
+			if (!fixed) {
+				strbuf_release(&h);
+				strbuf_release(&out);
+				return NULL;
+			}
+			strbuf_addf(how, "%sPCRE1 regex: %s", how->len ? "; " : "", h.buf);
+			arg = fixed;
+			alen = strlen(arg);
+		}
+		if (!fixed && !misread) {
+			strbuf_release(&out);
+			strbuf_release(&h);
+			return NULL;
+		}
+		strbuf_addstr(&out, "@rx ");
+		for (size_t i = 0; i < alen; i++) {
+			if (misread && arg[i] == '\\' && i + 1 < alen && arg[i + 1] == '"') {
+				strbuf_addstr(&out, "\\x22");
+				i++;
+			} else if (misread && arg[i] == '%' && i == alen - 1) {
+				strbuf_addstr(&out, "\\x25");
+			} else {
+				strbuf_addch(&out, arg[i]);
+			}
+		}
+		if (misread)
+			strbuf_addf(how, "%s%s -> %s (libmodsecurity 3.0.9's parser misreads \\\" and %%\" in an "
+				    "operator)", how->len ? "; " : "", o, out.buf + (o - op));
+		free(fixed);
+		strbuf_release(&h);
+		return strbuf_detach(&out, NULL);
+	}
+	if (!misread) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	if (nlen == 8 && !strncasecmp(name, "contains", 8)) {
+		strbuf_addstr(&out, "@rx ");
+		rx_literal(&out, arg, alen);
+	} else if (nlen == 5 && !strncasecmp(name, "streq", 5)) {
+		strbuf_addstr(&out, "@rx ^");
+		rx_literal(&out, arg, alen);
+		strbuf_addch(&out, '$');
+	} else if (nlen == 10 && !strncasecmp(name, "beginsWith", 10)) {
+		strbuf_addstr(&out, "@rx ^");
+		rx_literal(&out, arg, alen);
+	} else if (nlen == 8 && !strncasecmp(name, "endsWith", 8)) {
+		strbuf_addstr(&out, "@rx ");
+		rx_literal(&out, arg, alen);
+		strbuf_addch(&out, '$');
+	} else if (nlen == 2 && !strncasecmp(name, "pm", 2)) {
+		/* phrases separated by spaces, matched without case */
+		const char *p = arg, *end = arg + alen;
+		int first = 1;
+		strbuf_addstr(&out, "@rx (?i)(?:");
+		while (p < end) {
+			size_t n;
+			p += strspn(p, " ");
+			n = strcspn(p, " ");
+			if (!n)
+				break;
+			if (!first)
+				strbuf_addch(&out, '|');
+			rx_literal(&out, p, n);
+			first = 0;
+			p += n;
+		}
+		strbuf_addch(&out, ')');
+	} else {
+		strbuf_release(&out);
+		return NULL;
+	}
+	strbuf_addf(how, "%s%s -> %s (libmodsecurity 3.0.9's parser misreads \\\" and %%\" in an operator)",
+		    how->len ? "; " : "", o, out.buf + (o - op));
+	return strbuf_detach(&out, NULL);
+}
+
+/* One action as 3.0.9 reads ModSecurity 2's meaning: 1 with the new text
+ * in `out` (empty: left out), 0 when unchanged. */
+static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how)
+{
+	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
+		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
+		 * the value (Comodo's lists of names, compared with @within) */
+		for (const char *p = a->raw; *p; p++)
+			if (*p != ',')
+				strbuf_addch(out, *p);
+			else if (p[1] != ' ')
+				strbuf_addch(out, ' ');
+		strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+		return 1;
+	}
+	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',')) {
+		/* ctl:'ruleRemoveTargetById=...': 3.0.9 takes ctl: values unquoted */
+		int kept = 1;
+		for (const char *const *c = ctl_response_only; *c; c++)
+			if (!strncasecmp(a->value, *c, strlen(*c)) && a->value[strlen(*c)] == '=')
+				kept = 0;
+		if (kept) {
+			strbuf_addf(out, "ctl:%s", a->value);
+			strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+			return 1;
+		}
+	}
+	if (!strcmp(a->name, "ctl") && a->value) {
+		for (const char *const *c = ctl_response_only; *c; c++) {
+			size_t l = strlen(*c);
+			if (!strncasecmp(a->value, *c, l) && a->value[l] == '=') {
+				strbuf_addf(how, "%sctl:%s left out (libmodsecurity 3.0.9 has no such ctl; it does "
+					    "not change how a request is judged)", how->len ? "; " : "", a->value);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ModSecurity 1's HTTP_<header> variables, which ModSecurity 2 still
+ * reads as REQUEST_HEADERS:<header>; NULL when there are none. */
+static char *translate_vars(const char *vars, struct strbuf *how)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = vars;
+	int changed = 0;
+	while (*p) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p), pre = strspn(p, "!&");
+		if (n > pre + 5 && !strncmp(p + pre, "HTTP_", 5) && p[pre + 5] != '|') {
+			strbuf_add(&out, p, pre);
+			strbuf_addstr(&out, "REQUEST_HEADERS:");
+			strbuf_add(&out, p + pre + 5, n - pre - 5);
+			strbuf_addf(how, "%s%.*s -> REQUEST_HEADERS:%.*s", how->len ? "; " : "", (int)(n - pre), p + pre,
+				    (int)(n - pre - 5), p + pre + 5);
+			changed = 1;
+		} else {
+			strbuf_add(&out, p, n);
+		}
+		p += n;
+		if (*p == '|')
+			strbuf_addch(&out, *p++);
+	}
+	if (!changed) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+char *v2_translate(const char *line, struct strbuf *how)
+{
+	struct seclang_directive d;
+	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
+	char *newop = NULL, *newvars = NULL;
+	int is_rule, changed = 0;
+	size_t nfixed;
+
+	if (seclang_split(line, &d, &why) < 0 || !d.name) {
+		strbuf_release(&why);
+		return NULL;
+	}
+	strbuf_release(&why);
+	is_rule = !strcasecmp(d.name, "SecRule");
+	nfixed = is_rule ? 2 : 0;
+	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
+		goto out;
+	if (is_rule) {
+		newvars = d.args[0].quoted ? NULL : translate_vars(d.args[0].inner, how);
+		newop = translate_operator(d.args[1].inner, how);
+	}
+	if (d.nargs == nfixed + 1) {
+		struct seclang_action *a;
+		size_t na = seclang_actions(d.args[nfixed].inner, &a);
+		for (size_t i = 0; i < na; i++) {
+			strbuf_reset(&one);
+			if (translate_action(&a[i], &one, how)) {
+				changed = 1;
+				if (!one.len)
+					continue;
+				strbuf_addf(&acts, "%s%s", acts.len ? "," : "", one.buf);
+			} else {
+				strbuf_addf(&acts, "%s%s", acts.len ? "," : "", a[i].raw);
+			}
+		}
+		seclang_actions_free(a, na);
+	}
+	if (!newop && !newvars && !changed)
+		goto out;
+	strbuf_addstr(&out, d.name);
+	if (is_rule)
+		strbuf_addf(&out, " %s %s%s%s", newvars ? newvars : d.args[0].raw, newop ? "\"" : "",
+			    newop ? newop : d.args[1].raw, newop ? "\"" : "");
+	if (d.nargs == nfixed + 1) {
+		if (changed)
+			strbuf_addf(&out, " \"%s\"", acts.buf);
+		else
+			strbuf_addf(&out, " %s", d.args[nfixed].raw);
+	}
+out:
+	free(newop);
+	free(newvars);
+	strbuf_release(&acts);
+	strbuf_release(&one);
+	seclang_directive_release(&d);
+	if (!out.len) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* ---- the server's regex library ---- */
+
+static int module_pcre(const char *path)
+{
+	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
+	int r = 0;
+	if (read_file(path, &text, &why) == 0) {
+		if (memmem(text.buf, text.len, "libpcre2-8.so", 13))
+			r = 2;
+		else if (memmem(text.buf, text.len, "libpcre.so", 10))
+			r = 1;
+	}
+	strbuf_release(&text);
+	strbuf_release(&why);
+	return r;
+}
+
+const char *ruleset_default_pcre(struct ruleset *rs)
+{
+	static const char *const modules[] = {
+		"/usr/lib/apache2/modules/mod_security2.so",	/* Debian, Ubuntu */
+		"/usr/lib64/httpd/modules/mod_security2.so",	/* RHEL */
+		"/etc/apache2/modules/mod_security2.so",	/* cPanel EA4 */
+		"/usr/local/apache/modules/mod_security2.so",	/* cPanel EA3, source builds */
+		NULL
+	};
+	static char said[300];
+	if (rs->pcre)
+		return "--pcre";
+	if (!rs->engine_v2) {
+		rs->pcre = 2;
+		return "libmodsecurity 3.0.9 uses PCRE2";
+	}
+	for (const char *const *m = modules; *m; m++) {
+		char *path = read_rooted(rs, *m);
+		int p = module_pcre(path);
+		free(path);
+		if (p) {
+			rs->pcre = p;
+			snprintf(said, sizeof(said), "%s links PCRE%d", *m, p);
+			return said;
+		}
+	}
+	rs->pcre = 1;
+	return "no mod_security2.so found: PCRE1, as most ModSecurity 2 builds";
 }
