@@ -65,7 +65,12 @@ START_TEST(classify_answers)
 	/* the origin's own 403 behind Cloudflare is not Cloudflare's block */
 	answer(&a, 403, "<h1>Forbidden</h1><p>You don't have permission to access this resource.</p>");
 	add(&a, "cf-ray", "8e4f1c2b3a5d6e7f-ARN");
-	expect(&a, PV_BLOCKED, "modsecurity");
+	expect(&a, PV_BLOCKED, "unknown");
+	/* nginx's own 403 (a directory index is forbidden) names no firewall */
+	answer(&a, 403, "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1>"
+		  "</center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n");
+	add(&a, "Server", "nginx/1.22.1");
+	expect(&a, PV_BLOCKED, "unknown");
 	answer(&a, 403, "");
 	add(&a, "x-sucuri-id", "11005");
 	expect(&a, PV_BLOCKED, "sucuri");
