@@ -184,6 +184,8 @@ static int do_include(struct reader *rd, struct origin at, const char *arg,
 	if (r == GLOB_NOMATCH) {
 		globfree(&g);
 		if (optional) {
+			/* warnings.c: an empty rule-set include is no all-clear */
+			rs_note(rd->rs, at, "IncludeOptional matched no file: %s", arg);
 			free(pattern);
 			return 0;
 		}
@@ -474,6 +476,7 @@ static int load_file(struct reader *rd, const char *given, int depth, int option
 	ret = from.file ? read_config_file(path, &text, &why) : read_file(path, &text, &why);
 	if (ret < 0) {
 		if (optional && access(path, F_OK) < 0) {
+			rs_note(rd->rs, from, "IncludeOptional matched no file: %s", path);
 			strbuf_release(&why);
 			free(path);
 			return 0;

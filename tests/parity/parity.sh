@@ -317,6 +317,10 @@ classify_check() {	# NAME BASEPATH VERDICT BLOCKER STATUS
 classify_check wordfence /wordfence blocked '"wordfence"' 503
 classify_check cloudflare /cloudflare blocked '"cloudflare"' 403
 classify_check woocommerce "" passed null 200
+# a 403 that nginx itself gives ("directory index ... is forbidden") is not
+# ModSecurity's: without --error-log the probe must not say it is
+mkdir -p "$tmp/www/dirindex/wc-api/KCO_WC_Validation"
+classify_check nginx-dirindex /dirindex blocked '"unknown"' 403
 # what reached the backend: the marker header and the fake order id, never a real-looking one
 if grep -q "kco_wc_order_id=$FAKE_ID" "$tmp/logs/backend.access.log" &&
    grep -Eq '\|probe [0-9a-f]{16}\|APIs-Klarna$' "$tmp/logs/backend.access.log" &&
