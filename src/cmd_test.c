@@ -229,6 +229,17 @@ int cmd_test(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
+	if (suite.nfiles && suite.nrefused == suite.nfiles) {
+		/* nothing could be read: a load error, not a test result */
+		for (size_t f = 0; f < suite.nfiles; f++)
+			complain("%s", suite.files[f].tests[0].broken);
+		goto out;
+	}
+	/* ignored keys and refused files, one line each; the run goes on */
+	for (const char *p = suite.warnings.buf, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		complain("%.*s", (int)(nl - p), p);
+	}
 	if (overrides) {
 		if (overrides_load(&ov, overrides, &err) < 0) {
 			complain("%s", err.buf);

@@ -1,5 +1,6 @@
 #include "server.h"
 #include "logline.h"
+#include "sniff.h"
 
 #include <cJSON.h>
 
@@ -27,8 +28,6 @@ const char *http_reason(int status)
 	return "";
 }
 
-static const char default_page[] = "<html><body><h1>It works!</h1></body></html>\n";
-
 /* albedo's /reflect: the request body says what to answer. Returns 1 when
  * it applied. */
 static int reflect(const struct request *req, struct response *resp)
@@ -36,7 +35,7 @@ static int reflect(const struct request *req, struct response *resp)
 	cJSON *j, *v;
 	char *path;
 	int is_reflect;
-	if (strcmp(req->method, "POST") || !req->body_len)
+	if (!req->method || !req->uri || strcmp(req->method, "POST") || !req->body_len)
 		return 0;
 	path = request_path(req);
 	is_reflect = !strcmp(path, "/reflect");
@@ -83,18 +82,36 @@ static void copy_response(struct response *dst, const struct response *src)
 	}
 }
 
+static int has_header(const struct response *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* What Go's net/http server adds to a handler's answer: the sniffed
+ * Content-Type when the handler set none (nor a Content-Encoding) and
+ * there is a body the status allows. */
+static void go_server_headers(struct response *r)
+{
+	int body_allowed = r->status >= 200 && r->status != 204 && r->status != 304;
+	if (body_allowed && r->body_len && !has_header(r, "Content-Type") &&
+	    !has_header(r, "Content-Encoding"))
+		response_add_header(r, "Content-Type", sniff_content_type(r->body, r->body_len));
+}
+
 void server_backend(const struct ftw_stage *st, struct response *resp)
 {
 	if (st->has_response) {
 		copy_response(resp, &st->resp);
-		return;
+	} else {
+		response_init(resp);
+		/* albedo: /reflect answers what its JSON body says; every
+		 * other path gets its default handler's empty 200 */
+		reflect(&st->req, resp);
 	}
-	response_init(resp);
-	if (reflect(&st->req, resp))
-		return;
-	response_add_header(resp, "Content-Type", "text/html; charset=UTF-8");
-	resp->body = xstrdup(default_page);
-	resp->body_len = strlen(default_page);
+	go_server_headers(resp);
 }
 
 static void add_fired(struct stage_result *r, long id)
