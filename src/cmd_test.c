@@ -30,9 +30,13 @@ static const char usage[] =
 "                             glob ('rules/*.conf': the files, as one load)\n"
 "  -R, --rule TEXT            rules given inline\n"
 "\n"
-"Selection:\n"
+"Server and selection:\n"
+"      --platform NAME        nginx (default: the server libmodsecurity 3 runs\n"
+"                             in) or apache: read each request as that server\n"
+"                             does and answer what it answers itself (400,\n"
+"                             414, 501, 505, dropped headers) before the WAF\n"
 "      --overrides FILE       go-ftw platform overrides (test_overrides:,\n"
-"                             ignore:)\n"
+"                             ignore:), e.g. CRS's nginx-overrides.yaml\n"
 "  -i, --include REGEX        run only tests whose id matches (942100-1)\n"
 "  -e, --exclude REGEX        skip tests whose id matches\n"
 "\n"
@@ -47,12 +51,13 @@ static const char usage[] =
 "passed, 1 at least one failed, 2 usage or load error (rules, tests,\n"
 "overrides: one line naming file:line).\n";
 
-enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR };
+enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "rule", required_argument, NULL, 'R' },
 	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exclude", required_argument, NULL, 'e' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -170,6 +175,12 @@ int cmd_test(int argc, char **argv)
 			break;
 		case OPT_OVERRIDES:
 			overrides = optarg;
+			break;
+		case OPT_PLATFORM:
+			if (platform_from_name(optarg, &suite.platform) < 0) {
+				complain("--platform: \"%s\" is not nginx or apache", optarg);
+				goto out;
+			}
 			break;
 		case 'i':
 			include = optarg;

@@ -81,6 +81,7 @@ struct yctx {
 	struct strbuf *err;
 	struct strbuf *warn;	/* NULL: warnings are dropped */
 	enum ftw_dialect d;
+	enum platform platform;
 };
 
 static int fail(struct yctx *y, const yaml_node_t *n, const char *fmt, ...)
@@ -368,7 +369,7 @@ static int parse_output(struct yctx *y, yaml_node_t *n, struct ftw_output *o);
 int ftw_parse_output(void *ydoc, void *ynode, const char *file, enum ftw_dialect d,
 		     struct ftw_output *o, struct strbuf *err)
 {
-	struct yctx yy = { ydoc, file, err, NULL, d };
+	struct yctx yy = { ydoc, file, err, NULL, d, PLATFORM_NGINX };
 	return parse_output(&yy, ynode, o);
 }
 
@@ -575,8 +576,42 @@ static void input_release(struct input *in)
 	free(in->invalid);
 }
 
-/* The request as it goes on the wire. */
-static void build_request(struct input *in, struct ftw_stage *st)
+/* Read the bytes go-ftw sends the way the platform's server does: the
+ * stage's request becomes what the server hands to the WAF. */
+static void server_reads(struct ftw_stage *st, const char *wire, size_t len, enum platform pl)
+{
+	struct request parsed;
+	struct strbuf why = STRBUF_INIT;
+	int rc;
+	request_init(&parsed);
+	free(parsed.server_ip);
+	parsed.server_ip = xstrdup(st->req.server_ip);
+	parsed.server_port = st->req.server_port;
+	rc = platform_read(pl, wire, len, &parsed, &st->http09, &why);
+	if (rc) {
+		st->refused = 1;
+		st->refused_status = rc;
+		st->refused_why = strbuf_detach(&why, NULL);
+	}
+	request_release(&st->req);
+	st->req = parsed;
+	strbuf_release(&why);
+}
+
+/* The request line and headers exactly as go-ftw writes them. */
+static void go_ftw_wire(const struct input *in, const struct request *r, struct strbuf *out)
+{
+	strbuf_addf(out, "%s %s %s\r\n", in->method ? in->method : "GET", in->uri ? in->uri : "/",
+		    in->version ? in->version : "HTTP/1.1");
+	for (size_t i = 0; i < r->nheaders; i++)
+		strbuf_addf(out, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+	strbuf_addstr(out, "\r\n");
+	if (r->body_len)
+		strbuf_add(out, r->body, r->body_len);
+}
+
+/* The request as it goes on the wire, then as the server reads it. */
+static void build_request(struct input *in, struct ftw_stage *st, enum platform pl)
 {
 	struct request *r = &st->req;
 	request_init(r);
@@ -587,12 +622,7 @@ static void build_request(struct input *in, struct ftw_stage *st)
 	if (in->port)
 		r->server_port = (int)in->port;
 	if (in->has_raw) {
-		struct strbuf why = STRBUF_INIT;
-		if (request_parse_raw(in->raw.buf, in->raw.len, r, &why) < 0) {
-			st->refused = 1;
-			st->refused_why = strbuf_detach(&why, NULL);
-		}
-		strbuf_release(&why);
+		server_reads(st, in->raw.buf, in->raw.len, pl);
 		return;
 	}
 	if (in->method) {
@@ -620,6 +650,12 @@ static void build_request(struct input *in, struct ftw_stage *st)
 	}
 	if (in->autocomplete)
 		request_autocomplete(r);
+	{
+		struct strbuf wire = STRBUF_INIT;
+		go_ftw_wire(in, r, &wire);
+		server_reads(st, wire.buf, wire.len, pl);
+		strbuf_release(&wire);
+	}
 }
 
 /* ---- stages, tests, files ---- */
@@ -673,7 +709,7 @@ static int parse_stage(struct yctx *y, yaml_node_t *n, struct ftw_stage *st)
 	else if (r == 0)
 		st->out.line = st->line;
 	if (r == 0) {
-		build_request(&in, st);
+		build_request(&in, st, y->platform);
 		st->invalid = in.invalid;
 		in.invalid = NULL;
 		if (in.has_response) {
@@ -887,6 +923,7 @@ void ftw_suite_init(struct ftw_suite *s)
 {
 	memset(s, 0, sizeof(*s));
 	strbuf_init(&s->warnings, 0);
+	s->platform = PLATFORM_NGINX;
 }
 
 static void file_release(struct ftw_file *f)
@@ -903,8 +940,7 @@ void ftw_suite_release(struct ftw_suite *s)
 		file_release(&s->files[i]);
 	free(s->files);
 	strbuf_release(&s->warnings);
-	memset(s, 0, sizeof(*s));
-	strbuf_init(&s->warnings, 0);
+	ftw_suite_init(s);
 }
 
 int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_t len,
@@ -932,6 +968,7 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 	y.err = err;
 	y.warn = &s->warnings;
 	y.d = FTW_V2;
+	y.platform = s->platform;
 	ret = parse_file(&y, yaml_document_get_root_node(&doc), &f);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

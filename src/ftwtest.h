@@ -27,9 +27,11 @@
  * Each stage's request is built at load time, as it goes on the wire:
  * from input fields (then go-ftw's header autocompletion, request.h,
  * unless `autocomplete_headers: false` / `stop_magic: true`), or from
- * `encoded_request` (else legacy `raw_request`) parsed the way a server
- * reads them (request_parse_raw; one a server refuses is kept with
- * `refused` set). As in go-ftw, a raw request wins: method, uri, version,
+ * `encoded_request` (else legacy `raw_request`). Either way the bytes
+ * go-ftw would send are then read the way the suite's platform reads
+ * them (platform.h): the stage's request is what that server hands to
+ * the WAF, or `refused` with the server's own answer. As in go-ftw, a
+ * raw request wins: method, uri, version,
  * headers beside it are ignored; `data` beside it fails the stage
  * (`invalid`, go-ftw's sanity check).
  *
@@ -42,6 +44,7 @@
 #define MCA_FTWTEST_H
 
 #include <stddef.h>
+#include "platform.h"
 #include "request.h"
 #include "util/strbuf.h"
 
@@ -70,8 +73,10 @@ struct ftw_output {
 
 struct ftw_stage {
 	struct request req;	/* as sent (autocompleted or parsed from raw) */
-	int refused;		/* a raw request a server answers 400 */
+	int refused;		/* the server answers itself (platform.h) */
+	int refused_status;	/* with this status (400, 405, 414, 501, 505) */
 	char *refused_why;
+	int http09;		/* an HTTP/0.9 answer: no status line, the client errs */
 	char *invalid;		/* go-ftw refuses to run this stage: why */
 	int has_response;	/* input.response given: the backend's answer */
 	struct response resp;
@@ -108,6 +113,7 @@ struct ftw_suite {
 	struct ftw_file *files;
 	size_t nfiles, afiles;
 	size_t nrefused;	/* files refused (each kept as one broken test) */
+	enum platform platform;	/* whose request reading (set before loading; nginx) */
 	struct strbuf warnings;	/* "file:line: ...\n" lines: ignored keys, refusals */
 };
 

@@ -18,6 +18,7 @@ const char *http_reason(int status)
 		{ 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
 		{ 307, "Temporary Redirect" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
 		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+		{ 414, "Request-URI Too Large" }, { 505, "HTTP Version Not Supported" },
 		{ 406, "Not Acceptable" }, { 413, "Payload Too Large" }, { 429, "Too Many Requests" },
 		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
@@ -175,8 +176,8 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 	strbuf_init(&out->response, 0);
 	if (st->refused) {
 		out->refused = 1;
-		out->status = 400;
-		error_page(&out->response, 400, NULL);
+		out->status = st->refused_status ? st->refused_status : 400;
+		error_page(&out->response, out->status, NULL);
 		out->ms = now_ms() - t0;
 		return;
 	}
@@ -205,6 +206,13 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 		out->status = resp.status;
 		wire_response(&out->response, resp.status, resp.headers, resp.nheaders,
 			      resp.body ? resp.body : "", resp.body_len);
+	}
+	if (st->http09) {
+		/* the server answers HTTP/0.9 style: no status line */
+		free(out->error_why);
+		out->error = 1;
+		out->status = 0;
+		out->error_why = xstrdup("an HTTP/0.9 answer (no status line)");
 	}
 	txresult_release(&tx);
 	response_release(&resp);
