@@ -269,6 +269,138 @@ static int get_text(struct yctx *y, yaml_node_t *n, const char *key, struct strb
 	return 0;
 }
 
+/* ---- go-ftw's data templates ----
+ *
+ * go-ftw runs `data` through Go's text/template with sprig's functions
+ * (CRS 4 writes `{{ "1" | repeat 64200 }}`). The part of that language
+ * test data uses is evaluated here: string and number literals, pipes,
+ * and repeat. Anything else fails, and go-ftw sends no body when its
+ * template fails to parse or run, so neither do we. */
+
+static const char *tpl_skip(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* One argument: a quoted string (Go escapes \n \t \" \\) or a number. */
+static int tpl_arg(const char **pp, const char *e, struct strbuf *s, long *num, int *is_num)
+{
+	const char *p = tpl_skip(*pp, e);
+	*is_num = 0;
+	if (p < e && *p == '"') {
+		for (p++; p < e && *p != '"'; p++) {
+			if (*p == '\\' && p + 1 < e) {
+				p++;
+				strbuf_addch(s, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p);
+			} else {
+				strbuf_addch(s, *p);
+			}
+		}
+		if (p >= e)
+			return -1;
+		*pp = p + 1;
+		return 0;
+	}
+	if (p < e && isdigit((unsigned char)*p)) {
+		*num = 0;
+		while (p < e && isdigit((unsigned char)*p) && *num < 100000000)
+			*num = *num * 10 + (*p++ - '0');
+		*is_num = 1;
+		*pp = p;
+		return 0;
+	}
+	return -1;
+}
+
+/* One action's pipeline, e.g. `"1" | repeat 3` or `repeat 3 "1"`. */
+static int tpl_action(const char *p, const char *e, struct strbuf *out)
+{
+	struct strbuf val = STRBUF_INIT, arg = STRBUF_INIT;
+	int have = 0, ret = -1;
+	for (;;) {
+		p = tpl_skip(p, e);
+		if (p + 6 <= e && !memcmp(p, "repeat", 6) && (p + 6 == e || p[6] == ' ')) {
+			long count = 0;
+			int isn;
+			p += 6;
+			if (tpl_arg(&p, e, &arg, &count, &isn) < 0 || !isn)
+				goto out;
+			strbuf_reset(&arg);
+			if (!have) {
+				long dummy;
+				if (tpl_arg(&p, e, &val, &dummy, &isn) < 0 || isn)
+					goto out;
+			}
+			if (count * (long)(val.len + 1) > 64L * 1024 * 1024)
+				goto out;	/* a bound on what a test may ask for */
+			strbuf_add(&arg, val.buf, val.len);
+			strbuf_reset(&val);
+			for (long i = 0; i < count; i++)
+				strbuf_add(&val, arg.buf, arg.len);
+			strbuf_reset(&arg);
+			have = 1;
+		} else if (!have) {
+			long num;
+			int isn;
+			if (tpl_arg(&p, e, &val, &num, &isn) < 0)
+				goto out;
+			if (isn)
+				strbuf_addf(&val, "%ld", num);
+			have = 1;
+		} else {
+			goto out;
+		}
+		p = tpl_skip(p, e);
+		if (p == e)
+			break;
+		if (*p != '|')
+			goto out;
+		p++;
+	}
+	strbuf_add(out, val.buf, val.len);
+	ret = 0;
+out:
+	strbuf_release(&val);
+	strbuf_release(&arg);
+	return ret;
+}
+
+/* Expand `in`; -1 when Go would fail (go-ftw then sends no body). */
+static int go_template(const char *in, size_t len, struct strbuf *out)
+{
+	const char *p = in, *e = in + len;
+	while (p < e) {
+		const char *open = memmem(p, (size_t)(e - p), "{{", 2), *close, *a, *b, *text_end;
+		if (!open) {
+			strbuf_add(out, p, (size_t)(e - p));
+			break;
+		}
+		close = memmem(open + 2, (size_t)(e - open - 2), "}}", 2);
+		if (!close)
+			return -1;
+		a = open + 2;
+		b = close;
+		text_end = open;
+		if (b - a >= 2 && a[0] == '-' && a[1] == ' ') {	/* {{- trims before */
+			a++;
+			while (text_end > p && isspace((unsigned char)text_end[-1]))
+				text_end--;
+		}
+		strbuf_add(out, p, (size_t)(text_end - p));
+		p = close + 2;
+		if (b - a >= 2 && b[-1] == '-' && b[-2] == ' ') {	/* -}} trims after */
+			b--;
+			while (p < e && isspace((unsigned char)*p))
+				p++;
+		}
+		if (tpl_action(a, b, out) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int get_base64(struct yctx *y, yaml_node_t *n, const char *key, struct strbuf *out)
 {
 	const char *s = sval(n);
@@ -525,6 +657,13 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 		else if (!strcmp(key, "data")) {
 			r = get_text(y, v, key, &in->data);
 			in->has_data = 1;
+			if (r == 0 && y->d == FTW_V2 && memmem(in->data.buf, in->data.len, "{{", 2)) {
+				struct strbuf t = STRBUF_INIT;
+				if (go_template(in->data.buf, in->data.len, &t) < 0)
+					strbuf_reset(&t);	/* go-ftw: no body */
+				strbuf_release(&in->data);
+				in->data = t;
+			}
 		} else if (!strcmp(key, "encoded_data")) {
 			r = get_base64(y, v, key, &in->data);
 			in->has_data = 1;
@@ -582,15 +721,19 @@ static void server_reads(struct ftw_stage *st, const char *wire, size_t len, enu
 {
 	struct request parsed;
 	struct strbuf why = STRBUF_INIT;
+	struct platform_note note;
 	int rc;
 	request_init(&parsed);
 	free(parsed.server_ip);
 	parsed.server_ip = xstrdup(st->req.server_ip);
 	parsed.server_port = st->req.server_port;
-	rc = platform_read(pl, wire, len, &parsed, &st->http09, &why);
+	rc = platform_read(pl, wire, len, &parsed, &note, &why);
+	st->http09 = note.http09;
+	st->body_timeout = note.body_timeout;
+	st->handler_status = note.handler_status;
 	if (rc) {
 		st->refused = 1;
-		st->refused_status = rc;
+		st->refused_status = rc > 0 ? rc : 0;
 		st->refused_why = strbuf_detach(&why, NULL);
 	}
 	request_release(&st->req);

@@ -74,9 +74,11 @@ struct ftw_output {
 struct ftw_stage {
 	struct request req;	/* as sent (autocompleted or parsed from raw) */
 	int refused;		/* the server answers itself (platform.h) */
-	int refused_status;	/* with this status (400, 405, 414, 501, 505) */
+	int refused_status;	/* with this status (400, 405, 414, 501, 505); 0: no answer */
 	char *refused_why;
 	int http09;		/* an HTTP/0.9 answer: no status line, the client errs */
+	int body_timeout;	/* the body never completes: the client times out */
+	int handler_status;	/* the server's handler answers this, not the backend */
 	char *invalid;		/* go-ftw refuses to run this stage: why */
 	int has_response;	/* input.response given: the backend's answer */
 	struct response resp;

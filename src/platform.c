@@ -154,18 +154,25 @@ static int apache_request_line(const char *s, size_t n, struct request *r, struc
 		if (!is_tchar((unsigned char)s[i]))
 			return refuse(why, 400, "method is not a token in \"%.*s\"", s, n);
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(s + n - sp1 - 1));
+	if (sp2 && strspn(sp2, " ") >= (size_t)(s + n - sp2))
+		sp2 = NULL;	/* only trailing white space: no protocol */
 	if (!sp2)
-		return refuse(why, 400, "HTTP/0.9 request (HttpProtocolOptions Require1.0): \"%.*s\"", s, n);
+		return refuse(why, -1, "HTTP/0.9 request (HttpProtocolOptions Require1.0): a 400 without a status line: \"%.*s\"", s, n);
 	if (sp2 == sp1 + 1 || memchr(sp2 + 1, ' ', (size_t)(s + n - sp2 - 1)) || memchr(s, '\t', n))
 		return refuse(why, 400, "excess white space in the request line \"%.*s\"", s, n);
 	for (const char *c = sp1 + 1; c < sp2; c++)
 		if ((unsigned char)*c < 0x21 || *c == 0x7f)
 			return refuse(why, 400, "control byte in the request target \"%.*s\"", s, n);
-	if (sp1[1] != '/' && !(sp2 - sp1 == 2 && sp1[1] == '*')) {
+	if (memchr(sp1 + 1, '#', (size_t)(sp2 - sp1 - 1)))
+		return refuse(why, 400, "a fragment in the request target (ap_process_request_internal): \"%.*s\"", s, n);
+	if (sp1[1] != '/' && sp1[1] != '?' && !(sp2 - sp1 == 2 && sp1[1] == '*')) {
 		const char *c = sp1 + 1;
+		int connect = sp1 - s == 7 && !memcmp(s, "CONNECT", 7);
 		while (c < sp2 && (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.'))
 			c++;
-		if (c == sp1 + 1 || sp2 - c < 3 || memcmp(c, "://", 3))
+		/* CONNECT takes host:port (authority form) */
+		if (!(connect && c < sp2 && *c == ':') &&
+		    (c == sp1 + 1 || sp2 - c < 3 || memcmp(c, "://", 3)))
 			return refuse(why, 400, "invalid request target in \"%.*s\"", s, n);
 	}
 	{
@@ -176,6 +183,7 @@ static int apache_request_line(const char *s, size_t n, struct request *r, struc
 			return refuse(why, 400, "invalid protocol in \"%.*s\"", s, n);
 		if (v[5] == '0')
 			return refuse(why, 400, "protocol below HTTP/1.0 (Require1.0): \"%.*s\"", s, n);
+		(void)0;
 		free(r->method);
 		free(r->uri);
 		free(r->version);
@@ -288,6 +296,16 @@ static int host_ok(const char *h)
 	return 1;
 }
 
+/* httpd's fix_hostname (strict): a name, an IPv4 or [IPv6] address, an
+ * optional port; a NUL or '%' makes it malformed. */
+static int apache_host_ok(const char *h)
+{
+	for (const char *c = h; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-._:[]", *c))
+			return 0;
+	return host_ok(h);
+}
+
 static int dechunk(const char *p, const char *end, struct strbuf *out)
 {
 	for (;;) {
@@ -315,7 +333,7 @@ static int dechunk(const char *p, const char *end, struct strbuf *out)
 }
 
 static int framing(enum platform pl, const char *body, const char *end, struct request *r,
-		   struct strbuf *why)
+		   struct platform_note *note, struct strbuf *why)
 {
 	const char *te = request_header(r, "Transfer-Encoding");
 	const char *cl = request_header(r, "Content-Length");
@@ -346,8 +364,8 @@ static int framing(enum platform pl, const char *body, const char *end, struct r
 	} else {
 		if (http11 && (!host || !*host))
 			return refuse(why, 400, "HTTP/1.1 request without a hostname%.*s", "", 0);
-		if (host && (count_header(r, "Host") > 1 || (*host && !host_ok(host))))
-			return refuse(why, 400, "invalid Host header \"%.*s\"", host, strlen(host));
+		if (host && (count_header(r, "Host") > 1 || (*host && !apache_host_ok(host))))
+			return refuse(why, 400, "malformed Host header \"%.*s\" (fix_hostname)", host, strlen(host));
 		if (te) {
 			const char *last = strrchr(te, ',');
 			last = last ? last + 1 : te;
@@ -355,7 +373,9 @@ static int framing(enum platform pl, const char *body, const char *end, struct r
 				last++;
 			if (strcasecmp(last, "chunked"))
 				return refuse(why, 501, "unknown Transfer-Encoding \"%.*s\"", te, strlen(te));
-			cl = NULL;	/* chunked wins; Content-Length is ignored */
+			/* chunked wins: httpd removes Content-Length (RFC 9112 6.3) */
+			request_remove_header(r, "Content-Length");
+			cl = NULL;
 		} else if (cl && (count_header(r, "Content-Length") > 1 || !all_digits(cl))) {
 			return refuse(why, 400, "invalid Content-Length \"%.*s\"", cl, strlen(cl));
 		}
@@ -367,8 +387,13 @@ static int framing(enum platform pl, const char *body, const char *end, struct r
 		}
 	} else if (cl) {
 		unsigned long long v = strtoull(cl, NULL, 10);
-		if (v > (unsigned long long)(end - body))
-			v = (unsigned long long)(end - body);
+		if (v > (unsigned long long)(end - body)) {
+			/* the server runs the WAF on the headers, then waits for
+			 * the rest of the body until the client gives up */
+			strbuf_release(&b);
+			note->body_timeout = 1;
+			return 0;
+		}
 		strbuf_add(&b, body, (size_t)v);
 	}
 	if (b.len) {
@@ -381,13 +406,14 @@ static int framing(enum platform pl, const char *body, const char *end, struct r
 }
 
 int platform_read(enum platform pl, const char *wire, size_t len, struct request *r,
-		  int *http09, struct strbuf *why)
+		  struct platform_note *note, struct strbuf *why)
 {
+	int *http09 = &note->http09;
 	const char *p = wire, *end = wire + len, *start;
 	size_t n, total = 0;
 	int bad_cr, rc;
 
-	*http09 = 0;
+	memset(note, 0, sizeof(*note));
 	while (r->nheaders)
 		request_remove_header(r, r->headers[0].name);
 	request_set_body(r, NULL, 0);
@@ -439,5 +465,9 @@ int platform_read(enum platform pl, const char *wire, size_t len, struct request
 		if (rc)
 			return rc;
 	}
-	return framing(pl, p, end, r, why);
+	rc = framing(pl, p, end, r, note, why);
+	/* httpd's own handler answers CONNECT (no mod_proxy): 405 */
+	if (!rc && pl == PLATFORM_APACHE && !strcmp(r->method, "CONNECT"))
+		note->handler_status = 405;
+	return rc;
 }

@@ -55,11 +55,17 @@
  *     is not a token, a control byte in a value -> 400
  *   - more than LimitRequestFields (100) headers, or one longer than
  *     LimitRequestFieldSize (8190) -> 400
- *   - HTTP/1.1 without Host, or an empty or malformed Host -> 400
+ *   - a fragment ('#') in the target -> 400; CONNECT host:port passes the
+ *     WAF, then httpd's handler answers 405 (no mod_proxy)
+ *   - HTTP/0.9 gets a 400 without a status line: the client sees an error
+ *   - HTTP/1.1 without Host, or an empty or malformed Host (anything but
+ *     letters, digits and "-._:[]", e.g. "localhost%00") -> 400
  *   - Content-Length not a number -> 400; Transfer-Encoding other than
- *     chunked -> 501; with chunked, Content-Length is ignored
+ *     chunked -> 501; with chunked, Content-Length is removed
  * Both take a body only from Content-Length or chunked encoding; bytes
  * after the headers without either are the next request, not this one's.
+ * A body shorter than its Content-Length: the WAF sees the headers (no
+ * body), the server waits for the rest and the client times out.
  */
 #ifndef MCA_PLATFORM_H
 #define MCA_PLATFORM_H
@@ -74,12 +80,19 @@ enum platform { PLATFORM_NGINX, PLATFORM_APACHE };
 int platform_from_name(const char *name, enum platform *p);
 const char *platform_name(enum platform p);
 
+struct platform_note {
+	int http09;		/* the answer has no status line: the client errs */
+	int handler_status;	/* the server's own handler answers (not the backend) */
+	int body_timeout;	/* the body never completes: the client times out */
+};
+
 /* Read `wire` as server `p` does. Returns 0 when the request reaches the
  * WAF: `r` (request_init'ed by the caller; its addresses are kept) holds
- * it as the server hands it over, and *http09 says whether the answer
- * will lack a status line. Otherwise returns the status the server
- * answers itself, with the reason in `why`. */
+ * it as the server hands it over, `note` what else the client will see.
+ * Otherwise returns the status the server answers itself, or -1 when the
+ * client gets no HTTP answer (HTTP/0.9 style, or a timeout waiting for a
+ * body shorter than its Content-Length), with the reason in `why`. */
 int platform_read(enum platform p, const char *wire, size_t len, struct request *r,
-		  int *http09, struct strbuf *why);
+		  struct platform_note *note, struct strbuf *why);
 
 #endif

@@ -176,12 +176,23 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 	strbuf_init(&out->response, 0);
 	if (st->refused) {
 		out->refused = 1;
-		out->status = st->refused_status ? st->refused_status : 400;
-		error_page(&out->response, out->status, NULL);
+		if (st->refused_status) {
+			out->status = st->refused_status;
+			error_page(&out->response, out->status, NULL);
+		} else {
+			out->error = 1;
+			out->error_why = xstrdup(st->refused_why ? st->refused_why : "no answer");
+		}
 		out->ms = now_ms() - t0;
 		return;
 	}
 	server_backend(st, &resp);
+	if (st->handler_status) {
+		/* the server's own handler answers, with its error page */
+		response_release(&resp);
+		response_init(&resp);
+		resp.status = st->handler_status;
+	}
 	engine_run(e, &st->req, &resp, &tx);
 	for (size_t i = 0; i < tx.nlines; i++)
 		add_log_line(out, tx.lines[i]);
@@ -207,12 +218,14 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 		wire_response(&out->response, resp.status, resp.headers, resp.nheaders,
 			      resp.body ? resp.body : "", resp.body_len);
 	}
-	if (st->http09) {
-		/* the server answers HTTP/0.9 style: no status line */
+	if (st->http09 || st->body_timeout) {
+		/* no answer the client can read: HTTP/0.9 style (no status
+		 * line), or the server still waiting for the body */
 		free(out->error_why);
 		out->error = 1;
 		out->status = 0;
-		out->error_why = xstrdup("an HTTP/0.9 answer (no status line)");
+		out->error_why = xstrdup(st->http09 ? "an HTTP/0.9 answer (no status line)"
+					 : "the body is shorter than Content-Length: the server waits, the client times out");
 	}
 	txresult_release(&tx);
 	response_release(&resp);
