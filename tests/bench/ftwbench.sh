@@ -42,8 +42,9 @@ time_cmd() {
 	while [ $i -lt "$runs" ]; do
 		if [ -x /usr/bin/time ]; then
 			/usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" >/dev/null 2>&1
-			awk '{print $1}' "$tmp/t" >>"$tmp/walls"
-			awk '{printf "%.2f\n", $2 + $3}' "$tmp/t" >>"$tmp/cpus"
+			# the last line: time prefixes "Command exited with non-zero status"
+			tail -n 1 "$tmp/t" | awk '{print $1}' >>"$tmp/walls"
+			tail -n 1 "$tmp/t" | awk '{printf "%.2f\n", $2 + $3}' >>"$tmp/cpus"
 		else
 			t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
 			echo "$t0 $t1" | awk '{printf "%.3f\n", $2 - $1}' >>"$tmp/walls"
