@@ -154,8 +154,13 @@ static int apache_request_line(const char *s, size_t n, struct request *r, struc
 		if (!is_tchar((unsigned char)s[i]))
 			return refuse(why, 400, "method is not a token in \"%.*s\"", s, n);
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(s + n - sp1 - 1));
-	if (sp2 && strspn(sp2, " ") >= (size_t)(s + n - sp2))
-		sp2 = NULL;	/* only trailing white space: no protocol */
+	if (sp2) {
+		const char *c = sp2;
+		while (c < s + n && *c == ' ')
+			c++;
+		if (c == s + n)
+			sp2 = NULL;	/* only trailing white space: no protocol */
+	}
 	if (!sp2)
 		return refuse(why, -1, "HTTP/0.9 request (HttpProtocolOptions Require1.0): a 400 without a status line: \"%.*s\"", s, n);
 	if (sp2 == sp1 + 1 || memchr(sp2 + 1, ' ', (size_t)(s + n - sp2 - 1)) || memchr(s, '\t', n))
@@ -309,12 +314,16 @@ static int apache_host_ok(const char *h)
 static int dechunk(const char *p, const char *end, struct strbuf *out)
 {
 	for (;;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *e;
-		unsigned long size;
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL, *e = p;
+		unsigned long size = 0;
 		if (!nl || !isxdigit((unsigned char)*p))
 			return -1;
-		size = strtoul(p, &e, 16);
+		/* the size, read within the line (the wire is not NUL-terminated) */
+		for (; e < nl && isxdigit((unsigned char)*e); e++) {
+			if (size > 0xFFFFFFFUL)
+				return -1;
+			size = size * 16 + (unsigned long)(isdigit((unsigned char)*e) ? *e - '0' : (tolower((unsigned char)*e) - 'a' + 10));
+		}
 		if (e < nl && *e != ';' && *e != '\r' && *e != ' ')
 			return -1;
 		p = nl + 1;
