@@ -1,8 +1,13 @@
 /*
  * server: what a web server with this WAF does with one ftw stage.
  *
- *   - A raw request the server cannot read (ftwtest.h: `refused`) is answered
- *     400 before the WAF sees it: no rule runs, nothing is logged.
+ *   - A request the server refuses while reading it (ftwtest.h: `refused`,
+ *     platform.h) gets the server's own answer (400, 405, 414, 501, 505,
+ *     or none: the client sees an error) before the WAF sees it: no rule
+ *     runs, nothing is logged. An HTTP/0.9 request, or one whose body
+ *     never completes, runs through the WAF, but the client gets no
+ *     answer it can read (an error). A handler status (Apache's 405 for
+ *     CONNECT) replaces the backend's answer.
  *   - Otherwise the request runs through the engine as one transaction.
  *     The backend behind the WAF is go-ftw's, albedo (a Go server): it
  *     answers with the stage's `input.response` when given; a POST to
