@@ -47,9 +47,11 @@ static const char usage[] =
 "      --color WHEN           auto, always or never (default auto)\n"
 "  -h, --help                 this text\n"
 "\n"
-"Ends with \"N passed, N failed, N skipped\". Exit status: 0 every test run\n"
-"passed, 1 at least one failed, 2 usage or load error (rules, tests,\n"
-"overrides: one line naming file:line).\n";
+"A test file go-ftw would refuse counts as one failed test (its reason on\n"
+"stderr, naming file:line) and the run goes on; unknown keys are ignored\n"
+"with a warning. Ends with \"N passed, N failed, N skipped\". Exit status:\n"
+"0 every test run passed, 1 at least one failed, 2 usage or load error\n"
+"(rules, overrides, or no test file readable: one line naming file:line).\n";
 
 enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM };
 
