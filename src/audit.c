@@ -236,7 +236,7 @@ static int select_cases(const struct audit_opts *o, struct audit *a, struct strb
 {
 	struct selection *sel;
 	size_t n;
-	if (catalog_select(&a->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
+	if (catalog_select(&a->cat, o->providers, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	a->cases = xcalloc(n, sizeof(*a->cases));
 	for (size_t i = 0; i < n; i++) {

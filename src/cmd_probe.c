@@ -16,7 +16,7 @@
 static const char usage[] =
 "usage: modsec-callback-audit probe [options] URL\n"
 "\n"
-"Sends the catalogue's Klarna callbacks to a live shop (URL: its home URL,\n"
+"Sends the catalogue's callbacks to a live shop (URL: its home URL,\n"
 "e.g. https://shop.example.com or https://example.com/shop) one at a time,\n"
 "and says what answered each: passed (2xx/3xx, the plugin's answer), or\n"
 "blocked by ModSecurity/Comodo, LiteSpeed, Imunify360, Wordfence,\n"
@@ -26,7 +26,9 @@ static const char usage[] =
 "as an unknown order and its logs name the tool.\n"
 "\n"
 "Callbacks (as for the audit):\n"
-"      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
+"      --callbacks PATH       a callback catalogue file or directory (default:\n"
+"                             the shipped ones, one per provider)\n"
+"      --provider NAME,...    only these providers' callbacks\n"
 "      --callback NAME        probe only this callback (repeatable)\n"
 "      --kco-version X.Y.Z    only what that Klarna Checkout version sends\n"
 "      --url-form FORMS       path,index,query or all (default all)\n"
@@ -59,12 +61,13 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_KCO, OPT_FORMS, OPT_FORMAT,
-	OPT_COLOR, OPT_ORDER, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE
+	OPT_COLOR, OPT_ORDER, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE, OPT_PROVIDER
 };
 
 static const struct option longopts[] = {
 	{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
 	{ "callback", required_argument, NULL, OPT_CALLBACK },
+	{ "provider", required_argument, NULL, OPT_PROVIDER },
 	{ "kco-version", required_argument, NULL, OPT_KCO },
 	{ "url-form", required_argument, NULL, OPT_FORMS },
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -117,6 +120,9 @@ int cmd_probe(int argc, char **argv)
 		case OPT_CALLBACKS:
 			free(catalogue);
 			catalogue = xstrdup(optarg);
+			break;
+		case OPT_PROVIDER:
+			o.providers = optarg;
 			break;
 		case OPT_CALLBACK:
 			ARRAY_PUSH(names, nnames, anames);
@@ -202,7 +208,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	o.url = argv[optind];
 	if (!catalogue)
-		catalogue = datadir_path("callbacks/klarna.yaml");
+		catalogue = datadir_path("callbacks");
 	o.catalogue = catalogue;
 	o.names = names;
 	o.nnames = nnames;

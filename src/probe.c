@@ -54,7 +54,7 @@ static int load(const struct probe_opts *o, struct probe *p, struct strbuf *err)
 	}
 	if (catalog_load(&p->cat, o->catalogue, err) < 0)
 		return -1;
-	if (catalog_select(&p->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
+	if (catalog_select(&p->cat, o->providers, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	if (!bp.host)
 		bp.host = p->host;

@@ -34,6 +34,7 @@ struct probe_opts {
 	const char *catalogue;
 	const char *const *names;
 	size_t nnames;
+	const char *providers;		/* --provider list, NULL = all */
 	const char *kco_version;
 	unsigned forms;
 	struct build_params params;	/* host NULL = the URL's */

@@ -26,8 +26,9 @@ static int line_of(const char *path, const char *needle)
 	return line;
 }
 
-/* The shipped catalogue loads whole: 14 entries, the ones the audit is
- * about among them, each remembering the line it starts on. */
+/* The shipped catalogues load whole: 21 entries from six providers, the
+ * ones the audit is about among them, each remembering the line it starts
+ * on in its own file. */
 START_TEST(shipped_catalogue_loads)
 {
 	static const char *const names[] = {
@@ -35,10 +36,11 @@ START_TEST(shipped_catalogue_loads)
 	};
 	struct catalog c;
 	const struct callback *push;
-	char *path = unit_data_path("callbacks/klarna.yaml");
+	char *path = unit_data_path("callbacks/klarna-checkout.yaml");
 
 	unit_catalog(&c);
-	ck_assert_uint_eq(c.n, 14);
+	ck_assert_uint_eq(c.n, 21);
+	ck_assert_uint_eq(c.nprovs, 6);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		ck_assert_msg(catalog_find(&c, names[i]) != NULL, "%s missing", names[i]);
 	ck_assert_ptr_null(catalog_find(&c, "no-such-callback"));
@@ -52,9 +54,12 @@ START_TEST(shipped_catalogue_loads)
 	ck_assert_int_eq(catalog_find(&c, "kp-authorization")->trailing_slash, 0);
 	ck_assert_str_eq(catalog_find(&c, "kco-block-validation")->path,
 			 "/wp-json/kco-block/order/{{klarna_order_id}}/validate");
-	/* catalogue-wide default header */
-	ck_assert_uint_eq(c.ndefault, 1);
-	ck_assert_str_eq(c.default_headers[0], "User-Agent: APIs-Klarna");
+	/* file-wide default headers belong to the file's provider */
+	ck_assert_str_eq(callback_provider(&c, push)->name, "kustom-checkout");
+	ck_assert_uint_eq(callback_provider(&c, push)->ndefault, 1);
+	ck_assert_str_eq(callback_provider(&c, push)->default_headers[0], "User-Agent: APIs-Klarna");
+	ck_assert_str_eq(callback_plugin(&c, push)->slug, "klarna-checkout-for-woocommerce");
+	ck_assert_str_eq(callback_provider(&c, catalog_find(&c, "stripe-charge-succeeded"))->name, "stripe");
 	catalog_release(&c);
 	free(path);
 }
