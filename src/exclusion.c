@@ -151,6 +151,22 @@ int exclusion_path_regex(struct strbuf *op, const struct exclusion *x, int raw_u
 	return 1;
 }
 
+/* Who sends a callback, as the snippet's comment says it: "Klarna's",
+ * "PayPal's", "the shop's" (the catalogue's sender, capitalised). */
+static void sender_name(struct strbuf *sb, const char *sender)
+{
+	if (!strcmp(sender, "shop")) {
+		strbuf_addstr(sb, "the shop's");
+		return;
+	}
+	if (!strcmp(sender, "paypal")) {
+		strbuf_addstr(sb, "PayPal's");
+		return;
+	}
+	strbuf_addch(sb, (char)toupper((unsigned char)*sender));
+	strbuf_addf(sb, "%s's", sender + 1);
+}
+
 const char *excl_scope_name(enum excl_scope s)
 {
 	static const char *const n[] = { "target", "rule", "tag", "engine_off", "setting" };
@@ -332,7 +348,9 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 
 	strbuf_addf(&sb, "# Rule exclusion: %ld - %s\n", x->rule_id,
 		    ri && *ri->msg ? ri->msg : "(no msg)");
-	strbuf_addf(&sb, "# Lets Klarna's %s through (%s)", x->cb->name, x->cb->title);
+	strbuf_addstr(&sb, "# Lets ");
+	sender_name(&sb, x->cb->sender);
+	strbuf_addf(&sb, " %s through (%s)", x->cb->name, x->cb->title);
 	for (size_t i = 0; i < x->nalso; i++)
 		strbuf_addf(&sb, "%s%s", i + 1 == x->nalso ? " and " : ", ", x->also[i]->name);
 	strbuf_addstr(&sb, ".\n");
@@ -351,8 +369,11 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 	}
 	if (x->scope == EXCL_SETTING)
 		strbuf_addf(&sb, "# A setting, not an exclusion: %s.\n", x->advice);
-	if (x->source_ips)
-		strbuf_addf(&sb, "# Only from %s (your list of Klarna's addresses).\n", x->source_ips);
+	if (x->source_ips) {
+		strbuf_addf(&sb, "# Only from %s (your list of ", x->source_ips);
+		sender_name(&sb, x->cb->sender);
+		strbuf_addstr(&sb, " addresses).\n");
+	}
 	if (x->scope == EXCL_ENGINE_OFF)
 		strbuf_addstr(&sb, "# RISKY: the WAF is off for this path: no rule inspects these requests\n"
 			    "# (the 'whitelist /wc-api/*' advice). Every narrower option failed.\n");
@@ -414,7 +435,7 @@ void exclusion_file(struct strbuf *out, const struct exclusion *x, size_t n,
 		    const char *version)
 {
 	strbuf_addf(out,
-		"# Klarna callback exclusions, written by modsec-callback-audit %s.\n"
+		"# Payment callback exclusions, written by modsec-callback-audit %s.\n"
 		"#\n"
 		"# These are runtime exclusions: include this file BEFORE the rule sets it\n"
 		"# excludes from (where CRS keeps REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf),\n"
