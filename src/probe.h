@@ -20,6 +20,7 @@
 #include "classify.h"
 #include "errorlog.h"
 #include "http.h"
+#include "readiness.h"
 #include "ruleset.h"
 #include "verdict.h"
 
@@ -44,6 +45,9 @@ struct probe_opts {
 	const struct rule_source *sources;	/* the server's rules, to name contributors */
 	size_t nsources;
 	int dry_run;
+	unsigned checks;		/* readiness checks (enum rd_check bits) */
+	const char *http_url;		/* --http-url: the site's http:// URL */
+	int checks_only;		/* --checks-only: no callbacks */
 };
 
 struct probe_case {
@@ -70,6 +74,7 @@ struct probe {
 	struct http_opts http;		/* as sent (the dry run's curl commands) */
 	int dry_run;
 	int have_log;
+	struct readiness rd;		/* the readiness checks' results */
 };
 
 /* Load, build and (unless dry_run) send. -1 with "file:line: reason" or
