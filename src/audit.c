@@ -353,7 +353,11 @@ static int react(struct audit *a, const struct audit_case *c,
 			/* Loaded in an earlier round and the rule still blocks:
 			 * it matched another target (name it too) or the
 			 * target exclusion cannot work (remove the rule). */
-			if (x->round < round) {
+			/* Two callbacks on one endpoint (PayPal's webhook events)
+			 * may name the same new target in one round: the first
+			 * added it, the second waits for the next round's judging
+			 * instead of widening an exclusion nobody has tried yet. */
+			if (x->round < round && x->changed < round) {
 				char *t = x->scope == EXCL_TARGET ? target_for(a, ri, m, &c->req) : NULL;
 				int r = t ? exclusion_add_target(x, t) : -1;
 				free(t);
@@ -361,6 +365,7 @@ static int react(struct audit *a, const struct audit_case *c,
 					r = exclusion_escalate(x, ri);
 				if (r == 0) {
 					exclusion_render(x, ri);
+					x->changed = round;
 					changes++;
 				}
 			}

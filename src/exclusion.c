@@ -58,6 +58,17 @@ static const char *names_collection(const char *vars)
 	return NULL;
 }
 
+/* Does the first link's variable list ("ARGS|REQUEST_COOKIES") name
+ * collection `col` itself (not ARGS_NAMES, not !ARGS:x)? */
+static int vars_have(const char *vars, const char *col)
+{
+	size_t l = strlen(col);
+	for (const char *p = vars; (p = strcasestr(p, col)) != NULL; p += l)
+		if ((p == vars || p[-1] == '|') && (!p[l] || p[l] == '|' || p[l] == ':'))
+			return 1;
+	return 0;
+}
+
 char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 		       const struct request *req)
 {
@@ -71,6 +82,19 @@ char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 		if (derived(m->variable) || !target_ok(m->variable))
 			return NULL;
 		return xstrdup(m->variable);
+	}
+	/* A chain whose first link saved the argument it matched as
+	 * tx.<word>_%{MATCHED_VAR_NAME} and whose last link tests that TX
+	 * variable (CRS 931130's tx.rfi_parameter_ARGS:<name>): the log
+	 * names TX:<word>_ARGS:<name>; the first link's target is ARGS:<name>. */
+	if (!strncasecmp(m->variable, "TX:", 3) && (v = strstr(m->variable, "_ARGS:")) != NULL &&
+	    strcspn(m->variable + 3, "_") < (size_t)(v - m->variable - 2) + 1 &&
+	    vars_have(ri->vars, "ARGS")) {
+		char *t = xstrdup(v + 1);
+		if (target_ok(t))
+			return t;
+		free(t);
+		return NULL;
 	}
 	/* A chain: the log names the last link's variable, but a target
 	 * exclusion acts on the first link. ref's first "v<off>,<len>" is the
