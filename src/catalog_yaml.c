@@ -292,10 +292,10 @@ static int parse_callback(struct yctx *y, yaml_node_t *n, const struct provider 
 		for (size_t i = 0; cb->plugin && i < prov->nplugins; i++)
 			known |= !strcmp(cb->plugin, prov->plugins[i].id);
 		if (!known) {
-			fail(y, n, "plugin \"%s\" is not one of", cb->plugin);
+			fail(y, n, "plugin \"%s\" is not one of the provider's plugins (", cb->plugin);
 			for (size_t i = 0; i < prov->nplugins; i++)
-				strbuf_addf(y->err, "%s %s", i ? "," : "", prov->plugins[i].id);
-			strbuf_addstr(y->err, " (the provider's plugins:)");
+				strbuf_addf(y->err, "%s%s", i ? ", " : "", prov->plugins[i].id);
+			strbuf_addstr(y->err, ")");
 			return -1;
 		}
 	} else if (cb->plugin && !valid_name(cb->plugin)) {
