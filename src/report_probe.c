@@ -35,6 +35,7 @@ static cJSON *case_json(const struct probe *p, const struct probe_case *c)
 	cJSON_AddStringToObject(o, "title", c->cb->title);
 	cJSON_AddStringToObject(o, "plugin", c->cb->plugin);
 	cJSON_AddStringToObject(o, "sender", c->cb->sender);
+	cJSON_AddStringToObject(o, "provider", callback_provider(&p->cat, c->cb)->name);
 	cJSON_AddStringToObject(o, "url_form", url_form_name(c->form));
 	cJSON_AddStringToObject(o, "url", url);
 	cJSON_AddStringToObject(o, "marker", c->marker);
