@@ -7,6 +7,10 @@
  * would read the host's files instead. Here every symlink met, absolute or
  * relative, is followed inside DIR, and ".." stops at DIR, as chroot(2)
  * would make it.
+ *
+ * One exception: a link DIR/X -> /X (its own path) would be a loop inside
+ * the image, so it is read as meaning the host's /X (the Debian fixtures
+ * link usr/share/modsecurity-crs so to the installed CRS).
  */
 #ifndef MCA_ROOTPATH_H
 #define MCA_ROOTPATH_H
