@@ -42,7 +42,7 @@ static void build_reqs(struct catalog *cat, struct reqs *r, int with_attacks)
 
 	memset(r, 0, sizeof(*r));
 	build_params_defaults(&p);
-	ck_assert_msg(catalog_select(cat, NULL, 0, NULL, URL_FORMS_WC, &sel, &n, &err) == 0, "%s", err.buf);
+	ck_assert_msg(catalog_select(cat, NULL, NULL, 0, NULL, URL_FORMS_WC, &sel, &n, &err) == 0, "%s", err.buf);
 	r->req = xcalloc(n, sizeof(*r->req));
 	r->resp = xcalloc(n, sizeof(*r->resp));
 	r->n = n;
@@ -206,7 +206,7 @@ static void run_audit(struct audit *a, const struct rule_source *src, size_t nsr
 {
 	struct strbuf err = STRBUF_INIT;
 	struct audit_opts o;
-	char *cat = unit_data_path("callbacks/klarna.yaml");
+	char *cat = unit_data_path("callbacks/klarna-checkout.yaml");
 	memset(&o, 0, sizeof(o));
 	build_params_defaults(&o.params);
 	o.sources = src;
