@@ -161,6 +161,15 @@ int ftw_run(const struct ruleset *rs, const struct ftw_test *const *tests, size_
 			goto out;
 		}
 	}
+	if (jobs == 1) {
+		/* one engine: run here, no thread hand-offs per test */
+		for (size_t i = 0; i < n; i++) {
+			ftw_run_test(w[0].e, rs, tests[i], &results[i]);
+			if (o->on_result)
+				o->on_result(&results[i], o->arg);
+		}
+		goto out;
+	}
 	for (int i = 0; i < jobs; i++) {
 		if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0)
 			break;

@@ -89,6 +89,6 @@ if [ -n "${FTWRUNNER:-}" ]; then
 	done
 	printf 'modsecurity_config: %s\nftwtest_root: %s\ntest_whitelist: []\n' "$tmp/modsec.conf" "$corpus" >"$tmp/ftwrunner.yaml"
 	fr=$(time_cmd "$FTWRUNNER" -c "$tmp/ftwrunner.yaml" -e modsecurity); row "ftwrunner (1 thread)" $fr
-	echo "$j2 $fr" | awk '{printf "test --jobs 2 wall / ftwrunner wall: %.2f; CPU per test, test / ftwrunner: %.2f\n", $1 / $5, ($2 == "-" || $6 == "-") ? 0 : $2 / $6}'
+	echo "$j2 $fr" | awk '{printf "test --jobs 2 wall / ftwrunner wall: %.2f; CPU per test, test / ftwrunner: %.2f\n", $1 / $3, ($2 == "-" || $4 == "-") ? 0 : $2 / $4}'
 	echo "ftwrunner: $FTWRUNNER -c $tmp/ftwrunner.yaml -e modsecurity"
 fi

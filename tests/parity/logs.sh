@@ -58,11 +58,6 @@ ORDER_B=9d8c7b6a-5e4f-4a3b-9c2d-1e0f9a8b7c6d
 tmp=$(mktemp -d /tmp/mca-logs-XXXXXX) || { echo "0 passed, 1 failed"; exit 1; }
 chmod 755 "$tmp"
 mkdir -p "$tmp/run" "$tmp/logs" "$tmp/out" "$tmp/conf" "$tmp/ngx-temp" "$tmp/apache/lock" "$tmp/apache/data"
-# The Klarna/Kustom catalogues only: the PayPal IPN sent below stays a
-# payment request the catalogue does not know (the shipped catalogue has a
-# PayPal Standard file too).
-CATS=$tmp/callbacks
-mkdir -p "$CATS" && cp "$srcdir/callbacks/klarna-checkout.yaml" "$srcdir/callbacks/klarna-payments.yaml" "$CATS/"
 if [ "$(id -u)" = 0 ]; then
 	RUNAS=www-data
 	id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
@@ -242,15 +237,16 @@ traffic() {
 	c -A 'Mozilla/5.0' "$base/?s=%3Cscript%3Ealert(1)%3C/script%3E"
 	# the catalogue's callbacks (probe's report: which ones the server blocked)
 	# shellcheck disable=SC2086
-	"$bin" probe --checks none --callbacks "$CATS" --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query $rargs \
+	"$bin" probe --checks none --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query $rargs \
 		--error-log "$ERRLOG" "$base" >"$out.probe-a.json" 2>"$out.probe-a.err"
-	# a payment callback the catalogue does not know (PayPal IPN), blocked
-	c -A 'PayPal IPN ( https://www.paypal.com/ipn )' \
+	# a payment callback no catalogue knows (Amazon Pay's notification; the
+	# catalogue has PayPal's IPN since the providers' catalogues), blocked
+	c -A 'Amazon Simple Notification Service Agent' \
 		-d "txn_id=61E67681CH3238416&custom=%7B%22order_id%22%3A4711%7D&memo=1%27%20or%201%3D1--%20" \
-		"$base/wc-api/WC_Gateway_Paypal/"
+		"$base/wc-api/WC_Gateway_Amazon_Payments_Advanced/"
 	# the push again, for another order: counts and order lists
 	# shellcheck disable=SC2086
-	"$bin" probe --checks none --callbacks "$CATS" --format json --host "$HOST" --order-id "$ORDER_B" --callback kco-push \
+	"$bin" probe --checks none --format json --host "$HOST" --order-id "$ORDER_B" --callback kco-push \
 		--url-form path $rargs --error-log "$ERRLOG" "$base" >"$out.probe-b.json" 2>"$out.probe-b.err"
 	c -A 'Mozilla/5.0' "$base/checkout/"
 }
@@ -366,9 +362,9 @@ for c in j["callbacks"]:
 pushed = any(c["name"] == "kco-push" for c in j["callbacks"])
 if j["summary"]["orders_affected"] < (2 if pushed else 1):
     bad.append("orders_affected %s" % j["summary"]["orders_affected"])
-un = [u for u in j["unmatched"] if u["path"] == "/wc-api/WC_Gateway_Paypal/"]
+un = [u for u in j["unmatched"] if u["path"] == "/wc-api/WC_Gateway_Amazon_Payments_Advanced/"]
 if not un:
-    bad.append("the PayPal IPN request is not listed as unmatched")
+    bad.append("the Amazon Pay request is not listed as unmatched")
 print("; ".join(bad))
 sys.exit(1 if bad else 0)
 PY
@@ -387,7 +383,7 @@ check_one() {	# SERVER RULESET [TYPE]
 	for log in audit error; do
 		src=$LOGD/$log.log
 		[ "$log" = audit ] && [ "${3:-}" = Concurrent ] && src=$LOGD	# the index and its files
-		"$bin" logs --callbacks "$CATS" --format json "$src" >"$out.$log.json" 2>"$out.$log.err"
+		"$bin" logs --format json "$src" >"$out.$log.json" 2>"$out.$log.err"
 		st=$?
 		if [ $st -ne 1 ]; then
 			fail "$TAG $log log: logs exited $st (want 1): $(head -c 300 "$out.$log.err")"
@@ -420,7 +416,7 @@ PY
 			fail "$TAG $log log: $why"
 		fi
 		if why=$(orders_ok "$out.$log.json"); then
-			ok "$TAG $log log: order ids and the unmatched PayPal request"
+			ok "$TAG $log log: order ids and the unmatched Amazon Pay request"
 		else
 			fail "$TAG $log log: $why"
 		fi
@@ -431,7 +427,7 @@ PY
 	files=$(ruleset_files "$server" "$rs")
 	[ "$server" = apache ] && eng=v2 || eng=v3
 	# shellcheck disable=SC2086
-	"$bin" logs --callbacks "$CATS" --format json $RARGS --engine $eng --exclusions "$out.excl.conf" \
+	"$bin" logs --format json $RARGS --engine $eng --exclusions "$out.excl.conf" \
 		"$( [ "${3:-}" = Concurrent ] && echo "$LOGD" || echo "$LOGD/audit.log")" >"$out.replay.json" 2>"$out.replay.err"
 	st=$?
 	if [ $st -ne 1 ] || ! grep -q '^SecRule' "$out.excl.conf" 2>/dev/null; then
@@ -461,7 +457,7 @@ print(", ".join(bad)); sys.exit(1 if bad else 0)' "$out.replay.json" "$v2only" >
 	if [ "$server" = nginx ]; then start_nginx_logging "$TAG-excl" JSON "$out.excl.conf" $files; else start_apache_logging "$TAG-excl" Serial "$out.excl.conf" $files; fi ||
 		{ fail "$TAG: server with the exclusions did not start"; return; }
 	# shellcheck disable=SC2086
-	"$bin" probe --checks none --callbacks "$CATS" --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query \
+	"$bin" probe --checks none --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query \
 		$(sed 's/|.*//' "$out.expected" | grep -v -x -F "$(echo "$v2only" | tr ' ' '\n' | grep .)" | sed 's/^/--callback /') \
 		"http://127.0.0.1:$PORT" >"$out.probe-excl.json" 2>&1
 	st=$?
