@@ -561,6 +561,13 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 
 int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err)
 {
+	if (audit_read_rules(o, rs, err) < 0)
+		return -1;
+	return ruleset_fit(rs, err);
+}
+
+int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err)
+{
 	ruleset_init(rs);
 	rs->engine_v2 = o->engine_v2;
 	rs->allow_lua = o->allow_lua;
@@ -593,7 +600,7 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 		if (r < 0)
 			return -1;
 	}
-	return ruleset_fit(rs, err);
+	return 0;
 }
 
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)

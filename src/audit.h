@@ -109,6 +109,9 @@ struct audit {
 /* Read the rule units (and --server-config) into `rs` as the audit does,
  * and fit them to libmodsecurity. -1 with file:line in `err` on errors. */
 int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err);
+/* The same without fitting them to libmodsecurity (no library call: what
+ * --all-hosts compares between hosts before it audits one). */
+int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err);
 
 /* Run the whole audit. Returns 0, or -1 with "file:line: reason" in
  * `err` for load and usage errors (exit status 2). */

@@ -5,6 +5,7 @@
 #include "datadir.h"
 #include "dialect.h"
 #include "discover.h"
+#include "fleet.h"
 #include "report.h"
 #include "util/fileio.h"
 
@@ -45,6 +46,10 @@ static const char usage[] =
 "      --discover             find the server (cPanel, Plesk, Debian/RHEL\n"
 "                             Apache, nginx, LiteSpeed) under / or --root and\n"
 "                             audit its configuration\n"
+"      --all-hosts            audit every <VirtualHost> / server {} of the\n"
+"                             --server-config (or --discover) with its own\n"
+"                             engine, locations and rules: a host x callback\n"
+"                             table; hosts with identical rules share one audit\n"
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
 "                             default) or v2 (Apache mod_security2, cPanel, most\n"
 "                             Comodo installs): emulate v2 where they differ\n"
@@ -63,7 +68,9 @@ static const char usage[] =
 "                             b6d2a5e4-...; the probe's fake one compares 1:1)\n"
 "\n"
 "Output:\n"
-"      --format text|json     report format (default text)\n"
+"      --format FORMAT        text (default), json, junit (a testsuite per host),\n"
+"                             sarif (2.1.0, results on the rule files) or html\n"
+"                             (one self-contained page for the shop owner)\n"
 "  -o, --output FILE          write the report to FILE (atomically)\n"
 "      --exclusions FILE      write the exclusions as an includable file (the\n"
 "                             first --dialect)\n"
@@ -97,7 +104,7 @@ static const char usage[] =
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
 	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA,
-	OPT_ORDER
+	OPT_ORDER, OPT_ALLHOSTS
 };
 
 static const struct option longopts[] = {
@@ -130,6 +137,7 @@ static const struct option longopts[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "discover", no_argument, NULL, OPT_DISCOVER },
 	{ "allow-lua", no_argument, NULL, OPT_LUA },
+	{ "all-hosts", no_argument, NULL, OPT_ALLHOSTS },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -187,6 +195,42 @@ static int dump_rules(const struct rule_source *src, size_t n)
 	return ret;
 }
 
+/* --all-hosts: the audit in a loop over the hosts (fleet.c), one report. */
+static int run_fleet(const struct audit_opts *o, const char *format, const char *output,
+		     const struct report_opts *ro, const char *excl_file)
+{
+	struct fleet f;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	int ret = 2;
+	if (fleet_run(o, &f, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	if (!strcmp(format, "json"))
+		report_fleet_json(&f, ro, &out);
+	else if (!strcmp(format, "junit"))
+		report_junit(f.hosts, f.nhosts, ro, &out);
+	else if (!strcmp(format, "sarif"))
+		report_sarif(f.hosts, f.nhosts, ro, excl_file ? excl_file : "klarna-exclusions.conf", &out);
+	else if (!strcmp(format, "html"))
+		report_html(f.hosts, f.nhosts, ro, &out);
+	else
+		report_fleet_text(&f, ro, &out);
+	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	for (size_t i = 0; i < f.nhosts; i++)
+		if (!f.hosts[i].a)
+			complain("%s: not audited: %s", f.hosts[i].host, f.hosts[i].error);
+	ret = fleet_status(&f);
+out:
+	fleet_release(&f);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
 /* The demo server: three loads, as described in rules/demo/README.md. */
 static const char *const demo_units[] = {
 	"rules/demo/modsecurity.conf",
@@ -202,7 +246,7 @@ int cmd_audit(int argc, char **argv)
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
 	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
-	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0;
+	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, all_hosts = 0;
 	struct found *found = NULL;
 	size_t nfound = 0;
 	unsigned dialects = 1u << D_RUNTIME;
@@ -291,6 +335,9 @@ int cmd_audit(int argc, char **argv)
 		case OPT_LUA:
 			o.allow_lua = 1;
 			break;
+		case OPT_ALLHOSTS:
+			all_hosts = 1;
+			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;
 			break;
@@ -328,8 +375,9 @@ int cmd_audit(int argc, char **argv)
 			o.params.klarna_order_id = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				complain("--format: \"%s\" is not text or json", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "junit") &&
+			    strcmp(optarg, "sarif") && strcmp(optarg, "html")) {
+				complain("--format: \"%s\" is not text, json, junit, sarif or html", optarg);
 				goto out;
 			}
 			format = optarg;
@@ -425,6 +473,20 @@ int cmd_audit(int argc, char **argv)
 		ret = dump_rules(src, nsrc);
 		goto out;
 	}
+	if (all_hosts) {
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects };
+		if (!o.server_config || nsrc) {
+			complain("--all-hosts: give the server's configuration (--server-config or --discover), and no -r/-R");
+			goto out;
+		}
+		if (excl_dir || (excl_file && strcmp(format, "sarif"))) {
+			complain("--all-hosts: exclusions differ per host: they are in the report (--format json), not in one file");
+			goto out;
+		}
+		ro.color = color_wanted(color, output);
+		ret = run_fleet(&o, format, output, &ro, excl_file);
+		goto out;
+	}
 	if (audit_run(&o, &a, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
@@ -432,8 +494,17 @@ int cmd_audit(int argc, char **argv)
 	{
 		struct report_opts ro = { 0, PACKAGE_VERSION, dialects };
 		ro.color = color_wanted(color, output);
+		struct host_result h = { 0 };
+		h.host = (char *)o.params.host;
+		h.a = &a;
 		if (!strcmp(format, "json"))
 			report_json(&a, &ro, &out);
+		else if (!strcmp(format, "junit"))
+			report_junit(&h, 1, &ro, &out);
+		else if (!strcmp(format, "sarif"))
+			report_sarif(&h, 1, &ro, excl_file ? excl_file : "klarna-exclusions.conf", &out);
+		else if (!strcmp(format, "html"))
+			report_html(&h, 1, &ro, &out);
 		else
 			report_text(&a, &ro, &out);
 	}

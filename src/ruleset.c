@@ -75,6 +75,7 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->units[i].scope);
 		free(rs->units[i].vhost);
 		free(rs->units[i].vhost_engine);
+		free(rs->units[i].docroot);
 		if (rs->units[i].scope_re)
 			pcre2_code_free(rs->units[i].scope_re);
 	}
@@ -700,6 +701,11 @@ static int apache_directive(struct reader *rd, struct origin at, struct seclang_
 		}
 		free(u->vhost);
 		u->vhost = strbuf_detach(&sb, NULL);
+		return 1;
+	}
+	if (!strcasecmp(d->name, "DocumentRoot") && u->vhost && d->nargs) {
+		free(u->docroot);	/* --all-hosts looks for the shop's plugins there */
+		u->docroot = xstrdup(d->args[0].inner);
 		return 1;
 	}
 	if (!strcasecmp(d->name, "SecRuleEngine") && u->vhost && d->nargs) {
