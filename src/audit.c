@@ -585,6 +585,7 @@ int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 		if (slash)
 			*slash = '\0';
 		rs->apache = 1;
+		rs->vhost_only = o->vhost_only;
 		rs->server_root = dir;
 		rs->root = o->root ? xstrdup(o->root) : NULL;
 		r = ruleset_add_file(rs, cfg, err);

@@ -44,6 +44,7 @@ struct audit_opts {
 	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
+	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (ruleset.h) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };

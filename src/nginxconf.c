@@ -260,6 +260,11 @@ static void close_block(struct ctx *c)
 			c->chosen_last = last;
 			c->chosen_on = on;
 		}
+		if (c->listing && c->nlist) {
+			c->list[c->nlist - 1].first_unit = first;
+			c->list[c->nlist - 1].last_unit = last;
+			c->list[c->nlist - 1].on = on;
+		}
 		/* units of every server are marked now; unmarked later */
 		for (size_t u = first; u < last; u++)
 			c->rs->units[u].inactive = 2;
@@ -456,6 +461,26 @@ int nginxconf_servers(struct ruleset *rs, const char *path, struct nginx_server 
 		return -1;
 	}
 	return 0;
+}
+
+size_t nginx_server_for(const struct nginx_server *s, size_t n, const char *host)
+{
+	size_t def = 0;
+	int have_def = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *copy = xstrdup(s[i].names), *save = NULL;
+		int hit = 0;
+		for (char *w = strtok_r(copy, " ", &save); w && !hit; w = strtok_r(NULL, " ", &save))
+			hit = host_match(w, host);
+		free(copy);
+		if (hit)
+			return i;
+		if (s[i].is_default && !have_def) {
+			def = i;
+			have_def = 1;
+		}
+	}
+	return def;
 }
 
 void nginx_servers_free(struct nginx_server *s, size_t n)

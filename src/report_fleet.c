@@ -1,7 +1,8 @@
 /*
  * The fleet's reports (--all-hosts). Text: a host x callback table (URL
  * forms folded: "ok", "B:ID" blocked by rule ID, "W:ID" would be blocked
- * under DetectionOnly, "-" not audited for that host), then the vhosts
+ * under DetectionOnly, a "*" after it when some URL forms pass, "-" not
+ * audited for that host), then the vhosts
  * left out and one summary line. JSON: {"hosts": [...], "summary"}; each
  * host carries the single-host report's "callbacks", "exclusions" and
  * "summary" exactly as report_json() writes them (taken from its output,
@@ -38,12 +39,13 @@ static size_t callback_columns(const struct fleet *f, const char ***out)
 static void cell(const struct audit *a, const char *name, struct strbuf *out)
 {
 	const struct audit_case *worst = NULL;
-	int found = 0;
+	int found = 0, passes = 0;
 	for (size_t i = 0; i < a->ncases; i++) {
 		const struct audit_case *c = &a->cases[i];
 		if (strcmp(c->cb->name, name))
 			continue;
 		found = 1;
+		passes += c->outcome == OUT_PASSED;
 		if (c->outcome == OUT_BLOCKED && (!worst || worst->outcome != OUT_BLOCKED))
 			worst = c;
 		else if (c->outcome == OUT_WOULD_BLOCK && !worst)
@@ -54,7 +56,8 @@ static void cell(const struct audit *a, const char *name, struct strbuf *out)
 	else if (!worst)
 		strbuf_addstr(out, "ok");
 	else
-		strbuf_addf(out, "%c:%ld", worst->outcome == OUT_BLOCKED ? 'B' : 'W', worst->v.disruptive_id);
+		strbuf_addf(out, "%c:%ld%s", worst->outcome == OUT_BLOCKED ? 'B' : 'W', worst->v.disruptive_id,
+			    passes ? "*" : "");
 }
 
 void report_fleet_text(const struct fleet *f, const struct report_opts *o, struct strbuf *out)
@@ -74,7 +77,7 @@ void report_fleet_text(const struct fleet *f, const struct report_opts *o, struc
 	for (size_t k = 0; k < ncols; k++)
 		strbuf_addf(out, "%s [%zu] %s", k % 4 == 0 && k ? "\n          " : "", k + 1, cols[k]);
 	strbuf_addf(out, "\nCells: ok passes; B:ID blocked by rule ID; W:ID would be blocked (DetectionOnly); "
-		    "- not audited there.\n\n%-*s %-13s", (int)width, "host", "engine");
+		    "* some URL forms pass; - not audited there.\n\n%-*s %-13s", (int)width, "host", "engine");
 	for (size_t k = 0; k < ncols; k++)
 		strbuf_addf(out, " %-9zu", k + 1);
 	strbuf_addstr(out, " plugins\n");
@@ -96,7 +99,8 @@ void report_fleet_text(const struct fleet *f, const struct report_opts *o, struc
 			strbuf_addf(out, " %-9s", c.buf);
 			strbuf_release(&c);
 		}
-		strbuf_addf(out, " %s", hr->plugins ? hr->plugins : "");
+		if (hr->plugins)
+			strbuf_addf(out, " %s", hr->plugins);
 		if (hr->shared_with)
 			strbuf_addf(out, "  (same rules as %s)", hr->shared_with);
 		strbuf_addch(out, '\n');

@@ -1128,6 +1128,11 @@ static int container(struct reader *rd, struct origin at, struct seclang_directi
 		} else if (!strcasecmp(name, "IfDefine")) {
 			/* nothing is defined with -D here */
 			c->active = arg && arg[0] == '!';
+		} else if (rd->inactive == 0 && rs->apache && !strcasecmp(name, "VirtualHost") &&
+			   rs->vhost_only && ++rs->vhost_seen != rs->vhost_only) {
+			/* --all-hosts reads one vhost at a time: the others are
+			 * not the server's for this host, like a false <IfDefine> */
+			c->active = 0;
 		} else if (rd->inactive == 0 && rs->apache && !strcasecmp(name, "VirtualHost")) {
 			char *nm = xasprintf("<VirtualHost %s> at %s:%d", arg ? arg : "", at.file, at.line);
 			size_t u;
@@ -1350,6 +1355,11 @@ static int host_matches(const char *names, const char *host)
 	}
 	free(copy);
 	return hit;
+}
+
+int ruleset_vhost_serves(const char *names, const char *host)
+{
+	return host_matches(names, host);
 }
 
 void ruleset_select_host(struct ruleset *rs, const char *host)

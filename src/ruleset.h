@@ -94,6 +94,10 @@ struct ruleset {
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
+	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (1-based,
+					 * in reading order; 0 = all): --all-hosts, one host
+					 * at a time, without reading every vhost's Includes */
+	int vhost_seen;			/* <VirtualHost>s met so far */
 	char *root;			/* --root: read DIR/etc/... for /etc/... */
 	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */
 	char *policy[4];		/* the value in force of tx.allowed_methods,
@@ -131,6 +135,10 @@ void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
  * alone, note it as not audited, and try again. Anything else is an error
  * with file:line. */
 int ruleset_fit(struct ruleset *rs, struct strbuf *err);
+
+/* Does a vhost's name list ("name alias...") serve `host` (exact or
+ * wildcard, as Apache matches ServerName/ServerAlias)? */
+int ruleset_vhost_serves(const char *names, const char *host);
 
 /* Apache: keep the <VirtualHost> that serves `host` (ServerName, ServerAlias,
  * wildcards; else the first, as Apache answers with it) and drop the
