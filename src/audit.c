@@ -437,6 +437,9 @@ static void impose(struct ruleset *rs, const struct audit_opts *o)
 		snprintf(n, sizeof(n), "%d", o->paranoia);
 		ruleset_override(rs, "tx.paranoia_level", n);
 		ruleset_override(rs, "tx.executing_paranoia_level", n);
+		/* CRS 4 names them blocking and detection paranoia level */
+		ruleset_override(rs, "tx.blocking_paranoia_level", n);
+		ruleset_override(rs, "tx.detection_paranoia_level", n);
 	}
 	if (o->threshold) {
 		snprintf(n, sizeof(n), "%d", o->threshold);
@@ -571,6 +574,7 @@ int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	ruleset_init(rs);
 	rs->engine_v2 = o->engine_v2;
 	rs->allow_lua = o->allow_lua;
+	rs->pcre = o->pcre;
 	impose(rs, o);
 	if (o->server_config && server_is_nginx(o->server_config)) {
 		rs->root = o->root ? xstrdup(o->root) : NULL;
@@ -604,6 +608,32 @@ int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	return 0;
 }
 
+/* Ids the exclusions may take: a block the server's rules leave free
+ * (a cPanel modsec2.user.conf often has the admin's own 10001). */
+#define EXCL_ID_BLOCK 100
+static int pick_ids(const struct audit_opts *o, struct ruleset *rs, long *next_id, struct strbuf *err)
+{
+	const struct ruleinfo *taken;
+	long start = ruleset_free_ids(rs, o->id_base, EXCL_ID_BLOCK, &taken);
+	if (start == o->id_base)
+		return 0;
+	if (o->id_base_given || start < 0) {
+		if (taken)
+			strbuf_addf(err, "--exclusion-id-base %ld: ids %ld-%ld are not free: the server's rule %ld is at %s:%d",
+				    o->id_base, o->id_base, o->id_base + EXCL_ID_BLOCK - 1, taken->id < 0 ? -taken->id : taken->id,
+				    taken->at.file ? taken->at.file : "", taken->at.line);
+		else
+			strbuf_addf(err, "--exclusion-id-base %ld: no block of %d free rule ids from there to 99989",
+				    o->id_base, EXCL_ID_BLOCK);
+		return -1;
+	}
+	ruleset_note(rs, taken ? taken->at : (struct origin){ NULL, 0 },
+		     "exclusion ids start at %ld: the server's rule %ld uses the default block %ld-%ld", start,
+		     taken ? (taken->id < 0 ? -taken->id : taken->id) : 0, o->id_base, o->id_base + EXCL_ID_BLOCK - 1);
+	*next_id = start;
+	return 0;
+}
+
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
@@ -620,6 +650,8 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	 * its rules (and only logs) when SecRuleEngine is missing */
 	if (a->mode == MODE_UNSET && a->engine_v2)
 		a->mode = MODE_OFF;
+	if (pick_ids(o, &a->rs, &next_id, err) < 0)
+		return -1;
 	a->order_id = o->params.klarna_order_id;
 	a->source_ips = o->source_ips;
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)

@@ -33,6 +33,7 @@ struct audit_opts {
 	unsigned forms;			/* URL forms for wc-api callbacks */
 	struct build_params params;
 	long id_base;
+	int id_base_given;		/* --exclusion-id-base given: its block must be free */
 	int max_rounds;
 	int paranoia;			/* CRS blocking paranoia level to impose, 0 = as configured */
 	int threshold;			/* inbound anomaly threshold to impose, 0 = as configured */
@@ -45,6 +46,7 @@ struct audit_opts {
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
 	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (ruleset.h) */
+	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };

@@ -1,5 +1,6 @@
 #include "catalog.h"
 #include "util/fileio.h"
+#include "util/yamlload.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -505,7 +506,6 @@ static int parse_root(struct yctx *y, yaml_node_t *root, struct catalog *c)
 int catalog_load(struct catalog *c, const char *path, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct yctx y = { &doc, path, err };
 	int ret;
@@ -516,20 +516,12 @@ int catalog_load(struct catalog *c, const char *path, struct strbuf *err)
 		strbuf_release(&text);
 		return -1;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text.buf, text.len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		strbuf_addf(err, "%s:%lu: %s", path, (unsigned long)parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "YAML syntax error");
-		if (parser.context)
-			strbuf_addf(err, " (%s)", parser.context);
-		yaml_parser_delete(&parser);
+	if (yaml_load_strict(&doc, path, text.buf, text.len, err) < 0) {
 		strbuf_release(&text);
 		return -1;
 	}
 	ret = parse_root(&y, yaml_document_get_root_node(&doc), c);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	strbuf_release(&text);
 	return ret;
 }

@@ -53,6 +53,10 @@ static const char usage[] =
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
 "                             default) or v2 (Apache mod_security2, cPanel, most\n"
 "                             Comodo installs): emulate v2 where they differ\n"
+"      --pcre 1|2             the server's regex library (v2 only; default:\n"
+"                             what its mod_security2.so links, else 1). A regex\n"
+"                             that library refuses is a finding: the server\n"
+"                             would not start\n"
 "\n"
 "Callbacks:\n"
 "      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
@@ -103,7 +107,7 @@ static const char usage[] =
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA,
+	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA, OPT_PCRE,
 	OPT_ORDER, OPT_ALLHOSTS
 };
 
@@ -133,6 +137,7 @@ static const struct option longopts[] = {
 	{ "source-ip", required_argument, NULL, OPT_SRCIP },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "pcre", required_argument, NULL, OPT_PCRE },
 	{ "server-config", required_argument, NULL, OPT_SERVER },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "discover", no_argument, NULL, OPT_DISCOVER },
@@ -170,24 +175,23 @@ static int list_callbacks(const char *file)
 	return 0;
 }
 
-static int dump_rules(const struct rule_source *src, size_t n)
+/* --dump-rules: the text each load hands libmodsecurity, read, neutralised,
+ * translated and fitted as the audit loads it. */
+static int dump_rules(const struct audit_opts *o)
 {
 	struct ruleset rs;
 	struct strbuf err = STRBUF_INIT;
 	int ret = 0;
-	ruleset_init(&rs);
-	for (size_t i = 0; i < n && !ret; i++) {
-		int r = src[i].is_text ? ruleset_add_text(&rs, "(command line)", src[i].value, &err)
-				       : ruleset_add_file(&rs, src[i].value, &err);
-		if (r < 0) {
-			complain("%s", err.buf);
-			ret = 2;
-		}
+	if (audit_load_rules(o, &rs, &err) < 0) {
+		complain("%s", err.buf);
+		ret = 2;
 	}
+	for (size_t i = 0; i < rs.nnotes && !ret; i++)
+		printf("# note: %s:%d: %s (%d places)\n", rs.notes[i].at.file ? rs.notes[i].at.file : "",
+		       rs.notes[i].at.line, rs.notes[i].what, rs.notes[i].count);
 	for (size_t u = 0; u < rs.nunits && !ret; u++) {
-		printf("# ---- load %zu: %s (%d rules)\n", u + 1, rs.units[u].name, rs.units[u].rules);
-		for (size_t i = 0; i < rs.nnotes; i++)
-			printf("# note: %s:%d: %s (%d places)\n", rs.notes[i].at.file, rs.notes[i].at.line, rs.notes[i].what, rs.notes[i].count);
+		printf("# ---- load %zu: %s (%d rules)%s\n", u + 1, rs.units[u].name, rs.units[u].rules,
+		       rs.units[u].inactive ? " [not loaded: a vhost not serving the host]" : "");
 		fputs(rs.units[u].text.buf, stdout);
 	}
 	ruleset_release(&rs);
@@ -311,6 +315,13 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_PCRE:
+			if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+				complain("--pcre: \"%s\" is not 1 or 2", optarg);
+				goto out;
+			}
+			o.pcre = atoi(optarg);
+			break;
 		case OPT_ENGINE:
 			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
 				complain("--engine: \"%s\" is not v2 or v3", optarg);
@@ -394,6 +405,7 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			}
 			o.id_base = v;
+			o.id_base_given = 1;
 			break;
 		case OPT_ROUNDS:
 			if (parse_number(optarg, 1, 100, &v) < 0) {
@@ -422,6 +434,10 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (optind < argc) {
 		complain("unexpected argument \"%s\" (try --help)", argv[optind]);
+		goto out;
+	}
+	if (output_path_check(output, &err) < 0 || output_path_check(excl_file, &err) < 0) {
+		complain("%s", err.buf);
 		goto out;
 	}
 	if (!catalogue)
@@ -470,7 +486,7 @@ int cmd_audit(int argc, char **argv)
 	o.params.noverrides = nheaders;
 
 	if (dump) {
-		ret = dump_rules(src, nsrc);
+		ret = dump_rules(&o);
 		goto out;
 	}
 	if (all_hosts) {
@@ -552,7 +568,7 @@ int cmd_audit(int argc, char **argv)
 					 a.excl[i].rule_id, a.excl[i].cb->name);
 			unverified = 1;
 		}
-		ret = (blocked || would || unverified) ? 1 : 0;
+		ret = (blocked || would || unverified || a.rs.server_fails) ? 1 : 0;
 	}
 out:
 	found_free(found, nfound);

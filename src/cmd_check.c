@@ -23,11 +23,15 @@ static const char usage[] =
 "      --root DIR             read DIR/etc/... for the server's /etc/...\n"
 "      --host NAME            the virtual host (default shop.example.com)\n"
 "      --engine v2|v3         the audited engine (default: v2 for Apache)\n"
+"      --pcre 1|2             the server's regex library (v2; default: what its\n"
+"                             mod_security2.so links, else 1)\n"
 "      --format text|json     report format (default text)\n"
 "  -o, --output FILE          write the report to FILE (atomically)\n"
 "  -h, --help                 this text\n"
 "\n"
-"Exit status: 0 the rules load, 2 they do not (one line naming file:line).\n";
+"Exit status: 0 the rules load, 1 they load here but the server itself\n"
+"would not start with them (a finding: each is noted), 2 they do not load\n"
+"(one line naming file:line).\n";
 
 static const struct range {
 	const char *vendor;
@@ -93,6 +97,10 @@ static void text_report(const struct ruleset *rs, struct strbuf *out)
 	}
 	ruleset_coverage(rs, &loaded, &left);
 	strbuf_addf(out, "Coverage: %zu rules loaded, %zu left out.\n", loaded, left);
+	if (rs->server_fails)
+		strbuf_addf(out, "FINDING: the %s would not start with these rules (%d place%s; see the notes "
+			    "saying so).\n", rs->engine_v2 ? "server (ModSecurity 2)" : "server (nginx, libmodsecurity 3.0.9)",
+			    rs->server_fails, rs->server_fails == 1 ? "" : "s");
 }
 
 static void json_report(const struct ruleset *rs, struct strbuf *out)
@@ -141,6 +149,7 @@ static void json_report(const struct ruleset *rs, struct strbuf *out)
 	o = cJSON_AddObjectToObject(root, "coverage");
 	cJSON_AddNumberToObject(o, "rules_loaded", (double)loaded);
 	cJSON_AddNumberToObject(o, "rules_left_out", (double)left);
+	cJSON_AddBoolToObject(root, "server_would_start", !rs->server_fails);
 	text = cJSON_Print(root);
 	strbuf_addstr(out, text);
 	strbuf_addch(out, '\n');
@@ -157,6 +166,7 @@ int cmd_check(int argc, char **argv)
 		{ "root", required_argument, NULL, 't' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "engine", required_argument, NULL, 'e' },
+		{ "pcre", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -195,6 +205,13 @@ int cmd_check(int argc, char **argv)
 		case 'H':
 			o.params.host = optarg;
 			break;
+		case 'p':
+			if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+				complain("--pcre: \"%s\" is not 1 or 2", optarg);
+				goto out;
+			}
+			o.pcre = atoi(optarg);
+			break;
 		case 'e':
 			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
 				complain("--engine: \"%s\" is not v2 or v3", optarg);
@@ -226,6 +243,10 @@ int cmd_check(int argc, char **argv)
 		complain("check: unexpected argument \"%s\"", argv[optind]);
 		goto out;
 	}
+	if (output_path_check(output, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
 	if (!nsrc && !o.server_config) {
 		complain("check: give rules with -r/-R or --server-config");
 		goto out;
@@ -246,7 +267,7 @@ int cmd_check(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
-	ret = 0;
+	ret = rs.server_fails ? 1 : 0;
 out:
 	ruleset_release(&rs);
 	free(src);

@@ -196,6 +196,10 @@ int cmd_probe(int argc, char **argv)
 		complain("probe: the shop's URL is missing (try probe --help)");
 		goto out;
 	}
+	if (output_path_check(output, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
 	if (optind + 1 < argc) {
 		complain("probe: unexpected argument \"%s\" (one URL only)", argv[optind + 1]);
 		goto out;

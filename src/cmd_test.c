@@ -225,6 +225,10 @@ int cmd_test(int argc, char **argv)
 		complain("test: no test files or directories given (try test --help)");
 		goto out;
 	}
+	if (output_path_check(output, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
 	if (ftw_suite_load(&suite, (const char *const *)argv + optind, (size_t)(argc - optind), &err) < 0) {
 		complain("%s", err.buf);
 		goto out;

@@ -111,11 +111,28 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+static int rules_error(int r, const char *error, int *err_line, struct strbuf *err);
+
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err)
 {
 	const char *error = NULL;
 	int r = msc_rules_add(e->rules, text, &error);
+	return rules_error(r, error, err_line, err);
+}
+
+int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
+{
+	const char *error = NULL;
+	RulesSet *rules = msc_create_rules_set();
+	int r = msc_rules_add(rules, text, &error);
+	msc_rules_cleanup(rules);
+	return rules_error(r, error, err_line, err);
+}
+
+/* libmodsecurity's verdict on a load, as engine_add_rules() gives it. */
+static int rules_error(int r, const char *error, int *err_line, struct strbuf *err)
+{
 	*err_line = 0;
 	if (r >= 0 && !error)
 		return 0;
@@ -135,6 +152,11 @@ int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		while (*msg == ' ')
 			msg++;
 		len = strlen(msg);
+		/* "Rules must have an ID. File: 0x6040... at line: 1": the
+		 * "file" is a pointer and the line is wrong; callers name the
+		 * place from their own line map */
+		if (!l && strstr(msg, " File: "))
+			len = (size_t)(strstr(msg, " File: ") - msg);
 		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			len--;
 		if (len)

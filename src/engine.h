@@ -59,6 +59,11 @@ void engine_free(struct engine *e);
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
 
+/* Does libmodsecurity accept `text` as one load? Parsed into a throwaway
+ * rule set (no engine, nothing kept); results as engine_add_rules(). The
+ * loader's fitting step asks this of directive groups. */
+int engine_check_rules(const char *text, int *err_line, struct strbuf *err);
+
 /* Run one transaction. `resp` may be NULL (a bare 200). */
 void engine_run(struct engine *e, const struct request *req,
 		const struct response *resp, struct txresult *out);

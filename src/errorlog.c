@@ -108,16 +108,23 @@ char *uri_decode_path(const char *uri)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* " [file \"" of the rule's anchor: the last one followed by line and id */
+/* " [file \"" of the rule's anchor: the last one followed by a line and
+ * then an id field. Linear: three forward scans bounded by the last id,
+ * then the last line before it (a logged attacker string can repeat
+ * " [file \"" thousands of times in one line). */
 static const char *anchor_of(const char *line)
 {
-	const char *p = line, *last = NULL;
-	while ((p = strstr(p, " [file \"")) != NULL) {
-		const char *q = strstr(p + 8, "\"] [line \"");
-		if (q && strstr(q, "\"] [id \""))
-			last = p;
-		p += 8;
-	}
+	const char *p, *id = NULL, *ln = NULL, *last = NULL;
+	for (p = line; (p = strstr(p, "\"] [id \"")) != NULL; p++)
+		id = p;
+	if (!id)
+		return NULL;
+	for (p = line; (p = strstr(p, "\"] [line \"")) != NULL && p <= id; p++)
+		ln = p;
+	if (!ln)
+		return NULL;
+	for (p = line; (p = strstr(p, " [file \"")) != NULL && p + 8 <= ln; p += 8)
+		last = p;
 	return last;
 }
 
@@ -195,18 +202,30 @@ enum corr errorlog_collect(struct errorlog *el, const char *marker, const char *
 	const char *want = NULL;
 	enum corr how = CORR_NONE;
 	char *p;
+	int cut = 0;
 
 	memset(tx, 0, sizeof(*tx));
 	*unique_id = NULL;
 	if (end < start)
 		start = 0;	/* rotated or truncated under us */
+	/* a busy log: only the newest part can hold this request's lines */
+	if (end - start > ERRORLOG_MAX_READ) {
+		start = end - ERRORLOG_MAX_READ;
+		cut = 1;
+	}
 	if (end > start) {
 		strbuf_grow(&buf, (size_t)(end - start));
 		ssize_t got = pread(el->fd, buf.buf, (size_t)(end - start), start);
 		strbuf_setlen(&buf, got > 0 ? (size_t)got : 0);
 	}
+	p = buf.buf;
+	if (cut) {
+		/* cut mid-line: start at the next whole one */
+		char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + buf.len;
+	}
 	el->mark = end;
-	for (p = buf.buf; *p;) {
+	for (; *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';

@@ -27,6 +27,10 @@
 #include "engine.h"
 #include "util/strbuf.h"
 
+/* At most this much of what the log gained is read per request (its
+ * newest part): a busy log must not grow memory without end. */
+#define ERRORLOG_MAX_READ ((off_t)16 * 1024 * 1024)
+
 struct errorlog {
 	char *path;
 	int fd;

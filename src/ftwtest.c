@@ -1,6 +1,7 @@
 #include "ftwtest.h"
 #include "util/base64.h"
 #include "util/fileio.h"
+#include "util/yamlload.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -693,22 +694,23 @@ static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct
 	FOR_PAIRS(y, n, k, v) {
 		const char *key = sval(k);
 		int r = 0;
+		/* errors set r: title and id are freed below */
 		if (!key)
-			return fail(y, k, "expected a key");
-		if (!strcmp(key, "test_title")) {
-			if (y->d != FTW_LEGACY)
-				return fail(y, k, "test_title in a go-ftw v2 file (tests there have test_id)");
+			r = fail(y, k, "expected a key");
+		else if (!strcmp(key, "test_title") && y->d != FTW_LEGACY)
+			r = fail(y, k, "test_title in a go-ftw v2 file (tests there have test_id)");
+		else if (!strcmp(key, "test_title"))
 			r = get_string(y, v, key, &title);
-		} else if (!strcmp(key, "test_id")) {
-			if (y->d != FTW_V2)
-				return fail(y, k, "test_id in a legacy ftw file (tests there have test_title)");
+		else if (!strcmp(key, "test_id") && y->d != FTW_V2)
+			r = fail(y, k, "test_id in a legacy ftw file (tests there have test_title)");
+		else if (!strcmp(key, "test_id")) {
 			r = get_string(y, v, key, &id);
 			have_id = 1;
 		} else if (!strcmp(key, "desc")) {
 			r = get_string(y, v, key, &t->desc);
+		} else if (!strcmp(key, "stages") && v->type != YAML_SEQUENCE_NODE) {
+			r = fail(y, v, "stages must be a list");
 		} else if (!strcmp(key, "stages")) {
-			if (v->type != YAML_SEQUENCE_NODE)
-				return fail(y, v, "stages must be a list");
 			FOR_ITEMS(y, v, it) {
 				t->stages = xrealloc(t->stages, (t->nstages + 1) * sizeof(*t->stages));
 				r = parse_stage(y, it, &t->stages[t->nstages]);
@@ -854,7 +856,6 @@ void ftw_suite_release(struct ftw_suite *s)
 int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_t len,
 		  struct strbuf *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct ftw_file f;
 	struct yctx y;
@@ -862,12 +863,7 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 
 	memset(&f, 0, sizeof(f));
 	f.path = xstrdup(path);
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		strbuf_addf(err, "%s:%d: %s", path, (int)parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "not YAML");
-		yaml_parser_delete(&parser);
+	if (yaml_load_strict(&doc, path, text, len, err) < 0) {
 		file_release(&f);
 		return -1;
 	}
@@ -877,7 +873,6 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 	y.d = FTW_V2;
 	ret = parse_file(&y, yaml_document_get_root_node(&doc), &f);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	if (ret < 0) {
 		file_release(&f);
 		return -1;

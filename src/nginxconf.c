@@ -1,5 +1,6 @@
 #include "nginxconf.h"
 #include "util/fileio.h"
+#include "util/rootpath.h"
 
 #include <ctype.h>
 #include <glob.h>
@@ -7,10 +8,16 @@
 #include <string.h>
 #include <strings.h>
 
+/* Limits on what one configuration may make us read (documented in the
+ * README's "Limits"): each exceeded limit is an error naming file:line. */
+#define MAX_LEVEL 16		/* nested blocks */
+#define MAX_INCLUDE_DEPTH 32	/* nested includes */
+#define MAX_FILES 4096		/* files read in all */
+
 /* One nginx statement: words up to ';' or '{', with where it starts. */
 struct stmt {
 	char **w;
-	size_t n;
+	size_t n, alloc;
 	int block;		/* ended with '{' */
 	const char *file;
 	int line;
@@ -21,8 +28,10 @@ struct ctx {
 	const char *host;
 	const char *confdir;	/* the server's directory of nginx.conf */
 	struct strbuf *err;
-	int level;		/* 0 main, 1 http, 2 server, 3+ location */
-	int depth;		/* include depth */
+	int level;		/* 0 main, 1 http, 2 server, 3+ location; < MAX_LEVEL */
+	int depth;		/* include depth, <= MAX_INCLUDE_DEPTH */
+	int nfiles;		/* files read, <= MAX_FILES (a file including
+				 * itself twice doubles at each level) */
 	/* the server being read: does it serve host? which units are its own? */
 	int in_server, server_hits, server_default;
 	size_t server_first_unit;
@@ -31,8 +40,8 @@ struct ctx {
 	int chosen_on, first_on;	/* `modsecurity on` in effect for that server */
 	size_t first_server_first, first_server_last;
 	int have_first_server;
-	int modsec[16];		/* `modsecurity` per level: -1 unset, 0 off, 1 on */
-	char *scope[16];	/* location regex per level */
+	int modsec[MAX_LEVEL];	/* `modsecurity` per level: -1 unset, 0 off, 1 on */
+	char *scope[MAX_LEVEL];	/* location regex per level */
 	int files;		/* interned file names live here */
 	char **names;
 	size_t nnames;
@@ -48,7 +57,7 @@ static const char *keep(struct ctx *c, const char *s)
 	return c->names[c->nnames++];
 }
 
-static int parse_file(struct ctx *c, const char *path);
+static int parse_file(struct ctx *c, const char *path, const struct stmt *from);
 
 static void stmt_free(struct stmt *s)
 {
@@ -155,19 +164,20 @@ static int statement(struct ctx *c, struct stmt *s)
 {
 	const char *d = s->w[0];
 	if (!strcmp(d, "include") && s->n >= 2) {
-		char *pat = s->w[1][0] == '/' ? ruleset_rooted(c->rs, s->w[1])
-					       : xasprintf("%s/%s", c->confdir, s->w[1]);
+		char *rel = s->w[1][0] == '/' ? NULL : xasprintf("%s/%s", c->confdir, s->w[1]);
+		char *pat = rel ? root_confine(c->rs->root, rel) : ruleset_rooted(c->rs, s->w[1]);
 		glob_t g;
 		int r = glob(pat, 0, NULL, &g), ret = 0;
 		if (r == 0) {
 			for (size_t i = 0; i < g.gl_pathc && !ret; i++)
-				ret = parse_file(c, g.gl_pathv[i]);
+				ret = parse_file(c, g.gl_pathv[i], s);
 		} else if (!strpbrk(s->w[1], "*?[")) {
 			strbuf_addf(c->err, "%s:%d: include %s: no such file", s->file, s->line, s->w[1]);
 			ret = -1;
 		}
 		globfree(&g);
 		free(pat);
+		free(rel);
 		return ret;
 	}
 	if (!strcmp(d, "server_name") && c->level == 2) {
@@ -211,14 +221,17 @@ static int statement(struct ctx *c, struct stmt *s)
 	return 0;
 }
 
-static void open_block(struct ctx *c, struct stmt *s)
+static int open_block(struct ctx *c, struct stmt *s)
 {
-	c->level++;
-	if (c->level < 16) {
-		c->modsec[c->level] = -1;
-		free(c->scope[c->level]);
-		c->scope[c->level] = NULL;
+	if (c->level + 1 >= MAX_LEVEL) {
+		strbuf_addf(c->err, "%s:%d: blocks nested deeper than %d levels", s->file, s->line,
+			    MAX_LEVEL - 1);
+		return -1;
 	}
+	c->level++;
+	c->modsec[c->level] = -1;
+	free(c->scope[c->level]);
+	c->scope[c->level] = NULL;
 	if (!strcmp(s->w[0], "server") && c->level == 2) {
 		c->in_server = 1;
 		c->server_hits = c->server_default = 0;
@@ -231,9 +244,10 @@ static void open_block(struct ctx *c, struct stmt *s)
 			sv->names = xstrdup("");
 			sv->where = xasprintf("server {} at %s:%d", s->file, s->line);
 		}
-	} else if (!strcmp(s->w[0], "location") && c->level >= 3 && c->level < 16) {
+	} else if (!strcmp(s->w[0], "location") && c->level >= 3) {
 		c->scope[c->level] = location_regex(s);
 	}
+	return 0;
 }
 
 static void close_block(struct ctx *c)
@@ -270,36 +284,47 @@ static void close_block(struct ctx *c)
 			c->rs->units[u].inactive = 2;
 		c->in_server = 0;
 	}
-	if (c->level < 16) {
-		free(c->scope[c->level]);
-		c->scope[c->level] = NULL;
-	}
+	free(c->scope[c->level]);
+	c->scope[c->level] = NULL;
 	c->level--;
 }
 
-/* Split nginx syntax into statements. */
-static int parse_file(struct ctx *c, const char *path)
+/* Split nginx syntax into statements. `from` is the include statement
+ * that names `path` (NULL for nginx.conf itself): errors about reading the
+ * file are reported there. */
+static int parse_file(struct ctx *c, const char *given, const struct stmt *from)
 {
 	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT, word = STRBUF_INIT;
 	struct stmt s = { 0 };
 	const char *file, *p;
 	int line = 1, ret = 0, in_word = 0;
+	/* --root: symlinks (absolute ones too) followed inside the root */
+	char *path = root_confine(c->rs->root, given);
 
-	if (++c->depth > 32) {
-		strbuf_addf(c->err, "%s: include nested too deeply", path);
+	if (from)
+		strbuf_addf(&why, "%s:%d: include %s: ", from->file, from->line, from->w[1]);
+	if (c->depth >= MAX_INCLUDE_DEPTH || c->nfiles >= MAX_FILES) {
+		strbuf_addf(c->err, "%sincludes nested deeper than %d levels or more than %d files "
+			    "(an include loop?)", why.buf, MAX_INCLUDE_DEPTH, MAX_FILES);
+		strbuf_release(&why);
+		free(path);
 		return -1;
 	}
-	if (read_file(path, &text, &why) < 0) {
+	c->depth++;
+	c->nfiles++;
+	if (read_config_file(path, &text, &why) < 0) {
 		strbuf_addstr(c->err, why.buf);
 		strbuf_release(&why);
 		c->depth--;
+		free(path);
 		return -1;
 	}
+	strbuf_release(&why);
 	file = keep(c, path);
 #define PUSH_WORD() do { \
 		if (in_word) { \
 			if (!s.n) { s.file = file; } \
-			s.w = xrealloc(s.w, (s.n + 1) * sizeof(char *)); \
+			ARRAY_PUSH(s.w, s.n, s.alloc); \
 			s.w[s.n++] = strbuf_detach(&word, NULL); \
 			in_word = 0; \
 		} \
@@ -363,7 +388,7 @@ static int parse_file(struct ctx *c, const char *path)
 			}
 			s.block = *p == '{';
 			if (s.block)
-				open_block(c, &s);
+				ret = open_block(c, &s);
 			else
 				ret = statement(c, &s);
 			stmt_free(&s);
@@ -383,6 +408,7 @@ static int parse_file(struct ctx *c, const char *path)
 	strbuf_release(&word);
 	strbuf_release(&text);
 	c->depth--;
+	free(path);
 	return ret;
 }
 
@@ -402,9 +428,9 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 	if (slash)
 		*slash = '\0';
 	c.confdir = dir;
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < MAX_LEVEL; i++)
 		c.modsec[i] = -1;
-	ret = parse_file(&c, real);
+	ret = parse_file(&c, real, NULL);
 	if (!ret) {
 		/* no server named the host: nginx answers with the default one */
 		if (!c.chosen && c.have_first_server) {
@@ -433,7 +459,7 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 	for (size_t i = 0; i < c.nnames; i++)
 		free(c.names[i]);
 	free(c.names);
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < MAX_LEVEL; i++)
 		free(c.scope[i]);
 	free(dir);
 	free(real);

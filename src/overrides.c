@@ -1,5 +1,6 @@
 #include "overrides.h"
 #include "util/fileio.h"
+#include "util/yamlload.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,6 @@ static int parse_root(yaml_document_t *d, yaml_node_t *root, struct ftw_override
 int overrides_load(struct ftw_overrides *o, const char *path, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	int ret;
 
@@ -157,18 +157,12 @@ int overrides_load(struct ftw_overrides *o, const char *path, struct strbuf *err
 		strbuf_release(&text);
 		return -1;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text.buf, text.len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		strbuf_addf(err, "%s:%d: %s", path, (int)parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "not YAML");
-		yaml_parser_delete(&parser);
+	if (yaml_load_strict(&doc, path, text.buf, text.len, err) < 0) {
 		strbuf_release(&text);
 		return -1;
 	}
 	ret = parse_root(&doc, yaml_document_get_root_node(&doc), o, err);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	strbuf_release(&text);
 	return ret;
 }

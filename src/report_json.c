@@ -239,6 +239,7 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		ruleset_coverage(&a->rs, &loaded, &left);
 		cJSON_AddNumberToObject(cov, "rules_audited", (double)loaded);
 		cJSON_AddNumberToObject(cov, "rules_left_out", (double)left);
+		cJSON_AddBoolToObject(root, "server_would_start", !a->rs.server_fails);
 	}
 	arr = cJSON_AddArrayToObject(root, "load_notes");
 	for (size_t i = 0; i < a->rs.nnotes; i++) {

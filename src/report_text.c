@@ -106,6 +106,10 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 			strbuf_addf(out, " (and %d more places)", n->count - 1);
 		strbuf_addf(out, "%s\n", p->off);
 	}
+	if (a->rs.server_fails)
+		strbuf_addf(out, "%sFINDING:%s the server itself would not start with these rules (%d place%s: the "
+			    "notes saying so); the rest is audited as if it did.\n", p->red, p->off,
+			    a->rs.server_fails, a->rs.server_fails == 1 ? "" : "s");
 	strbuf_addch(out, '\n');
 
 	for (size_t i = 0; i < a->ncases; i++)

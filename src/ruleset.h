@@ -20,6 +20,10 @@
  *     rule text against the working directory only),
  *   - emits one line per directive, with a map from output line to the
  *     file:line it came from, and an index of rules by id.
+ *
+ * The loader is a pipeline with one file per step (reading, Apache's
+ * containers, neutralising, ModSecurity 2 meaning, fitting, the index):
+ * see ruleset_priv.h. This header is all the rest of the tool uses.
  */
 #ifndef MCA_RULESET_H
 #define MCA_RULESET_H
@@ -91,6 +95,10 @@ struct ruleset {
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
 	int allow_lua;			/* --allow-lua: keep exec: actions naming .lua scripts */
+	int pcre;			/* the audited server's regex library: 1 (PCRE1) or 2;
+					 * 0 until ruleset_default_pcre() or --pcre sets it */
+	int server_fails;		/* findings: constructs the audited server itself refuses
+					 * (it would not start); each is also a note */
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
@@ -129,6 +137,13 @@ void ruleset_override(struct ruleset *rs, const char *var, const char *value);
  * to be loaded before the server's rules; "" when there are none. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
 
+/* The regex library of the audited server when --pcre does not say: for a
+ * ModSecurity 2 server, what its mod_security2.so links (read under --root
+ * from the usual module paths), else PCRE1 (most v2 builds: cPanel EA4,
+ * RHEL, Comodo's installer); libmodsecurity 3.0.9 servers: PCRE2. Returns
+ * a phrase saying how it was decided. */
+const char *ruleset_default_pcre(struct ruleset *rs);
+
 /* Load every unit into libmodsecurity once. Where it refuses a construct
  * ModSecurity 2 has and 3.0.9 lacks (an operator, action, variable or ctl
  * it does not support, v2 setvar syntax), drop that directive or chain
@@ -154,6 +169,16 @@ int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path);
 /* Rules loaded and left out (rules of vhosts not serving the host, id 0,
  * count as neither). */
 void ruleset_coverage(const struct ruleset *rs, size_t *loaded, size_t *left);
+
+/* The first block of `n` rule ids at or above `base` that no rule the
+ * server loads uses (left-out rules count: the server loads them), ending
+ * at or below 99989 (99990-99999 are the tool's); -1 when there is none.
+ * *taken: the server's rule that made `base` itself unusable, else NULL. */
+long ruleset_free_ids(const struct ruleset *rs, long base, long n, const struct ruleinfo **taken);
+
+/* Add a note (the same text again counts up the first one). */
+void ruleset_note(struct ruleset *rs, struct origin at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The rule with this id, or NULL. */
 const struct ruleinfo *ruleset_find(const struct ruleset *rs, long id);

@@ -12,7 +12,7 @@
  *                        (substituted in every section)
  *   [setup-args]         a run before the checked one (exit 0 or 1), to
  *                        make its inputs: e.g. write an exclusions file
- *   [file NAME]          written to %TMP%/NAME before the run
+ *   [file NAME]          written to %TMP%/NAME before the run (directories made)
  *   [exit]               the expected exit status
  *   [json]               a fragment the JSON on stdout must contain (see below)
  *   [stdout]             lines that must each appear in stdout
@@ -324,8 +324,8 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 			struct strbuf path = STRBUF_INIT, content = STRBUF_INIT;
 			char *slash;
 			strbuf_addf(&path, "%s/%s", tmp, s->arg);
-			slash = strrchr(path.buf, '/');
-			if (slash && slash > path.buf + strlen(tmp)) {
+			/* mkdir -p: a case may carry a tree (etc/apache2/...) */
+			for (slash = path.buf + strlen(tmp) + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
 				*slash = '\0';
 				mkdir(path.buf, 0755);
 				*slash = '/';

@@ -24,6 +24,7 @@ Suite *ftw_suite(void);
 Suite *probe_suite(void);
 Suite *reports_suite(void);
 Suite *fleet_suite(void);
+Suite *fileio_suite(void);
 
 /* Debian's CRS loader: crs-setup.conf, the exclusion files, every rule file. */
 #define UNIT_CRS_LOAD "/usr/share/modsecurity-crs/owasp-crs.load"

@@ -168,6 +168,30 @@ START_TEST(v2_lines_read_as_v3)
 }
 END_TEST
 
+/* issue 13: a line repeating " [file \"" (320 KB) took anchor_of() 17 s
+ * for two lines; the anchor found must still be the rule's own */
+START_TEST(v2_line_with_many_file_fields)
+{
+	struct strbuf line = STRBUF_INIT;
+	struct match m;
+	char *l;
+
+	strbuf_addstr(&line, "[Tue Nov 24 15:01:15.122326 2026] [security2:error] [client 127.0.0.1] "
+		      "ModSecurity: Warning. Pattern match \"x\" at ARGS:a.");
+	for (int i = 0; i < 20000; i++)
+		strbuf_addstr(&line, " [file \"f\"] [line \"1\"]");
+	strbuf_addstr(&line, " [file \"/r.conf\"] [line \"83\"] [id \"941110\"] [msg \"m\"]"
+		      " [uri \"/wc-api/KCO_WC_Push/\"] [unique_id \"u1\"]");
+	l = errorlog_v2_to_v3(line.buf);
+	ck_assert_int_eq(logline_parse(l, &m), 0);
+	ck_assert_int_eq(m.id, 941110);
+	ck_assert_int_eq(m.line, 83);
+	match_release(&m);
+	free(l);
+	strbuf_release(&line);
+}
+END_TEST
+
 static void append(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "a");
@@ -236,6 +260,7 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, classify_answers);
 	tcase_add_test(tc, base_urls);
 	tcase_add_test(tc, v2_lines_read_as_v3);
+	tcase_add_test(tc, v2_line_with_many_file_fields);
 	tcase_add_test(tc, collect_by_uri_and_marker);
 	tcase_add_test(tc, decoded_paths);
 	suite_add_tcase(s, tc);

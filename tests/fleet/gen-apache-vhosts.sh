@@ -14,7 +14,7 @@ root=$1
 n=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$root/etc/apache2/sites-enabled" "$root/etc/modsecurity/crs" "$root/usr/share"
-ln -sfn "$src/rules/demo/comodo-style" "$root/etc/modsecurity/vendor"
+rm -rf "$root/etc/modsecurity/vendor" && cp -R "$src/rules/demo/comodo-style" "$root/etc/modsecurity/vendor"
 ln -sfn /usr/share/modsecurity-crs "$root/usr/share/modsecurity-crs"
 for f in crs-setup.conf REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf RESPONSE-999-EXCLUSION-RULES-AFTER-CRS.conf; do
 	ln -sfn "/etc/modsecurity/crs/$f" "$root/etc/modsecurity/crs/$f"

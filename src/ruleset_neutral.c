@@ -1,0 +1,153 @@
+/*
+ * ruleset_neutral: nothing the audit loads touches the audited server or
+ * anything outside the process. Settings that would write the server's
+ * files (audit and debug logs, data, temporary and upload dirs) are noted
+ * and not applied; SecRuleEngine is recorded (the audit imposes its own);
+ * actions and operators that run code or reach the network (exec:,
+ * @inspectFile, @rbl, SecRemoteRules, SecRuleScript, data files named by
+ * URL or shell syntax) are removed, each with a note naming file:line;
+ * data-file paths are made absolute (libmodsecurity resolves them against
+ * the working directory only).
+ *
+ * Invariant: a directive, operator or action this step lets through can
+ * neither write a file, run a program nor open a connection when loaded
+ * and run by libmodsecurity.
+ */
+#include "ruleset_priv.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Settings the audit replaces with its own: applying the server's would
+ * write its logs or files. */
+static const char *const not_applied[] = {
+	"SecAuditEngine", "SecAuditLog", "SecAuditLog2", "SecAuditLogStorageDir",
+	"SecAuditLogType", "SecAuditLogFormat", "SecAuditLogParts",
+	"SecAuditLogRelevantStatus", "SecAuditLogDirMode", "SecAuditLogFileMode",
+	"SecDebugLog", "SecDebugLogLevel", "SecDataDir", "SecTmpDir",
+	"SecUploadDir", "SecUploadKeepFiles", "SecUploadFileMode",
+	"SecTmpSaveUploadedFiles", NULL
+};
+
+/* Operators that read files named in their argument. */
+static const char *const file_ops[] = {
+	"pmFromFile", "pmf", "ipMatchFromFile", "ipMatchF", NULL
+};
+
+/* Rewrite an operator's data-file paths to absolute ones. Returns NULL when
+ * unchanged, a new operator string when rewritten, and sets *why when the
+ * rule must not be run at all. */
+char *neutral_operator(const struct ruleset *rs, const char *file, const char *op,
+			  const char **why)
+{
+	const char *p = op, *name;
+	size_t nlen;
+	struct strbuf sb = STRBUF_INIT;
+	int is_file_op = 0;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '!')
+		p++;
+	if (*p != '@')
+		return NULL;
+	name = ++p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	nlen = (size_t)(p - name);
+	if ((nlen == 11 && !strncasecmp(name, "inspectFile", 11))) {
+		*why = "@inspectFile runs a script (the audit runs no code from the rule set)";
+		return NULL;
+	}
+	if (nlen == 3 && !strncasecmp(name, "rbl", 3)) {
+		*why = "@rbl makes DNS queries (the audit makes no network calls)";
+		return NULL;
+	}
+	for (const char *const *f = file_ops; *f; f++)
+		if (strlen(*f) == nlen && !strncasecmp(name, *f, nlen))
+			is_file_op = 1;
+	if (!is_file_op)
+		return NULL;
+	if (strstr(p, "$(") || strchr(p, '`')) {
+		*why = "data file argument with shell syntax (libmodsecurity would run it)";
+		return NULL;
+	}
+	if (strstr(p, "://")) {
+		*why = "data file named by URL (libmodsecurity would download it)";
+		return NULL;
+	}
+	strbuf_add(&sb, op, (size_t)(p - op));
+	while (*p) {
+		const char *s;
+		char *path, *abs;
+		while (isspace((unsigned char)*p))
+			strbuf_addch(&sb, *p++);
+		if (!*p)
+			break;
+		s = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		path = xstrndup(s, (size_t)(p - s));
+		abs = read_resolve(rs, file, path);
+		strbuf_addstr(&sb, abs);
+		free(abs);
+		free(path);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+int neutral_directive(struct reader *rd, struct origin at, struct seclang_directive *d)
+{
+	struct ruleset *rs = rd->rs;
+	if (!strcasecmp(d->name, "SecRuleEngine")) {
+		free(rs->rule_engine);
+		rs->rule_engine = xstrdup(d->nargs ? d->args[0].inner : "");
+		rs->rule_engine_at = at;
+		return 1;
+	}
+	if (rs_in_list(not_applied, d->name)) {
+		rs_note(rs, at, "%s: not applied (the audit writes no file of the server's)", d->name);
+		return 1;
+	}
+	if (!strcasecmp(d->name, "SecRemoteRules")) {
+		rs_note(rs, at, "SecRemoteRules: not fetched (the audit makes no network calls); its rules are not audited");
+		return 1;
+	}
+	if (!strcasecmp(d->name, "SecRuleScript")) {
+		rs_note(rs, at, "SecRuleScript: not audited (the audit runs no code from the rule set)");
+		return 1;
+	}
+	if (!strcasecmp(d->name, "SecUnicodeMapFile") && d->nargs >= 1) {
+		char *abs = read_resolve(rs, at.file, d->args[0].inner);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s %s", d->name, abs);
+		for (size_t i = 1; i < d->nargs; i++)
+			strbuf_addf(&sb, " %s", d->args[i].raw);
+		read_emit(rd, sb.buf, at);
+		strbuf_release(&sb);
+		free(abs);
+		return 1;
+	}
+	return 0;
+}
+
+int neutral_action(struct ruleset *rs, struct origin at, const struct seclang_action *a)
+{
+	if (!strcmp(a->name, "exec") && rs->allow_lua && a->value &&
+	    strlen(a->value) > 4 && !strcmp(a->value + strlen(a->value) - 4, ".lua")) {
+		rs_note(rs, at, "exec:%s kept (--allow-lua): this Lua runs inside the audit", a->value);
+	} else if (!strcmp(a->name, "exec")) {
+		rs_note(rs, at, "exec:%s removed (the audit runs no code from the rule set)",
+			a->value ? a->value : "");
+		return 0;
+	} else if (!strcmp(a->name, "ctl") && a->value &&
+		   (!strncasecmp(a->value, "auditEngine", 11) ||
+		    !strncasecmp(a->value, "auditLogParts", 13) ||
+		    !strncasecmp(a->value, "debugLogLevel", 13))) {
+		rs_note(rs, at, "ctl:%s removed (the audit writes no file of the server's)", a->value);
+		return 0;
+	}
+	return 1;
+}

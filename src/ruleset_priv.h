@@ -1,0 +1,155 @@
+/*
+ * ruleset_priv: what the steps of the rule-set loader share, and nothing
+ * the rest of the tool may use (that is ruleset.h).
+ *
+ * The loader is a pipeline, one file per step:
+ *
+ *   ruleset_read.c     reading: files, Include, logical lines, the line map
+ *                      back to file:line, chains emitted whole
+ *   ruleset_apache.c   Apache's part of reading: containers (<IfModule>,
+ *                      <VirtualHost>, <Location*>), Apache's own directives,
+ *                      vhost choice and location scope
+ *   ruleset_neutral.c  neutralising: nothing the audit loads writes the
+ *                      server's files, runs code or reaches the network
+ *   ruleset_v2.c       ModSecurity 2 compatibility: what v2 means, written
+ *                      for libmodsecurity 3.0.9 (SecDefaultAction merging,
+ *                      regex checks, definition order)
+ *   ruleset_fit.c      fitting: what 3.0.9 refuses is found by loading and
+ *                      left out with a note, the rest loads as written
+ *   ruleset_index.c    the index of rules by id, their scores and the CRS
+ *                      settings the reports read
+ *   ruleset.c          the ruleset object itself: life cycle, notes, files
+ *
+ * Ownership: every string a step stores in the ruleset is owned by the
+ * ruleset and freed by ruleset_release(); file names are interned (one
+ * copy per path, compared by pointer).
+ */
+#ifndef MCA_RULESET_PRIV_H
+#define MCA_RULESET_PRIV_H
+
+#include "ruleset.h"
+#include "seclang.h"
+
+#define MAX_INCLUDE_DEPTH 32
+#define MAX_INCLUDED_FILES 10000	/* per load unit: a file included twice by
+					 * itself doubles at each level */
+
+/* ---- ruleset.c: the object ---- */
+
+/* The one copy of `file`'s name; compare origins' files by pointer. */
+const char *rs_intern(struct ruleset *rs, const char *file);
+/* Add a note at `at`; the same text again only counts up. */
+void rs_note(struct ruleset *rs, struct origin at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Why a left-out rule inspecting `vars` could (not) match a callback. */
+const char *rs_could_match(const char *vars);
+/* Append an empty unit named `name`; returns its index. */
+size_t rs_new_unit(struct ruleset *rs, const char *name);
+int rs_in_list(const char *const *list, const char *name);
+/* The --paranoia/--threshold override for setvar value "tx.name=...", or NULL. */
+const struct tx_override *rs_overridden(const struct ruleset *rs, const char *setvar);
+
+/* ---- ruleset_read.c: the reader ---- */
+
+/* One directive waiting to be emitted (chains are emitted whole or not at all). */
+struct pending {
+	char *text;
+	struct origin at;
+};
+
+struct reader {
+	struct ruleset *rs;
+	size_t unit;
+	struct pending *chain;
+	size_t nchain, achain;
+	int in_chain;		/* the last SecRule had `chain` */
+	int drop_chain;		/* something in this chain is not to be run */
+	const char *drop_why;
+	char *defaults[6];	/* v2: disruptive part of this unit's SecDefaultAction per phase */
+	struct container {	/* Apache containers met in rule files */
+		int active;	/* 0: an <IfModule !...>/<IfDefine> whose contents do not apply */
+		size_t prev_unit;	/* for <Location*>: the unit to return to, else (size_t)-1 */
+		struct origin at;	/* its opening line */
+		char name[24];		/* "IfModule" */
+	} stack[32];
+	int depth;
+	int nfiles;		/* files read for this unit */
+	int file_base;		/* depth when the file being read began: Apache
+				 * closes a container in the file that opens it */
+	int inactive;		/* depth of inactive containers we are inside */
+};
+
+/* Emit one directive as one output line (then an empty one), mapped to `at`. */
+void read_emit(struct reader *rd, const char *text, struct origin at);
+/* Emit the pending chain (or drop it whole, with a note, when a link must not run). */
+void read_flush_chain(struct reader *rd);
+/* --root: the server's /etc/x is DIR/etc/x here. Returns malloc'd. */
+char *read_rooted(const struct ruleset *rs, const char *path);
+/* A path named in `file`, resolved as libmodsecurity and Apache would. Malloc'd. */
+char *read_resolve(const struct ruleset *rs, const char *file, const char *path);
+/* --root: a path under DIR with its symlinks resolved inside DIR (see
+ * util/rootpath.h); else a copy. Malloc'd. */
+char *read_confined(const struct ruleset *rs, const char *path);
+
+/* ---- ruleset_apache.c: containers and Apache's directives ---- */
+
+/* Returns 1 when `d` was a container line (opening or closing); sets *ret
+ * to -1 with `err` on a bad one. */
+int apache_container(struct reader *rd, struct origin at, struct seclang_directive *d,
+		     struct strbuf *err, int *ret);
+/* Apache mode: Apache's own directives. Returns 1 when handled. */
+int apache_directive(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* Inside a <Location*>: directives turned into their runtime ctl:. Returns 1 when handled. */
+int apache_scoped_runtime(struct reader *rd, struct origin at, struct seclang_directive *d);
+
+/* ---- ruleset_neutral.c: side effects ---- */
+
+/* Settings and directives the audit must not apply or run (logs, remote
+ * rules, scripts) noted and left out, data paths made absolute. Returns 1
+ * when `d` was handled. */
+int neutral_directive(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* A rule's operator: NULL when unchanged, a malloc'd rewrite (absolute data
+ * paths), and *why set when the rule must not run at all. */
+char *neutral_operator(const struct ruleset *rs, const char *file, const char *op,
+		       const char **why);
+/* May this action be loaded? 0 (with a note) for exec:, audit-log ctl:s. */
+int neutral_action(struct ruleset *rs, struct origin at, const struct seclang_action *a);
+
+/* ---- ruleset_v2.c: ModSecurity 2 meaning ---- */
+
+int v2_is_disruptive(const char *name);
+int v2_phase_of(const struct seclang_action *a, size_t n);
+/* SecDefaultAction: remember its disruptive part per phase. */
+void v2_record_default(struct reader *rd, const char *list);
+/* The SecDefaultAction part a v2 rule inherits, or NULL. */
+const char *v2_inherited(struct reader *rd, const struct seclang_action *a, size_t n);
+/* A rule-changing directive naming no rule defined yet (no effect in v2).
+ * Returns 1 when handled (noted, left out). */
+int v2_before_definition(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* `@rx PATTERN` that does not compile: under v2 an error (the server would
+ * not start, returns -1), else a note (3.0.9 loads a regex that never
+ * matches). Returns 0 otherwise. */
+int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct strbuf *err);
+
+/* `line` (one SecRule or SecAction as emitted) with the ModSecurity 2
+ * syntax 3.0.9 refuses written as 3.0.9 reads the same meaning (PCRE1
+ * regex syntax, commas in setvar values, response-only ctl:s, a regex
+ * ending in %). Malloc'd, or NULL when nothing changes; `how` says what
+ * changed. */
+char *v2_translate(const char *line, struct strbuf *how);
+
+/* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
+
+/* Directives 3.0.9 is known to refuse: noted and skipped. Returns 1 when handled. */
+int fit_directive(struct reader *rd, struct origin at, struct seclang_directive *d);
+
+/* ---- ruleset_index.c: the rule index ---- */
+
+void index_rule(struct reader *rd, struct origin at, const char *vars,
+		const char *op, const struct seclang_action *a, size_t n);
+/* The value of a `setvar:tx.*anomaly_score*=+X`, malloc'd, or NULL. */
+char *index_score_setvar(const struct seclang_action *a, size_t n);
+void index_policy(struct ruleset *rs, const struct seclang_action *a, size_t n);
+void index_score_setting(struct ruleset *rs, const struct seclang_action *a, size_t n);
+
+#endif

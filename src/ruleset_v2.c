@@ -1,0 +1,440 @@
+/*
+ * ruleset_v2: reading a configuration as ModSecurity 2 (mod_security2 in
+ * Apache) reads it, where that differs from libmodsecurity 3.0.9, and
+ * writing the v2 meaning in a form 3.0.9 runs the same way:
+ *   - SecDefaultAction's disruptive action is merged into every following
+ *     rule of the unit that names none (3.0.9 applies it at run time only
+ *     to rules that say `block`),
+ *   - SecRuleRemoveById/UpdateTargetById/UpdateActionById act only on
+ *     rules already defined (3.0.9 applies them to later ones too),
+ *   - a regex PCRE refuses stops a v2 server from starting; 3.0.9 loads
+ *     it as a regex that never matches.
+ *
+ * Invariant: under engine_v2 the text handed to libmodsecurity runs each
+ * rule as mod_security2 would; every such rewrite is noted.
+ */
+#include "ruleset_priv.h"
+#include "util/fileio.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int v2_is_disruptive(const char *name)
+{
+	static const char *const d[] = { "deny", "drop", "block", "pass", "allow", "redirect", "proxy", NULL };
+	for (const char *const *p = d; *p; p++)
+		if (!strcmp(name, *p))
+			return 1;
+	return 0;
+}
+
+int v2_phase_of(const struct seclang_action *a, size_t n)
+{
+	const char *v = seclang_action_value(a, n, "phase");
+	if (!v)
+		return 2;
+	if (!strcasecmp(v, "request"))
+		return 2;
+	if (!strcasecmp(v, "response"))
+		return 4;
+	if (!strcasecmp(v, "logging"))
+		return 5;
+	return atoi(v) >= 1 && atoi(v) <= 5 ? atoi(v) : 2;
+}
+
+/* v2: SecDefaultAction is merged into each following rule at parse time;
+ * remember its disruptive action and status per phase. */
+void v2_record_default(struct reader *rd, const char *list)
+{
+	struct seclang_action *a;
+	size_t n = seclang_actions(list, &a);
+	struct strbuf sb = STRBUF_INIT;
+	int ph = v2_phase_of(a, n);
+	for (size_t i = 0; i < n; i++)
+		if (v2_is_disruptive(a[i].name) || !strcmp(a[i].name, "status"))
+			strbuf_addf(&sb, "%s%s", sb.len ? "," : "", a[i].raw);
+	free(rd->defaults[ph]);
+	rd->defaults[ph] = strbuf_detach(&sb, NULL);
+	seclang_actions_free(a, n);
+}
+
+/* Does the rule set define a rule with one of the ids `spec` names
+ * ("1 2 100-200") yet? */
+static int defines_any(const struct ruleset *rs, const char *spec)
+{
+	const char *p = spec;
+	while (*p) {
+		long lo, hi;
+		char *end;
+		while (*p == ' ' || *p == ',' || *p == '"')
+			p++;
+		if (!*p)
+			break;
+		lo = strtol(p, &end, 10);
+		if (end == p)
+			return 1;	/* not ids: do not judge */
+		hi = lo;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		for (size_t i = 0; i < rs->nrules; i++)
+			if (rs->rules[i].id >= lo && rs->rules[i].id <= hi)
+				return 1;
+		p = end;
+	}
+	return 0;
+}
+
+/* v2 merges the unit's SecDefaultAction disruptive action into rules that
+ * name none, and resolves `block` to it. */
+const char *v2_inherited(struct reader *rd, const struct seclang_action *a, size_t na)
+{
+	int has = 0;
+	for (size_t i = 0; i < na; i++)
+		if (v2_is_disruptive(a[i].name) && strcmp(a[i].name, "block"))
+			has = 1;
+	if (!has && rd->defaults[v2_phase_of(a, na)] && *rd->defaults[v2_phase_of(a, na)])
+		return rd->defaults[v2_phase_of(a, na)];
+	return NULL;
+}
+
+int v2_before_definition(struct reader *rd, struct origin at, struct seclang_directive *d)
+{
+	if (d->nargs >= 1 &&
+	    (!strcasecmp(d->name, "SecRuleRemoveById") || !strcasecmp(d->name, "SecRuleUpdateTargetById") ||
+	     !strcasecmp(d->name, "SecRuleUpdateActionById")) &&
+	    !defines_any(rd->rs, d->args[0].inner)) {
+		rs_note(rd->rs, at, "%s %s: no effect in ModSecurity 2 (the rule is defined after it); left out",
+			d->name, d->args[0].inner);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- regular expressions: PCRE1 syntax PCRE2 refuses ---- */
+
+/* Does PCRE1 (libpcre.so.3, when this machine has it) compile `rx`?
+ * 1 yes, 0 no (reason in *why), -1 cannot tell. ModSecurity 2 compiles
+ * with PCRE_DOTALL | PCRE_DOLLAR_ENDONLY. */
+static int pcre1_compiles(const char *rx, const char **why)
+{
+	typedef void *(*compile_fn)(const char *, int, const char **, int *, const unsigned char *);
+	static void *lib;
+	static compile_fn compile;
+	static int tried;
+	void *re;
+	int off;
+	if (!tried) {
+		tried = 1;
+		lib = dlopen("libpcre.so.3", RTLD_NOW | RTLD_LOCAL);
+		if (lib)
+			*(void **)&compile = dlsym(lib, "pcre_compile");
+	}
+	if (!compile)
+		return -1;
+	re = compile(rx, 0x00000004 | 0x00000020, why, &off, NULL);
+	if (!re)
+		return 0;
+	free(re);	/* pcre_free is free() in Debian's and upstream's builds */
+	return 1;
+}
+
+/* The PCRE2 compile error of `rx`, or NULL (message in a static buffer). */
+static const char *pcre2_refuses(const char *rx, int *code, size_t *offset)
+{
+	static char msg[160];
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, PCRE2_DOTALL, code, &off, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return NULL;
+	}
+	*offset = off;
+	pcre2_get_error_message(*code, (PCRE2_UCHAR *)msg, sizeof(msg));
+	return msg;
+}
+
+/* `rx` as PCRE2 reads what PCRE1 meant: an unknown escape (`\i`) is the
+ * letter itself, a hyphen after a class escape (`[\d-:]`) is a hyphen.
+ * Returns malloc'd, or NULL when it still does not compile. Each change
+ * is described in `how`. */
+static char *pcre1_to_pcre2(const char *rx, struct strbuf *how)
+{
+	char *s = xstrdup(rx);
+	for (int tries = 0; tries < 256; tries++) {
+		int code;
+		size_t off;
+		if (!pcre2_refuses(s, &code, &off))
+			return s;
+		/* the offset is at the escaped letter */
+		if (code == PCRE2_ERROR_UNKNOWN_ESCAPE && off >= 1 && s[off - 1] == '\\' && s[off]) {
+			strbuf_addf(how, "%s\\%c -> %c", how->len ? ", " : "", s[off], s[off]);
+			memmove(s + off - 1, s + off, strlen(s + off) + 1);
+			continue;
+		}
+		/* the offset is at the hyphen (or just past the range) */
+		if (code == PCRE2_ERROR_CLASS_INVALID_RANGE) {
+			size_t k = off;
+			while (k > 0 && s[k] != '-')
+				k--;
+			if (s[k] == '-' && (k == 0 || s[k - 1] != '\\')) {
+				size_t len = strlen(s);
+				s = xrealloc(s, len + 2);
+				memmove(s + k + 1, s + k, len - k + 1);
+				s[k] = '\\';
+				strbuf_addf(how, "%sa hyphen after a class escape -> \\-", how->len ? ", " : "");
+				continue;
+			}
+		}
+		break;
+	}
+	free(s);
+	return NULL;
+}
+
+/* The regex of a SecRule operator (after '!', "@rx " or none), or NULL
+ * when the operator is not @rx. */
+static const char *regex_of(const char *op)
+{
+	if (*op == '!')
+		op++;
+	if (*op != '@')
+		return op;
+	if (strncasecmp(op, "@rx ", 4) && strncasecmp(op, "@rx\t", 4))
+		return NULL;
+	return op + 4;
+}
+
+int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct strbuf *err)
+{
+	struct ruleset *rs = rd->rs;
+	const char *rx = regex_of(op), *bad, *why1 = NULL;
+	int code;
+	size_t off;
+	(void)err;
+	if (!rx || !(bad = pcre2_refuses(rx, &code, &off)))
+		return 0;
+	if (!rs->engine_v2) {
+		rs_note(rs, at, "regular expression does not compile (%s): libmodsecurity 3 loads it, "
+			"@rx never matches and !@rx always does", bad);
+		return 0;
+	}
+	if (!rs->pcre)
+		ruleset_default_pcre(rs);
+	if (rs->pcre == 2) {
+		rs->server_fails++;
+		rs_note(rs, at, "the server would not start: mod_security2 built with PCRE2 refuses this "
+			"regular expression (%s); audited as PCRE1 would read it", bad);
+	} else if (pcre1_compiles(rx, &why1) == 0) {
+		rs->server_fails++;
+		rs_note(rs, at, "the server would not start: mod_security2 built with PCRE1 refuses this "
+			"regular expression (%s)", why1 ? why1 : bad);
+	}
+	return 0;
+}
+
+/* ---- translation: ModSecurity 2 syntax 3.0.9 refuses, same meaning ---- */
+
+/* ctl: options ModSecurity 2 has and 3.0.9 lacks that change nothing a
+ * callback's verdict depends on (responses, hashing, logging). */
+static const char *const ctl_response_only[] = {
+	"responseBodyAccess", "responseBodyLimit", "hashEngine", "hashEnforcement", NULL
+};
+
+static char *translate_operator(const char *op, struct strbuf *how)
+{
+	const char *rx = regex_of(op);
+	struct strbuf out = STRBUF_INIT, h = STRBUF_INIT;
+	char *fixed = NULL;
+	size_t len;
+	int code;
+	size_t off;
+
+	if (!rx) {
+		/* @contains X% the same way, as the regex it means */
+		const char *o = *op == '!' ? op + 1 : op;
+		size_t l = strlen(o);
+		if (strncasecmp(o, "@contains ", 10) || o[l - 1] != '%')
+			return NULL;
+		strbuf_add(&out, op, (size_t)(o - op));
+		strbuf_addstr(&out, "@rx ");
+		for (const char *p = o + 10; p < o + l - 1; p++) {
+			if (strchr("\\.^$|()[]{}*+?/", *p))
+				strbuf_addch(&out, '\\');
+			strbuf_addch(&out, *p);
+		}
+		strbuf_addstr(&out, "\\x25");
+		strbuf_addf(how, "%s%s -> %s (libmodsecurity 3.0.9 reads %%\" as the start of a macro)",
+			    how->len ? "; " : "", o, out.buf + (o - op));
+		return strbuf_detach(&out, NULL);
+	}
+	len = strlen(rx);
+	if (pcre2_refuses(rx, &code, &off)) {
+		fixed = pcre1_to_pcre2(rx, &h);
+		if (!fixed) {
+			strbuf_release(&h);
+			return NULL;
+		}
+		strbuf_addf(how, "%sPCRE1 regex: %s", how->len ? "; " : "", h.buf);
+		rx = fixed;
+		len = strlen(rx);
+	}
+	/* 3.0.9's lexer reads `%"` ending an operator as the start of a macro
+	 * and loses the rest of the rule: the same character as \x25 */
+	if (len && rx[len - 1] == '%' && (len < 2 || rx[len - 2] != '\\')) {
+		strbuf_add(&out, op, (size_t)(regex_of(op) - op));
+		strbuf_add(&out, rx, len - 1);
+		strbuf_addstr(&out, "\\x25");
+		strbuf_addf(how, "%sa regex ending in %% -> \\x25 (libmodsecurity 3.0.9 reads %%\" as the start of a macro)",
+			    how->len ? "; " : "");
+	} else if (fixed) {
+		strbuf_add(&out, op, (size_t)(regex_of(op) - op));
+		strbuf_addstr(&out, rx);
+	}
+	free(fixed);
+	strbuf_release(&h);
+	if (!out.len) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* One action as 3.0.9 reads ModSecurity 2's meaning: 1 with the new text
+ * in `out` (empty: left out), 0 when unchanged. */
+static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how)
+{
+	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
+		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
+		 * the value (Comodo's lists of names, compared with @within) */
+		for (const char *p = a->raw; *p; p++)
+			if (*p != ',')
+				strbuf_addch(out, *p);
+			else if (p[1] != ' ')
+				strbuf_addch(out, ' ');
+		strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+		return 1;
+	}
+	if (!strcmp(a->name, "ctl") && a->value) {
+		for (const char *const *c = ctl_response_only; *c; c++) {
+			size_t l = strlen(*c);
+			if (!strncasecmp(a->value, *c, l) && a->value[l] == '=') {
+				strbuf_addf(how, "%sctl:%s left out (libmodsecurity 3.0.9 has no such ctl; it does "
+					    "not change how a request is judged)", how->len ? "; " : "", a->value);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+char *v2_translate(const char *line, struct strbuf *how)
+{
+	struct seclang_directive d;
+	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
+	char *newop = NULL;
+	int is_rule, changed = 0;
+	size_t nfixed;
+
+	if (seclang_split(line, &d, &why) < 0 || !d.name) {
+		strbuf_release(&why);
+		return NULL;
+	}
+	strbuf_release(&why);
+	is_rule = !strcasecmp(d.name, "SecRule");
+	nfixed = is_rule ? 2 : 0;
+	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
+		goto out;
+	if (is_rule)
+		newop = translate_operator(d.args[1].inner, how);
+	if (d.nargs == nfixed + 1) {
+		struct seclang_action *a;
+		size_t na = seclang_actions(d.args[nfixed].inner, &a);
+		for (size_t i = 0; i < na; i++) {
+			strbuf_reset(&one);
+			if (translate_action(&a[i], &one, how)) {
+				changed = 1;
+				if (!one.len)
+					continue;
+				strbuf_addf(&acts, "%s%s", acts.len ? "," : "", one.buf);
+			} else {
+				strbuf_addf(&acts, "%s%s", acts.len ? "," : "", a[i].raw);
+			}
+		}
+		seclang_actions_free(a, na);
+	}
+	if (!newop && !changed)
+		goto out;
+	strbuf_addstr(&out, d.name);
+	if (is_rule)
+		strbuf_addf(&out, " %s %s%s%s", d.args[0].raw, newop ? "\"" : "", newop ? newop : d.args[1].raw,
+			    newop ? "\"" : "");
+	if (d.nargs == nfixed + 1) {
+		if (changed)
+			strbuf_addf(&out, " \"%s\"", acts.buf);
+		else
+			strbuf_addf(&out, " %s", d.args[nfixed].raw);
+	}
+out:
+	free(newop);
+	strbuf_release(&acts);
+	strbuf_release(&one);
+	seclang_directive_release(&d);
+	if (!out.len) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* ---- the server's regex library ---- */
+
+static int module_pcre(const char *path)
+{
+	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
+	int r = 0;
+	if (read_file(path, &text, &why) == 0) {
+		if (memmem(text.buf, text.len, "libpcre2-8.so", 13))
+			r = 2;
+		else if (memmem(text.buf, text.len, "libpcre.so", 10))
+			r = 1;
+	}
+	strbuf_release(&text);
+	strbuf_release(&why);
+	return r;
+}
+
+const char *ruleset_default_pcre(struct ruleset *rs)
+{
+	static const char *const modules[] = {
+		"/usr/lib/apache2/modules/mod_security2.so",	/* Debian, Ubuntu */
+		"/usr/lib64/httpd/modules/mod_security2.so",	/* RHEL */
+		"/etc/apache2/modules/mod_security2.so",	/* cPanel EA4 */
+		"/usr/local/apache/modules/mod_security2.so",	/* cPanel EA3, source builds */
+		NULL
+	};
+	static char said[300];
+	if (rs->pcre)
+		return "--pcre";
+	if (!rs->engine_v2) {
+		rs->pcre = 2;
+		return "libmodsecurity 3.0.9 uses PCRE2";
+	}
+	for (const char *const *m = modules; *m; m++) {
+		char *path = read_rooted(rs, *m);
+		int p = module_pcre(path);
+		free(path);
+		if (p) {
+			rs->pcre = p;
+			snprintf(said, sizeof(said), "%s links PCRE%d", *m, p);
+			return said;
+		}
+	}
+	rs->pcre = 1;
+	return "no mod_security2.so found: PCRE1, as most ModSecurity 2 builds";
+}
