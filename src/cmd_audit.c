@@ -225,7 +225,7 @@ static int run_fleet(const struct audit_opts *o, const char *format, const char 
 		goto out;
 	}
 	for (size_t i = 0; i < f.nhosts; i++)
-		if (!f.hosts[i].a)
+		if (!f.hosts[i].a && f.hosts[i].error)
 			complain("%s: not audited: %s", f.hosts[i].host, f.hosts[i].error);
 	ret = fleet_status(&f);
 out:

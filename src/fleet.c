@@ -1,6 +1,7 @@
 /* Every host of a server in one run: see fleet.h. */
 #include "fleet.h"
 #include "nginxconf.h"
+#include "plugins.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -198,11 +199,41 @@ static int list_hosts(const struct audit_opts *o, struct fleet *f, struct spec *
 	return ret;
 }
 
+/* What the host's shop runs (plugins.h): the callbacks its payment
+ * plugins send become its selection, and part of its key. -1 when its
+ * document root is readable and holds no payment plugin (nothing to
+ * audit); an unreadable or unset one falls back to every callback. */
+static int detect_plugins(const struct audit_opts *o, const struct catalog *cat, struct host_result *h,
+			  const char ***names, size_t *n, struct key *k)
+{
+	struct plugins pl;
+	struct strbuf d = STRBUF_INIT;
+	int ret = 0;
+	plugins_detect(o->root, h->docroot, &pl);
+	plugins_describe(&pl, cat, h->docroot, &d);
+	h->plugins = strbuf_detach(&d, NULL);
+	*n = 0;
+	if (pl.readable) {
+		*n = plugins_callbacks(&pl, cat, names);
+		if (!*n)
+			ret = -1;
+	}
+	mix_str(k, pl.readable ? "detected" : "all");
+	for (size_t i = 0; i < *n; i++)
+		mix_str(k, (*names)[i]);
+	plugins_release(&pl);
+	return ret;
+}
+
 int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
 {
 	struct spec *sp;
 	struct key *keys;
-	size_t nsp;
+	size_t nsp, *nnames;
+	const char ***names;
+	struct catalog cat;
+	struct strbuf cerr = STRBUF_INIT;
+	int detect;
 
 	memset(f, 0, sizeof(*f));
 	if (list_hosts(o, f, &sp, &keys, &nsp, err) < 0) {
@@ -217,6 +248,14 @@ int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
 		return -1;
 	}
 	f->hosts = xcalloc(nsp ? nsp : 1, sizeof(*f->hosts));
+	names = xcalloc(nsp ? nsp : 1, sizeof(*names));
+	nnames = xcalloc(nsp ? nsp : 1, sizeof(*nnames));
+	/* --callback or --kco-version: the user's choice wins over detection */
+	detect = !o->nnames && !o->kco_version;
+	if (detect && catalog_load(&cat, o->catalogue, &cerr) < 0) {
+		catalog_release(&cat);	/* each host's audit reports the catalogue's error */
+		detect = 0;
+	}
 	for (size_t i = 0; i < nsp; i++) {
 		struct host_result *h = &f->hosts[f->nhosts++];
 		struct audit_opts ho = *o;
@@ -227,6 +266,12 @@ int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
 		h->aliases = sp[i].aliases;
 		h->where = sp[i].where;
 		h->docroot = sp[i].docroot;
+		if (detect && detect_plugins(o, &cat, h, &names[i], &nnames[i], &keys[i]) < 0)
+			continue;	/* no payment plugin: nothing to audit */
+		ho.names = names[i];
+		ho.nnames = nnames[i] ? nnames[i] : o->nnames;
+		if (!nnames[i])
+			ho.names = o->names;
 		for (size_t j = 0; j < i && !h->a; j++)
 			if (f->hosts[j].a && keys[j].a == keys[i].a && keys[j].b == keys[i].b) {
 				h->a = f->hosts[j].a;
@@ -248,6 +293,13 @@ int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
 		}
 		strbuf_release(&herr);
 	}
+	for (size_t i = 0; i < nsp; i++)
+		free(names[i]);
+	free(names);
+	free(nnames);
+	if (detect)
+		catalog_release(&cat);
+	strbuf_release(&cerr);
 	free(keys);
 	free(sp);
 	return 0;

@@ -39,7 +39,8 @@ struct cJSON *report_json_request(const struct request *r);
  * A host's audit may be shared with earlier hosts whose rules, engine and
  * callbacks are identical (fleet.c): then `a` points at the first one's
  * and `shared_with` names it. `a` is NULL when the host could not be
- * audited (`error` says why: a load error, exit status 2 for the run).
+ * audited (`error` says why: a load error, exit status 2 for the run) or
+ * had nothing to audit (no error: `plugins` says no payment plugin).
  */
 struct host_result {
 	char *host;		/* the name audited (ServerName, server_name) */

@@ -63,7 +63,7 @@ static void cell(const struct audit *a, const char *name, struct strbuf *out)
 void report_fleet_text(const struct fleet *f, const struct report_opts *o, struct strbuf *out)
 {
 	const char **cols;
-	size_t ncols = callback_columns(f, &cols), width = 4;
+	size_t ncols = callback_columns(f, &cols), width = 4, none = 0;
 	size_t counts[3] = { 0, 0, 0 };
 
 	strbuf_addf(out, "modsec-callback-audit %s: %zu hosts, %zu distinct rule sets audited\n\n", o->version,
@@ -85,11 +85,13 @@ void report_fleet_text(const struct fleet *f, const struct report_opts *o, struc
 		const struct host_result *hr = &f->hosts[h];
 		int st = host_status(hr);
 		counts[st]++;
+		none += !hr->a && !hr->error;
 		strbuf_addf(out, "%-*.*s ", (int)width, (int)width, hr->host);
 		if (!hr->a) {
-			strbuf_addstr(out, "NOT AUDITED: ");
-			strbuf_addstr(out, hr->error ? hr->error : "");
-			strbuf_addch(out, '\n');
+			if (hr->error)
+				strbuf_addf(out, "NOT AUDITED: %s\n", hr->error);
+			else
+				strbuf_addf(out, "%-13s %s\n", "-", hr->plugins ? hr->plugins : "nothing to audit");
 			continue;
 		}
 		strbuf_addf(out, "%-13s", engine_mode_name(hr->a->mode));
@@ -107,8 +109,11 @@ void report_fleet_text(const struct fleet *f, const struct report_opts *o, struc
 	}
 	for (size_t i = 0; i < f->nskipped; i++)
 		strbuf_addf(out, "left out: %s\n", f->skipped[i]);
-	strbuf_addf(out, "\n%zu hosts: %zu pass, %zu with blocked callbacks, %zu not audited; %zu rule sets audited.\n",
-		    f->nhosts, counts[0], counts[1], counts[2], f->naudits);
+	strbuf_addf(out, "\n%zu hosts: %zu pass", f->nhosts, counts[0] - none);
+	if (none)
+		strbuf_addf(out, ", %zu with no payment plugin to audit", none);
+	strbuf_addf(out, ", %zu with blocked callbacks, %zu not audited; %zu rule sets audited.\n",
+		    counts[1], counts[2], f->naudits);
 	free(cols);
 }
 
@@ -143,7 +148,7 @@ static void add_words(cJSON *o, const char *key, const char *words)
 void report_fleet_json(const struct fleet *f, const struct report_opts *o, struct strbuf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *hosts, *sum, *left, **parsed;
-	size_t counts[3] = { 0, 0, 0 };
+	size_t counts[3] = { 0, 0, 0 }, none = 0;
 	char *text;
 
 	parsed = xcalloc(f->naudits ? f->naudits : 1, sizeof(*parsed));
@@ -158,6 +163,7 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 		cJSON *jh = cJSON_CreateObject(), *src = NULL;
 		int st = host_status(hr);
 		counts[st]++;
+		none += !hr->a && !hr->error;
 		cJSON_AddStringToObject(jh, "host", hr->host);
 		add_words(jh, "aliases", hr->aliases);
 		cJSON_AddStringToObject(jh, "where", hr->where ? hr->where : "");
@@ -171,7 +177,9 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 			cJSON_AddNullToObject(jh, "plugins");
 		if (!hr->a) {
 			cJSON_AddNullToObject(jh, "engine");
-			cJSON_AddStringToObject(jh, "error", hr->error ? hr->error : "");
+			if (hr->error)
+				cJSON_AddStringToObject(jh, "error", hr->error);
+			cJSON_AddArrayToObject(jh, "callbacks");
 			cJSON_AddNumberToObject(jh, "exit_status", st);
 			cJSON_AddItemToArray(hosts, jh);
 			continue;
@@ -203,7 +211,8 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 		cJSON_AddItemToArray(left, cJSON_CreateString(f->skipped[i]));
 	sum = cJSON_AddObjectToObject(root, "summary");
 	cJSON_AddNumberToObject(sum, "hosts", (double)f->nhosts);
-	cJSON_AddNumberToObject(sum, "passed", (double)counts[0]);
+	cJSON_AddNumberToObject(sum, "passed", (double)(counts[0] - none));
+	cJSON_AddNumberToObject(sum, "no_payment_plugin", (double)none);
 	cJSON_AddNumberToObject(sum, "blocked", (double)counts[1]);
 	cJSON_AddNumberToObject(sum, "not_audited", (double)counts[2]);
 	cJSON_AddNumberToObject(sum, "rule_sets_audited", (double)f->naudits);

@@ -6,7 +6,7 @@ int host_status(const struct host_result *h)
 {
 	size_t passed, blocked, would;
 	if (!h->a)
-		return 2;
+		return h->error ? 2 : 0;	/* no error: nothing to audit (no payment plugin) */
 	audit_counts(h->a, &passed, &blocked, &would);
 	if (blocked || would)
 		return 1;

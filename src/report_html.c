@@ -180,7 +180,7 @@ void report_html(const struct host_result *h, size_t n, const struct report_opts
 	for (size_t i = 0; i < n; i++) {
 		size_t p, b, w;
 		if (!h[i].a) {
-			errors++;
+			errors += h[i].error != NULL;
 			continue;
 		}
 		audit_counts(h[i].a, &p, &b, &w);
@@ -231,8 +231,8 @@ void report_html(const struct host_result *h, size_t n, const struct report_opts
 			strbuf_addstr(out, "</p>\n");
 		}
 		if (!h[i].a) {
-			strbuf_addstr(out, "<p class=\"summary warn\">Not checked: ");
-			markup_escape(out, h[i].error);
+			strbuf_addf(out, "<p class=\"summary %s\">Not checked: ", h[i].error ? "warn" : "good");
+			markup_escape(out, h[i].error ? h[i].error : h[i].plugins);
 			strbuf_addstr(out, "</p>\n");
 			continue;
 		}

@@ -194,6 +194,8 @@ void report_sarif(const struct host_result *h, size_t n, const struct report_opt
 	inv = cJSON_CreateObject();
 	notes = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++) {
+		if (!h[i].a && !h[i].error)
+			continue;	/* nothing to audit */
 		if (!h[i].a) {
 			cJSON *nt = cJSON_CreateObject();
 			char *t = xasprintf("%s: not audited: %s", h[i].host, h[i].error ? h[i].error : "");
