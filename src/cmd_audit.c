@@ -79,7 +79,9 @@ static const char usage[] =
 "      --exclusions FILE      write the exclusions as an includable file (the\n"
 "                             first --dialect)\n"
 "      --dialect LIST         runtime (default), startup, apache, nginx, cpanel,\n"
-"                             cloudflare, paths; several with commas\n"
+"                             cloudflare, paths, crs-plugin (a CRS 4 plugin\n"
+"                             directory), whmapi (WHM API calls as a bash\n"
+"                             script); several with commas\n"
 "      --exclusions-dir DIR   write one file per dialect: DIR/klarna-exclusions.*\n"
 "      --exclusion-id-base N  first rule id of the exclusions (default 10000)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
@@ -235,6 +237,25 @@ out:
 	return ret;
 }
 
+/* --dialect crs-plugin --exclusions-dir DIR: DIR/<name>-config.conf,
+ * -before.conf, -after.conf (CRS 4 includes plugins/ * in that order). */
+static int write_crs_plugin(const char *dir, const struct audit *a, struct strbuf *err)
+{
+	static const char *const parts[] = { "config", "before", "after" };
+	for (int p = 0; p < 3; p++) {
+		struct strbuf ef = STRBUF_INIT, path = STRBUF_INIT;
+		int r;
+		crs_plugin_render(a->excl, a->nexcl, PACKAGE_VERSION, p, &ef);
+		strbuf_addf(&path, "%s/" CRS_PLUGIN_NAME "-%s.conf", dir, parts[p]);
+		r = write_file_atomic(path.buf, ef.buf, ef.len, err);
+		strbuf_release(&ef);
+		strbuf_release(&path);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The demo server: three loads, as described in rules/demo/README.md. */
 static const char *const demo_units[] = {
 	"rules/demo/modsecurity.conf",
@@ -311,7 +332,7 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_DIALECT:
 			if (dialects_parse(optarg, &dialects, &first_dialect) < 0) {
-				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths", optarg);
+				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths, crs-plugin, whmapi", optarg);
 				goto out;
 			}
 			break;
@@ -539,6 +560,13 @@ int cmd_audit(int argc, char **argv)
 		int r;
 		if (!(dialects & (1u << d)))
 			continue;
+		if (d == D_CRS_PLUGIN) {	/* a plugin is three files for CRS's plugins/ */
+			if (write_crs_plugin(excl_dir, &a, &err) < 0) {
+				complain("%s", err.buf);
+				goto out;
+			}
+			continue;
+		}
 		dialect_render((enum dialect)d, a.excl, a.nexcl, PACKAGE_VERSION, &ef);
 		strbuf_addf(&path, "%s/klarna-exclusions.%s", excl_dir, dialect_file((enum dialect)d));
 		r = write_file_atomic(path.buf, ef.buf, ef.len, &err);
