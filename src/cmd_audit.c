@@ -6,6 +6,7 @@
 #include "dialect.h"
 #include "discover.h"
 #include "fleet.h"
+#include "ftw_export.h"
 #include "report.h"
 #include "util/fileio.h"
 
@@ -83,6 +84,8 @@ static const char usage[] =
 "                             directory), whmapi (WHM API calls as a bash\n"
 "                             script); several with commas\n"
 "      --exclusions-dir DIR   write one file per dialect: DIR/klarna-exclusions.*\n"
+"      --export-ftw DIR       write the callbacks as go-ftw (schema v2) tests with\n"
+"                             the audit's verdicts: DIR/9847000-callbacks.yaml\n"
 "      --exclusion-id-base N  first rule id of the exclusions (default 10000)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
 "      --source-ip CIDR,...   exclusions also require REMOTE_ADDR in these\n"
@@ -110,7 +113,7 @@ static const char usage[] =
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
 	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA, OPT_PCRE,
-	OPT_ORDER, OPT_ALLHOSTS
+	OPT_ORDER, OPT_ALLHOSTS, OPT_EXPORTFTW
 };
 
 static const struct option longopts[] = {
@@ -145,6 +148,7 @@ static const struct option longopts[] = {
 	{ "discover", no_argument, NULL, OPT_DISCOVER },
 	{ "allow-lua", no_argument, NULL, OPT_LUA },
 	{ "all-hosts", no_argument, NULL, OPT_ALLHOSTS },
+	{ "export-ftw", required_argument, NULL, OPT_EXPORTFTW },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -269,7 +273,7 @@ int cmd_audit(int argc, char **argv)
 	struct rule_source *src = NULL;
 	const char **names = NULL, **headers = NULL;
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
-	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
+	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *export_ftw = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
 	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, all_hosts = 0;
 	struct found *found = NULL;
@@ -369,6 +373,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_ALLHOSTS:
 			all_hosts = 1;
+			break;
+		case OPT_EXPORTFTW:
+			export_ftw = optarg;
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;
@@ -516,7 +523,7 @@ int cmd_audit(int argc, char **argv)
 			complain("--all-hosts: give the server's configuration (--server-config or --discover), and no -r/-R");
 			goto out;
 		}
-		if (excl_dir || (excl_file && strcmp(format, "sarif"))) {
+		if (excl_dir || export_ftw || (excl_file && strcmp(format, "sarif"))) {
 			complain("--all-hosts: exclusions differ per host: they are in the report (--format json), not in one file");
 			goto out;
 		}
@@ -576,6 +583,10 @@ int cmd_audit(int argc, char **argv)
 			complain("%s", err.buf);
 			goto out;
 		}
+	}
+	if (export_ftw && ftw_export(&a, export_ftw, PACKAGE_VERSION, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
 	}
 	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
 		complain("%s", err.buf);
