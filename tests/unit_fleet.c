@@ -25,7 +25,7 @@ START_TEST(twenty_vhosts_two_rule_sets)
 {
 	static const char *const names[] = { "kco-push", "kco-validation" };
 	char *cmd = xasprintf("sh %s/tests/fleet/gen-apache-vhosts.sh %s/srv 20", unit_srcdir(), unit_tmpdir());
-	char *root = xasprintf("%s/srv", unit_tmpdir());
+	char *root = xasprintf("%s/srv", unit_tmpdir()), *cat = unit_data_path("callbacks/klarna.yaml");
 	struct audit_opts o;
 	struct fleet f;
 	struct strbuf err = STRBUF_INIT;
@@ -36,7 +36,7 @@ START_TEST(twenty_vhosts_two_rule_sets)
 	o.server_config = "/etc/apache2/apache2.conf";
 	o.root = root;
 	o.engine_v2 = 1;
-	o.catalogue = unit_data_path("callbacks/klarna.yaml");
+	o.catalogue = cat;
 	o.names = names;
 	o.nnames = 2;
 	o.forms = URL_FORM_BIT(FORM_PATH) | URL_FORM_BIT(FORM_INDEX);
@@ -94,6 +94,7 @@ START_TEST(twenty_vhosts_two_rule_sets)
 	strbuf_release(&err);
 	free(cmd);
 	free(root);
+	free(cat);
 }
 END_TEST
 

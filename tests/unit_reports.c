@@ -17,6 +17,16 @@
 static struct audit A;
 static struct host_result H;
 static const struct report_opts RO = { 0, "test", 1 };
+static char *paths[4];	/* the demo's files and catalogue, freed by demo_release */
+
+static void demo_release(void)
+{
+	audit_release(&A);
+	for (int i = 0; i < 4; i++) {
+		free(paths[i]);
+		paths[i] = NULL;
+	}
+}
 
 static void demo_audit(void)
 {
@@ -30,11 +40,11 @@ static void demo_audit(void)
 	build_params_defaults(&o.params);
 	for (int i = 0; i < 3; i++) {
 		src[i].is_text = 0;
-		src[i].value = unit_data_path(files[i]);
+		src[i].value = paths[i] = unit_data_path(files[i]);
 	}
 	o.sources = src;
 	o.nsources = 3;
-	o.catalogue = unit_data_path("callbacks/klarna.yaml");
+	o.catalogue = paths[3] = unit_data_path("callbacks/klarna.yaml");
 	o.forms = URL_FORMS_WC;
 	o.id_base = 10000;
 	o.max_rounds = 8;
@@ -164,7 +174,7 @@ START_TEST(sarif_required_properties_and_locations)
 	ck_assert_msg(related > 0, "the demo's CRS anomaly blocks name their contributors");
 	cJSON_Delete(root);
 	strbuf_release(&out);
-	audit_release(&A);
+	demo_release();
 }
 END_TEST
 
@@ -192,7 +202,7 @@ START_TEST(junit_counts_match_the_audit)
 	ck_assert_msg(strstr(out.buf, want) != NULL, "%s", want);
 	ck_assert_msg(strstr(out.buf, "message=\"blocked 403 by rule 211180") != NULL, "names the blocking rule");
 	strbuf_release(&out);
-	audit_release(&A);
+	demo_release();
 }
 END_TEST
 
@@ -209,7 +219,7 @@ START_TEST(html_is_self_contained)
 	ck_assert_msg(strstr(out.buf, "ctl:ruleRemoveTargetById=211180;ARGS_NAMES:kco_session_id") != NULL,
 		      "the snippet to hand over");
 	strbuf_release(&out);
-	audit_release(&A);
+	demo_release();
 }
 END_TEST
 
