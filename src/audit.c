@@ -1,7 +1,18 @@
+/*
+ * audit: the pipeline (see audit.h). Round 1 runs every case through the
+ * server's rules as they are; unmask.c then finds every blocker of every
+ * callback with only that callback's exclusions loaded, and merges them
+ * into the shared per-endpoint exclusions; the rounds here verify the
+ * merged set (widening what still blocks), then the attack probes and the
+ * startup form check it.
+ */
 #include "audit.h"
+#include "audit_engines.h"
 #include "attack.h"
 #include "engine.h"
 #include "settings.h"
+#include "warnings.h"
+#include "progress.h"
 #include "nginxconf.h"
 
 #include <pthread.h>
@@ -34,25 +45,10 @@ int attack_concerns(const struct attack_result *r, const struct exclusion *x)
 	return !r->cb || exclusion_for(x, r->cb);
 }
 
-static char *excl_text(const struct audit *a);
-
-/* Engines by scope: the server's units plus the scoped ones (<Location*>)
- * that apply to a request's path, built when first needed, one per
- * combination. Most rule sets have no scoped unit: one engine. */
-struct engine_set {
-	const struct ruleset *rs;
-	const char *excl;	/* runtime exclusions, loaded first */
-	const char *after;	/* startup exclusions, loaded last */
-	struct {
-		unsigned long long mask;
-		struct engine *e;
-	} *v;
-	size_t n;
-};
-
-static struct engine *engine_for(struct engine_set *s, const struct request *req,
-				 struct strbuf *err);
-static void engine_set_free(struct engine_set *s);
+/* Engines by scope (audit_engines.h): the server's units plus the scoped
+ * ones (<Location*>) that apply to a request's path, built when first
+ * needed, one per combination. Most rule sets have no scoped unit: one
+ * engine. */
 
 /* The disruptive rule id for the attack (-1 without an id), 0 = passed,
  * -2 = no engine. */
@@ -120,8 +116,9 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 		ac[i].resp = &a->cases[i].resp;
 	}
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
+	progress("attack probes: %zu variants", n);
 	free(ac);
-	text = excl_text(a);
+	text = excl_list_text(a->excl, a->nexcl);
 	after.excl = text;
 	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
 	a->nattacks = n;
@@ -232,10 +229,34 @@ fail:
 	return NULL;
 }
 
+/* The logs command's cases: the logged requests, each with the response
+ * its callback's entry gives (phases 3 and 4). */
+static int replay_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
+{
+	a->cases = xcalloc(o->nreplay ? o->nreplay : 1, sizeof(*a->cases));
+	for (size_t i = 0; i < o->nreplay; i++) {
+		struct audit_case *c = &a->cases[a->ncases];
+		const struct callback *cb = catalog_find(&a->cat, o->replay[i].callback);
+		if (!cb) {
+			strbuf_addf(err, "%s: no callback \"%s\"", a->cat.file, o->replay[i].callback);
+			return -1;
+		}
+		c->cb = cb;
+		c->form = o->replay[i].form;
+		callback_request(&a->cat, cb, c->form, &o->params, &c->req, &c->resp);
+		request_release(&c->req);
+		request_copy(&c->req, o->replay[i].req);
+		a->ncases++;
+	}
+	return 0;
+}
+
 static int select_cases(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct selection *sel;
 	size_t n;
+	if (o->replay)
+		return replay_cases(o, a, err);
 	if (catalog_select(&a->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	a->cases = xcalloc(n, sizeof(*a->cases));
@@ -260,11 +281,12 @@ static unsigned forms_of(const struct audit *a, const struct callback *cb)
 
 /* The exclusion of `rule` covering `cb`'s path: callbacks on one endpoint
  * (classic validation of KCO 1.x and 1.8+) share one. */
-static struct exclusion *find_excl(struct audit *a, long rule, const struct callback *cb)
+static struct exclusion *find_excl(struct audit *a, struct excl_list *l, long rule,
+				    const struct callback *cb)
 {
 	unsigned forms = forms_of(a, cb);
-	for (size_t i = 0; i < a->nexcl; i++) {
-		struct exclusion *x = &a->excl[i];
+	for (size_t i = 0; i < l->n; i++) {
+		struct exclusion *x = &l->v[i];
 		if (x->rule_id != rule || !exclusion_same_scope(x, cb, forms))
 			continue;
 		if (!exclusion_for(x, cb)) {
@@ -277,8 +299,7 @@ static struct exclusion *find_excl(struct audit *a, long rule, const struct call
 	return NULL;
 }
 
-static struct engine *engine_for(struct engine_set *s, const struct request *req,
-				 struct strbuf *err)
+struct engine *engine_for(struct engine_set *s, const struct request *req, struct strbuf *err)
 {
 	unsigned long long mask = 0;
 	char *path = request_path(req);
@@ -300,7 +321,7 @@ static struct engine *engine_for(struct engine_set *s, const struct request *req
 	return e;
 }
 
-static void engine_set_free(struct engine_set *s)
+void engine_set_free(struct engine_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		engine_free(s->v[i].e);
@@ -309,16 +330,14 @@ static void engine_set_free(struct engine_set *s)
 	s->n = 0;
 }
 
-static char *excl_text(const struct audit *a)
+char *excl_list_text(const struct exclusion *x, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < a->nexcl; i++)
-		strbuf_addstr(&sb, a->excl[i].snippet);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addstr(&sb, x[i].snippet);
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Add or widen exclusions for what blocked `c` this round. Returns the
- * number of changes. */
 /* A target the audited engine names the same way. ModSecurity 2 names
  * JSON fields without libmodsecurity's "json." prefix (and array members
  * by their array), so a target on one cannot be written for it: for a v2
@@ -335,8 +354,8 @@ static char *target_for(const struct audit *a, const struct ruleinfo *ri, const 
 	return t;
 }
 
-static int react(struct audit *a, const struct audit_case *c,
-		 const struct verdict *v, int round, long *next_id, size_t *aexcl)
+int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c,
+		const struct verdict *v, int round, long *next_id)
 {
 	int changes = 0;
 	for (size_t b = 0; b < v->nblockers; b++) {
@@ -348,7 +367,7 @@ static int react(struct audit *a, const struct audit_case *c,
 		/* never exclude the score evaluation; exclude what scored */
 		if (v->evaluation && bl->role == ROLE_DISRUPTIVE)
 			continue;
-		x = find_excl(a, bl->id, c->cb);
+		x = find_excl(a, l, bl->id, c->cb);
 		if (x) {
 			/* Loaded in an earlier round and the rule still blocks:
 			 * it matched another target (name it too) or the
@@ -366,8 +385,8 @@ static int react(struct audit *a, const struct audit_case *c,
 			}
 			continue;
 		}
-		ARRAY_PUSH(a->excl, a->nexcl, *aexcl);
-		x = &a->excl[a->nexcl++];
+		ARRAY_PUSH(l->v, l->n, l->alloc);
+		x = &l->v[l->n++];
 		memset(x, 0, sizeof(*x));
 		x->rule_id = bl->id;
 		x->cb = c->cb;
@@ -402,18 +421,6 @@ static int react(struct audit *a, const struct audit_case *c,
 		changes++;
 	}
 	return changes;
-}
-
-/* A chained rule's log line names its last link's variable; say which
- * variable the first link matched, where the request tells. */
-static void name_first_links(const struct ruleset *rs, struct verdict *v,
-			     const struct request *req)
-{
-	for (size_t i = 0; i < v->nmatches; i++) {
-		const struct ruleinfo *ri = ruleset_find(rs, v->matches[i].id);
-		if (ri && ri->chained && !v->matches[i].first_variable)
-			v->matches[i].first_variable = exclusion_target(ri, &v->matches[i], req);
-	}
 }
 
 static void judge(struct audit *a, struct audit_case *c)
@@ -458,6 +465,7 @@ static int sweep(const struct audit_opts *o, struct audit *a, struct strbuf *err
 		struct audit_opts po = *o;
 		struct audit s;
 		po.paranoia = pl;
+		progress("paranoia sweep: PL%d", pl);
 		po.max_rounds = 0;
 		po.sweep = 0;
 		if (run_once(&po, &s, err) < 0) {
@@ -559,6 +567,9 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 		return -1;
 	if (run_once(o, a, err) < 0)
 		return -1;
+	a->host = o->params.host;
+	a->kco_version = o->kco_version;
+	audit_warnings(a, o->server_config);
 	return o->sweep ? sweep(o, a, err) : 0;
 }
 
@@ -637,9 +648,8 @@ static int pick_ids(const struct audit_opts *o, struct ruleset *rs, long *next_i
 static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct verdict *latest = NULL;
-	long next_id = o->id_base;
-	size_t aexcl = 0;
-	int ret = -1, round;
+	long next_id = o->id_base, base;
+	int ret = -1, any = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->engine_v2 = o->engine_v2;
@@ -657,49 +667,40 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	if (catalog_load(&a->cat, o->catalogue, err) < 0 || select_cases(o, a, err) < 0)
 		return -1;
 
-	/* Round 1 is the server as it is (kept in cases[].v); later rounds
-	 * run with the exclusions so far and go to latest[]. The last run
-	 * only verifies: it adds nothing. */
-	latest = xcalloc(a->ncases, sizeof(*latest));
-	for (round = 1;; round++) {
-		char *text = excl_text(a);
-		struct engine_set es = { &a->rs, text, NULL, NULL, 0 };
-		int blocked = 0, changes = 0;
-		a->rounds = round;
+	/* Round 1: the server as it is (kept in cases[].v). */
+	latest = xcalloc(a->ncases ? a->ncases : 1, sizeof(*latest));
+	a->rounds = 1;
+	if (audit_run_all(a, NULL, latest, err) < 0)
+		goto out;
+	for (size_t i = 0; i < a->ncases; i++) {
+		a->cases[i].v = latest[i];
+		memset(&latest[i], 0, sizeof(latest[i]));
+		audit_note_blockers(&a->cases[i], &a->cases[i].v, 1);
+		any |= a->cases[i].v.disrupted;
+	}
+	/* Then every callback's own blockers, and the shared exclusions
+	 * verified. With the engine Off nothing blocks: nothing to exclude. */
+	if (any && o->max_rounds > 0 && a->mode != MODE_OFF) {
+		int r;
+		base = next_id;	/* --exclusion-id-base, or the free block pick_ids found */
+		r = unmask_callbacks(a, o->max_rounds, base, err);
+		if (r < 0)
+			goto out;
+		a->rounds = r;
+		next_id = base;
+		for (size_t x = 0; x < a->nexcl; x++)
+			next_id += a->excl[x].nids;
+		if (audit_verify_rounds(a, o->max_rounds, latest, &next_id, err) < 0)
+			goto out;
+	} else {
 		for (size_t i = 0; i < a->ncases; i++) {
-			struct verdict *dst = round == 1 ? &a->cases[i].v : &latest[i];
-			struct txresult tx;
-			struct engine *e = engine_for(&es, &a->cases[i].req, err);
-			if (!e) {
-				engine_set_free(&es);
-				free(text);
-				goto out;
-			}
-			if (!a->library)
-				a->library = xstrdup(engine_version(e));
-			engine_run(e, &a->cases[i].req, &a->cases[i].resp, &tx);
-			verdict_release(dst);
-			verdict_from(&a->rs, &tx, dst);
-			txresult_release(&tx);
-			name_first_links(&a->rs, dst, &a->cases[i].req);
+			verdict_release(&latest[i]);
+			memset(&latest[i], 0, sizeof(latest[i]));
 		}
-		engine_set_free(&es);
-		free(text);
-		if (round > o->max_rounds)
-			break;
-		for (size_t i = 0; i < a->ncases; i++) {
-			const struct verdict *v = round == 1 ? &a->cases[i].v : &latest[i];
-			if (!v->disrupted || a->mode == MODE_OFF)
-				continue;
-			blocked++;
-			changes += react(a, &a->cases[i], v, round, &next_id, &aexcl);
-		}
-		if (!blocked || !changes)
-			break;
 	}
 	for (size_t i = 0; i < a->ncases; i++) {
 		struct audit_case *c = &a->cases[i];
-		const struct verdict *fin = round == 1 ? &c->v : &latest[i];
+		const struct verdict *fin = a->nexcl ? &latest[i] : &c->v;
 		judge(a, c);
 		c->fixed = !fin->disrupted || a->mode == MODE_OFF;
 		c->still_blocked_by = c->fixed ? 0 : fin->disruptive_id;
@@ -728,6 +729,14 @@ void audit_release(struct audit *a)
 		request_release(&a->cases[i].req);
 		response_release(&a->cases[i].resp);
 		verdict_release(&a->cases[i].v);
+		for (size_t k = 0; k < a->cases[i].nfound; k++) {
+			free(a->cases[i].found[k].variable);
+			free(a->cases[i].found[k].chain_last);
+			free(a->cases[i].found[k].value);
+			free(a->cases[i].found[k].msg);
+			free(a->cases[i].found[k].file);
+		}
+		free(a->cases[i].found);
 	}
 	if (a->sweep)
 		for (size_t i = 0; i < a->ncases; i++)
@@ -745,6 +754,11 @@ void audit_release(struct audit *a)
 	catalog_release(&a->cat);
 	ruleset_release(&a->rs);
 	free(a->library);
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		free(a->warnings[i].message);
+		free(a->warnings[i].file);
+	}
+	free(a->warnings);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -23,6 +23,14 @@ struct rule_source {
 	const char *value;
 };
 
+/* A request a server logged, to replay instead of the catalogue's own
+ * (the logs command): the callback it is, its URL form, the request. */
+struct replay_req {
+	const char *callback;		/* a name in the catalogue */
+	enum url_form form;
+	const struct request *req;
+};
+
 struct audit_opts {
 	const struct rule_source *sources;
 	size_t nsources;
@@ -47,10 +55,30 @@ struct audit_opts {
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
 	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (ruleset.h) */
 	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
+	const struct replay_req *replay;	/* when set: these requests are the cases */
+	size_t nreplay;
 };
 
 enum outcome { OUT_PASSED, OUT_BLOCKED, OUT_WOULD_BLOCK };
 const char *outcome_name(enum outcome o);
+
+/* One rule that blocks a case, in the order they were found: round 1 is
+ * the server as it is; round N shows what the callback's own exclusions
+ * of rounds 1..N-1 unmasked (unmask.c). */
+struct found_blocker {
+	long id;
+	int round;
+	int phase;
+	enum role role;
+	int score;		/* anomaly contributors: what the rule added */
+	char *variable;		/* what it matched (a chain's first link when known) */
+	char *chain_last;	/* a chain's last link's variable, or NULL */
+	char *value;		/* the matched value, when logged */
+	char *msg;
+	char *file;		/* where the rule is */
+	int line;
+	int evaluation;		/* the disruptive rule sums scores (949110-style) */
+};
 
 struct audit_case {
 	const struct callback *cb;
@@ -62,6 +90,8 @@ struct audit_case {
 	int status;			/* what the client receives */
 	int fixed;			/* passes with the exclusions loaded */
 	long still_blocked_by;		/* else: the rule that still blocks */
+	struct found_blocker *found;	/* every blocker, unmasked per callback */
+	size_t nfound;
 };
 
 enum engine_mode { MODE_ON, MODE_DETECTION_ONLY, MODE_OFF, MODE_UNSET };
@@ -90,6 +120,14 @@ struct attack_result {
 	enum attack_outcome outcome;
 };
 
+/* Something that makes a pass untrue (warnings.h has the codes). */
+struct audit_warning {
+	const char *code;	/* static: "request_body_not_inspected" */
+	char *message;
+	char *file;		/* NULL when no one place is to blame */
+	int line;
+};
+
 struct audit {
 	struct ruleset rs;
 	struct catalog cat;
@@ -107,6 +145,10 @@ struct audit {
 	int startup_checked;	/* the startup form was verified too */
 	int engine_v2;		/* verdicts emulate ModSecurity 2 where it differs */
 	char *library;		/* "ModSecurity v3.0.9 (Linux)" */
+	const char *host;	/* --host */
+	const char *kco_version;	/* --kco-version, NULL = every version */
+	struct audit_warning *warnings;
+	size_t nwarnings;
 };
 
 /* Read the rule units (and --server-config) into `rs` as the audit does,

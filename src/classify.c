@@ -84,14 +84,15 @@ void classify_answer(const struct http_answer *a, struct classification *c)
 		set(c, PV_BLOCKED, "modsecurity", "the error page names ModSecurity");
 		return;
 	}
-	if (s == 406 && body_has(a, "Not Acceptable")) {
-		set(c, PV_BLOCKED, "modsecurity", "406 Not Acceptable: a ModSecurity deny on many shared hosts");
-		return;
-	}
+	/* A bare 403/406/501 is what ModSecurity usually answers, but also
+	 * what the server itself gives (nginx's "directory index ...
+	 * forbidden", Apache's Require rules) or the application: only the
+	 * answer or the error log may say ModSecurity (probe.c reads it). */
 	if (s == 403 || s == 406 || s == 501) {
-		set(c, PV_BLOCKED, "modsecurity",
-		    "status 403/406/501 with a generic error page: ModSecurity's usual answer "
-		    "(--error-log confirms it)");
+		set(c, PV_BLOCKED, "unknown",
+		    "status 403/406/501 with a page that names no firewall: ModSecurity, the server's own "
+		    "access rules (nginx's \"directory index ... is forbidden\") or the application may give "
+		    "it; --error-log tells which");
 		return;
 	}
 	if (s == 400 && a->body && !strcmp(a->body, "-1")) {

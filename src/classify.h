@@ -4,7 +4,10 @@
  *   passed   the application answered: 2xx, 3xx (the validation callback's
  *            deny-and-redirect is an answer), or WooCommerce's 400 "-1" for
  *            an endpoint no plugin registered
- *   blocked  a firewall answered; `blocker` names which, `evidence` why
+ *   blocked  a firewall answered; `blocker` names which, `evidence` why;
+ *            "unknown" when the answer names none (a bare 403 is also what
+ *            nginx gives for a forbidden directory index): only the answer
+ *            or the error log may say ModSecurity
  *   error    no HTTP answer (DNS, connection, TLS, timeout)
  *   other    an answer that is neither (404, 500, ...): reported, counted
  *            as not passing

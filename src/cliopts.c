@@ -1,7 +1,10 @@
 #include "cliopts.h"
 #include "catalog.h"
 #include "commands.h"
+#include "util/utf8.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,4 +68,47 @@ int color_wanted(const char *when, const char *output)
 	if (!strcmp(when, "always"))
 		return 1;
 	return !strcmp(when, "auto") && !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+}
+
+int opt_host(const char *arg)
+{
+	size_t n = strlen(arg), label = 0;
+	const char *end = arg + n, *colon = strrchr(arg, ':');
+	int ok = n > 0 && n <= 253;
+	/* host[:port]: the Host header the callbacks carry, and the name
+	 * the server's vhosts are chosen by */
+	if (ok && colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1))
+		end = colon;
+	for (const char *p = arg; ok && p < end; p++) {
+		if (*p == '.') {
+			ok = label > 0;
+			label = 0;
+			continue;
+		}
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+		ok = ok && ++label <= 63;
+	}
+	if (ok && end > arg && label)
+		return 0;
+	complain("--host: \"%.80s%s\" is not a host name (letters, digits, '-', labels of 1-63 "
+		 "characters separated by '.', at most 253, optionally :port)", arg, n > 80 ? "..." : "");
+	return -1;
+}
+
+int opt_client_ip(const char *arg)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET, arg, buf) == 1 || inet_pton(AF_INET6, arg, buf) == 1)
+		return 0;
+	complain("--client-ip: \"%s\" is not an IPv4 or IPv6 address", arg);
+	return -1;
+}
+
+void complain_line(const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	one_line(&sb, msg, 300);
+	complain("%s", sb.buf);
+	strbuf_release(&sb);
 }

@@ -7,6 +7,7 @@
 #include "discover.h"
 #include "fleet.h"
 #include "ftw_export.h"
+#include "progress.h"
 #include "report.h"
 #include "util/fileio.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -21,10 +23,12 @@ static const char usage[] =
 "       modsec-callback-audit test -r RULES... [options] TESTS...\n"
 "       modsec-callback-audit probe [options] URL   (see probe --help)\n"
 "       modsec-callback-audit check [options]       (see check --help)\n"
+"       modsec-callback-audit logs [options] FILE... (see logs --help)\n"
 "\n"
 "Commands: audit (the default, below); test runs go-ftw or legacy ftw\n"
 "regression tests through the rules (see 'modsec-callback-audit test --help');\n"
-"probe sends the callbacks to a live site; check reports how the rules load.\n"
+"probe sends the callbacks to a live site; check reports how the rules load;\n"
+"logs reads the server's ModSecurity logs: the callbacks it lost, the orders.\n"
 "\n"
 "Replays Klarna's server-to-server callbacks through the given ModSecurity\n"
 "rules (libmodsecurity, in-process), reports which rules block them and why,\n"
@@ -66,7 +70,8 @@ static const char usage[] =
 "      --kco-version X.Y.Z    only what that Klarna Checkout version sends\n"
 "      --url-form FORMS       path,index,query or all (default all): the\n"
 "                             /wc-api/X/, /index.php/wc-api/X/, /?wc-api=X forms\n"
-"      --host NAME            the shop's host name (default shop.example.com)\n"
+"      --host NAME            the shop's host name (default shop.example.com;\n"
+"                             letters, digits, '-', dots, optionally :port)\n"
 "  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
 "      --client-ip IP         source address (default 52.17.117.56, Klarna)\n"
 "      --order-id ID          the Klarna order id in the callbacks (default\n"
@@ -75,8 +80,12 @@ static const char usage[] =
 "Output:\n"
 "      --format FORMAT        text (default), json, junit (a testsuite per host),\n"
 "                             sarif (2.1.0, results on the rule files) or html\n"
-"                             (one self-contained page for the shop owner)\n"
-"  -o, --output FILE          write the report to FILE (atomically)\n"
+"                             (one self-contained page for the shop owner); with\n"
+"                             -o, from the extension: .json .xml .sarif .html\n"
+"  -o, --output FILE          write the report to FILE (atomically); the\n"
+"                             summary still goes to the terminal\n"
+"  -v, --verbose              every load note, match and request in the text\n"
+"                             report (by default grouped and counted)\n"
 "      --exclusions FILE      write the exclusions as an includable file (the\n"
 "                             first --dialect)\n"
 "      --dialect LIST         runtime (default), startup, apache, nginx, cpanel,\n"
@@ -86,7 +95,8 @@ static const char usage[] =
 "      --exclusions-dir DIR   write one file per dialect: DIR/klarna-exclusions.*\n"
 "      --export-ftw DIR       write the callbacks as go-ftw (schema v2) tests with\n"
 "                             the audit's verdicts: DIR/9847000-callbacks.yaml\n"
-"      --exclusion-id-base N  first rule id of the exclusions (default 10000)\n"
+"      --exclusion-id-base N  first rule id of the exclusions (default 10000,\n"
+"                             at most 99989: 99990-99999 are the tool's)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
 "      --source-ip CIDR,...   exclusions also require REMOTE_ADDR in these\n"
 "                             (Klarna's egress addresses are yours to give)\n"
@@ -106,15 +116,22 @@ static const char usage[] =
 "  -h, --help                 this text\n"
 "      --version              the version\n"
 "\n"
-"Exit status: 0 every callback passes, 1 at least one is blocked (or would\n"
-"be, in DetectionOnly) or an exclusion failed verification, 2 usage or load\n"
-"error.\n";
+"The text report starts with a summary (warnings, a line per callback with\n"
+"every blocking rule id, what to do); details follow.\n"
+"\n"
+"Exit status: 0 every callback passes (read the warnings: a server that does\n"
+"not inspect the callbacks passes them too), 1 at least one is blocked (or\n"
+"would be, in DetectionOnly) or an exclusion failed verification, 2 usage or\n"
+"load error (options are checked before any work).\n";
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
 	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA, OPT_PCRE,
 	OPT_ORDER, OPT_ALLHOSTS, OPT_EXPORTFTW
 };
+
+/* The exclusions' ids end below the ids kept for imposed settings. */
+#define MAX_ID_BASE 99989
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
@@ -150,6 +167,7 @@ static const struct option longopts[] = {
 	{ "all-hosts", no_argument, NULL, OPT_ALLHOSTS },
 	{ "export-ftw", required_argument, NULL, OPT_EXPORTFTW },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -260,6 +278,64 @@ static int write_crs_plugin(const char *dir, const struct audit *a, struct strbu
 	return 0;
 }
 
+/* The directory a file will be written into must be there before any
+ * work: an audit that fails at the end after minutes helps no one. */
+static int check_parent(const char *opt, const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int ret = 0;
+	if (!strcmp(path, "-")) {
+		free(dir);
+		return 0;
+	}
+	if (slash)
+		slash == dir ? (void)(dir[1] = '\0') : (void)(*slash = '\0');
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		complain("%s %s: directory %s does not exist", opt, path, dir);
+		ret = -1;
+	}
+	free(dir);
+	return ret;
+}
+
+/* Options that contradict each other, or name what is not there: refused
+ * before any work, with nothing written. */
+static int check_combination(size_t nsrc, const char *server_config, const char *root, int discover_mode,
+			     const char *output, const char *excl_file, const char *excl_dir)
+{
+	struct stat st;
+	if (nsrc && discover_mode) {
+		complain("--discover audits the server's own rules: it takes no -r/-R (the server's files already "
+			 "load them; audit other rules alone with -r)");
+		return -1;
+	}
+	if (nsrc && server_config) {
+		complain("-r/-R and --server-config both name the rules: give one (the server's configuration "
+			 "already loads its rule files)");
+		return -1;
+	}
+	if (nsrc && root) {
+		complain("--root reads a server's files for --server-config or --discover; -r/-R paths are read "
+			 "as given (drop --root, or use --server-config)");
+		return -1;
+	}
+	if (root && (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		complain("--root %s: not a directory", root);
+		return -1;
+	}
+	if (excl_dir && (stat(excl_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		complain("--exclusions-dir %s: not a directory (create it first)", excl_dir);
+		return -1;
+	}
+	if ((output && check_parent("-o", output) < 0) ||
+	    (excl_file && check_parent("--exclusions", excl_file) < 0))
+		return -1;
+	return 0;
+}
+
 /* The demo server: three loads, as described in rules/demo/README.md. */
 static const char *const demo_units[] = {
 	"rules/demo/modsecurity.conf",
@@ -275,14 +351,15 @@ int cmd_audit(int argc, char **argv)
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
 	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *export_ftw = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
-	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, all_hosts = 0;
+	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, verbose = 0, all_hosts = 0;
+	int format_given = 0, ran;
 	struct found *found = NULL;
 	size_t nfound = 0;
 	unsigned dialects = 1u << D_RUNTIME;
 	enum dialect first_dialect = D_RUNTIME;
 	long v;
 	struct audit a;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, summary = STRBUF_INIT;
 
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
@@ -292,7 +369,7 @@ int cmd_audit(int argc, char **argv)
 	o.max_rounds = 8;
 	o.attack_probes = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:R:H:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:R:H:o:hv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 		case 'R':
@@ -397,6 +474,8 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			break;
 		case OPT_HOST:
+			if (opt_host(optarg) < 0)
+				goto out;
 			o.params.host = optarg;
 			break;
 		case 'H':
@@ -406,6 +485,8 @@ int cmd_audit(int argc, char **argv)
 			headers[nheaders++] = optarg;
 			break;
 		case OPT_CLIENT:
+			if (opt_client_ip(optarg) < 0)
+				goto out;
 			o.params.client_ip = optarg;
 			break;
 		case OPT_ORDER:
@@ -420,6 +501,10 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			}
 			format = optarg;
+			format_given = 1;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		case 'o':
 			output = optarg;
@@ -428,8 +513,9 @@ int cmd_audit(int argc, char **argv)
 			excl_file = optarg;
 			break;
 		case OPT_IDBASE:
-			if (parse_number(optarg, 1, 99999, &v) < 0) {
-				complain("--exclusion-id-base: \"%s\" is not a rule id in 1-99999 (the range for local rules)", optarg);
+			if (parse_number(optarg, 1, MAX_ID_BASE, &v) < 0) {
+				complain("--exclusion-id-base: \"%s\" is not a rule id in 1-%d (local rules end at 99999; "
+					 "99990-99999 are the tool's own)", optarg, MAX_ID_BASE);
 				goto out;
 			}
 			o.id_base = v;
@@ -468,6 +554,19 @@ int cmd_audit(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
+	if (check_combination(nsrc, o.server_config, o.root, discover_mode, output, excl_file, excl_dir) < 0)
+		goto out;
+	/* -o report.json: JSON, unless --format says otherwise (and .xml
+	 * JUnit, .sarif SARIF, .html HTML) */
+	if (!format_given && output) {
+		static const char *const ext[][2] = {
+			{ ".json", "json" }, { ".xml", "junit" }, { ".sarif", "sarif" }, { ".html", "html" },
+		};
+		size_t ol = strlen(output);
+		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+			if (ol > strlen(ext[i][0]) && !strcmp(output + ol - strlen(ext[i][0]), ext[i][0]))
+				format = ext[i][1];
+	}
 	if (!catalogue)
 		catalogue = datadir_path("callbacks/klarna.yaml");
 	if (list) {
@@ -482,7 +581,7 @@ int cmd_audit(int argc, char **argv)
 			goto out;
 		}
 		for (size_t i = 0; i < nfound; i++)
-			fprintf(stderr, "discovered: %s, configuration %s%s, rule sets: %s%s\n", found[i].layout,
+			fprintf(stderr, "discovered: %s, configuration %s%s, rule sets installed: %s%s\n", found[i].layout,
 				o.root ? o.root : "", found[i].config, found[i].vendors,
 				i ? " (audit it with --server-config)" : " (audited below)");
 		if (!o.server_config) {
@@ -518,7 +617,7 @@ int cmd_audit(int argc, char **argv)
 		goto out;
 	}
 	if (all_hosts) {
-		struct report_opts ro = { 0, PACKAGE_VERSION, dialects };
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, NULL, NULL, NULL };
 		if (!o.server_config || nsrc) {
 			complain("--all-hosts: give the server's configuration (--server-config or --discover), and no -r/-R");
 			goto out;
@@ -531,12 +630,22 @@ int cmd_audit(int argc, char **argv)
 		ret = run_fleet(&o, format, output, &ro, excl_file);
 		goto out;
 	}
-	if (audit_run(&o, &a, &err) < 0) {
-		complain("%s", err.buf);
+	progress_start(isatty(STDERR_FILENO));
+	ran = audit_run(&o, &a, &err);
+	progress_done();
+	if (ran < 0) {
+		complain_line(err.buf);
+		goto out;
+	}
+	if (a.nexcl && a.excl[a.nexcl - 1].first_id + a.excl[a.nexcl - 1].nids - 1 > MAX_ID_BASE) {
+		complain("--exclusion-id-base %ld: the %zu exclusions need ids up to %ld, past %d (the tool's own "
+			 "ids start at 99990): choose a lower base", o.id_base, a.nexcl,
+			 a.excl[a.nexcl - 1].first_id + a.excl[a.nexcl - 1].nids - 1, MAX_ID_BASE);
 		goto out;
 	}
 	{
-		struct report_opts ro = { 0, PACKAGE_VERSION, dialects };
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, excl_file, excl_dir,
+					  nfound ? found[0].layout : NULL };
 		ro.color = color_wanted(color, output);
 		struct host_result h = { 0 };
 		h.host = (char *)o.params.host;
@@ -551,6 +660,12 @@ int cmd_audit(int argc, char **argv)
 			report_html(&h, 1, &ro, &out);
 		else
 			report_text(&a, &ro, &out);
+		/* the answer reaches the terminal even when the report goes
+		 * elsewhere: stdout with -o, stderr when stdout is JSON */
+		if (output || !strcmp(format, "json")) {
+			ro.color = 0;
+			report_summary(&a, &ro, &summary);
+		}
 	}
 	if (excl_file) {
 		struct strbuf ef = STRBUF_INIT;
@@ -592,6 +707,12 @@ int cmd_audit(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
+	if (summary.len && output && strcmp(output, "-")) {
+		fputs(summary.buf, stdout);
+		printf("Report: %s\n", output);
+	} else if (summary.len && (excl_file || excl_dir || output)) {
+		fputs(summary.buf, stderr);
+	}
 	{
 		size_t passed, blocked, would;
 		int unverified = 0;
@@ -620,5 +741,6 @@ out:
 	free(headers);
 	strbuf_release(&err);
 	strbuf_release(&out);
+	strbuf_release(&summary);
 	return ret;
 }

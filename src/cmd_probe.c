@@ -132,6 +132,8 @@ int cmd_probe(int argc, char **argv)
 				goto out;
 			break;
 		case OPT_HOST:
+			if (opt_host(optarg) < 0)
+				goto out;
 			o.params.host = optarg;
 			break;
 		case 'H':
@@ -220,7 +222,7 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	{
-		struct report_opts ro = { 0, PACKAGE_VERSION, 0 };
+		struct report_opts ro = { 0, PACKAGE_VERSION, 0, 0, NULL, NULL, NULL };
 		ro.color = color_wanted(color, output);
 		if (!strcmp(format, "json"))
 			report_probe_json(&p, &ro, &out);

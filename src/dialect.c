@@ -264,14 +264,24 @@ void dialect_render(enum dialect d, const struct exclusion *x, size_t n,
 		break;
 	case D_STARTUP:
 		header(out, version, "startup form");
-		strbuf_addstr(out, "# Configure-time exclusions: load AFTER the rule sets (where CRS keeps\n"
-			      "# RESPONSE-999-EXCLUSION-RULES-AFTER-CRS.conf), and only inside the scope of the\n"
-			      "# callback's path (see the apache, nginx and cpanel forms): outside a scope they\n"
-			      "# apply to every request of the site.\n");
+		/* SecRuleRemoveById / SecRuleUpdateTargetById outside a scope
+		 * act on every request of the site: a file of them loaded after
+		 * the rule sets would turn XSS and RCE rules off everywhere.
+		 * Not offered on its own: the apache, nginx and cpanel forms
+		 * place these directives inside the callbacks' paths. */
+		strbuf_addstr(out, "# NOT OFFERED as a file of its own: these configure-time directives act on\n"
+			      "# every request of the site unless they sit inside the callback's path scope,\n"
+			      "# and a file loaded after the rule sets has none (unscoped, they would turn\n"
+			      "# these XSS/RCE/... rules off for the whole site). Use the runtime form, or the\n"
+			      "# apache, nginx or cpanel forms, which put them in <LocationMatch>/location\n"
+			      "# blocks for the callbacks' paths. For reference only, commented out:\n");
 		for (size_t i = 0; i < n; i++) {
+			struct strbuf st = STRBUF_INIT;
 			strbuf_addch(out, '\n');
 			who(out, &x[i]);
-			exclusion_startup(out, &x[i]);
+			exclusion_startup(&st, &x[i]);
+			indent(out, st.buf, "#   ");
+			strbuf_release(&st);
 		}
 		break;
 	case D_APACHE:

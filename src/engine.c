@@ -5,8 +5,10 @@
 #include <modsecurity/rules_set.h>
 #include <modsecurity/transaction.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -113,11 +115,33 @@ void engine_free(struct engine *e)
 
 static int rules_error(int r, const char *error, int *err_line, struct strbuf *err);
 
+/* libmodsecurity 3.0.9's parser writes pieces of some rules it misreads
+ * to stdout, where the reports go: it parses with stdout on /dev/null
+ * (loading is single-threaded, see engine.h). */
+static int quiet_add(RulesSet *rules, const char *text, const char **error)
+{
+	int saved, devnull, r;
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && devnull >= 0)
+		dup2(devnull, STDOUT_FILENO);
+	r = msc_rules_add(rules, text, error);
+	fflush(stdout);
+	if (saved >= 0 && devnull >= 0)
+		dup2(saved, STDOUT_FILENO);
+	if (saved >= 0)
+		close(saved);
+	if (devnull >= 0)
+		close(devnull);
+	return r;
+}
+
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err)
 {
 	const char *error = NULL;
-	int r = msc_rules_add(e->rules, text, &error);
+	int r = quiet_add(e->rules, text, &error);
 	return rules_error(r, error, err_line, err);
 }
 
@@ -125,7 +149,7 @@ int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
 {
 	const char *error = NULL;
 	RulesSet *rules = msc_create_rules_set();
-	int r = msc_rules_add(rules, text, &error);
+	int r = quiet_add(rules, text, &error);
 	msc_rules_cleanup(rules);
 	return rules_error(r, error, err_line, err);
 }
@@ -157,6 +181,9 @@ static int rules_error(int r, const char *error, int *err_line, struct strbuf *e
 		 * place from their own line map */
 		if (!l && strstr(msg, " File: "))
 			len = (size_t)(strstr(msg, " File: ") - msg);
+		/* its parser may quote the rest of the file: one line */
+		if (memchr(msg, '\n', len) && (size_t)((const char *)memchr(msg, '\n', len) - msg) > 0)
+			len = (size_t)((const char *)memchr(msg, '\n', len) - msg);
 		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			len--;
 		if (len)

@@ -57,6 +57,11 @@ enum corr errorlog_collect(struct errorlog *el, const char *marker, const char *
  * tests); returns a malloc'd line, the same text when nothing to do. */
 char *errorlog_v2_to_v3(const char *line);
 
+/* The value of the last `[key "..."]` field in `line`, malloc'd, or NULL
+ * (the fields after the rule's anchor escape their quotes: the last one is
+ * the server's, not something the request wrote). */
+char *errorlog_field(const char *line, const char *key);
+
 /* Percent-decode a path (what servers log as [uri]), malloc'd. */
 char *uri_decode_path(const char *uri);
 

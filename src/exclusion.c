@@ -410,17 +410,90 @@ void exclusion_release(struct exclusion *x)
 	memset(x, 0, sizeof(*x));
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void exclusion_copy(struct exclusion *dst, const struct exclusion *src)
+{
+	*dst = *src;
+	dst->targets = src->ntargets ? xcalloc(src->ntargets, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < src->ntargets; i++)
+		dst->targets[i] = xstrdup(src->targets[i]);
+	dst->also = src->nalso ? xcalloc(src->nalso, sizeof(*dst->also)) : NULL;
+	for (size_t i = 0; i < src->nalso; i++)
+		dst->also[i] = src->also[i];
+	dst->tag = dup_or_null(src->tag);
+	dst->setting_var = dup_or_null(src->setting_var);
+	dst->setting_value = dup_or_null(src->setting_value);
+	dst->advice = dup_or_null(src->advice);
+	dst->reason = dup_or_null(src->reason);
+	dst->snippet = dup_or_null(src->snippet);
+}
+
+/* How far up the ladder a scope is (a setting is its own thing). */
+static int width(enum excl_scope s)
+{
+	return s == EXCL_SETTING ? -1 : (int)s;
+}
+
+void exclusion_merge(struct exclusion *dst, const struct exclusion *src)
+{
+	if (src->round < dst->round)
+		dst->round = src->round;
+	if (!exclusion_for(dst, src->cb)) {
+		dst->also = xrealloc(dst->also, (dst->nalso + 1) * sizeof(*dst->also));
+		dst->also[dst->nalso++] = src->cb;
+	}
+	for (size_t i = 0; i < src->nalso; i++)
+		if (!exclusion_for(dst, src->also[i])) {
+			dst->also = xrealloc(dst->also, (dst->nalso + 1) * sizeof(*dst->also));
+			dst->also[dst->nalso++] = src->also[i];
+		}
+	if (width(dst->scope) < 0 || width(src->scope) < 0)
+		return;
+	if (dst->scope == EXCL_TARGET && src->scope == EXCL_TARGET) {
+		for (size_t i = 0; i < src->ntargets; i++) {
+			int known = 0;
+			for (size_t k = 0; k < dst->ntargets; k++)
+				known |= !strcmp(dst->targets[k], src->targets[i]);
+			if (!known && exclusion_add_target(dst, src->targets[i]) < 0) {
+				exclusion_widen(dst);	/* full: the rule goes */
+				break;
+			}
+		}
+		return;
+	}
+	if (width(src->scope) <= width(dst->scope))
+		return;
+	exclusion_widen(dst);
+	dst->scope = src->scope;
+	if (src->tag) {
+		free(dst->tag);
+		dst->tag = xstrdup(src->tag);
+	}
+}
+
 void exclusion_file(struct strbuf *out, const struct exclusion *x, size_t n,
 		    const char *version)
 {
 	strbuf_addf(out,
 		"# Klarna callback exclusions, written by modsec-callback-audit %s.\n"
 		"#\n"
-		"# These are runtime exclusions: include this file BEFORE the rule sets it\n"
-		"# excludes from (where CRS keeps REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf),\n"
-		"# for example\n"
-		"#   Apache:  Include /etc/modsecurity/klarna-exclusions.conf   (above the CRS/vendor Includes)\n"
-		"#   nginx:   modsecurity_rules_file /etc/nginx/klarna-exclusions.conf;   (before the rule set's)\n"
+		"# These are runtime exclusions: load this file ONCE, BEFORE the rule sets it\n"
+		"# excludes from (where CRS keeps REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf):\n"
+		"#   Debian/Ubuntu Apache: security2.conf already loads /etc/modsecurity/*.conf\n"
+		"#     before CRS: save this as /etc/modsecurity/klarna-exclusions.conf and add NO\n"
+		"#     Include for it (a second Include loads it twice: \"Found another rule with\n"
+		"#     the same id\"), or paste it into /etc/modsecurity/crs/REQUEST-900-EXCLUSION-\n"
+		"#     RULES-BEFORE-CRS.conf.\n"
+		"#   cPanel/WHM: paste it into /etc/apache2/conf.d/modsec/modsec2.user.conf (its\n"
+		"#     phase-1 rules cover the vendor rules of phases 2-5).\n"
+		"#   Other Apache: Include it above the CRS/vendor Includes, from a directory that\n"
+		"#     no wildcard Include reads already.\n"
+		"#   nginx: modsecurity_rules_file /etc/nginx/klarna-exclusions.conf; before the\n"
+		"#     rule set's modsecurity_rules_file lines.\n"
 		"# Each rule below was verified: with this file loaded before the audited rules,\n"
 		"# the callback it names passed. Rules marked NOT VERIFIED did not make it pass.\n",
 		version);

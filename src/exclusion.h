@@ -85,6 +85,12 @@ int exclusion_path_regex(struct strbuf *out, const struct exclusion *x, int raw_
 /* Fill in x->snippet and x->nids from the other fields. */
 void exclusion_render(struct exclusion *x, const struct ruleinfo *ri);
 void exclusion_release(struct exclusion *x);
+/* A deep copy of `src` (its strings and lists; callbacks and source_ips
+ * are shared, as they belong to the catalogue and the options). */
+void exclusion_copy(struct exclusion *dst, const struct exclusion *src);
+/* Make `dst` (same rule and endpoint) cover what `src` does too: its
+ * callbacks, its targets, or its wider scope. */
+void exclusion_merge(struct exclusion *dst, const struct exclusion *src);
 
 /* The file --exclusions writes: a header saying where to include it, then
  * every snippet. */

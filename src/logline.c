@@ -16,26 +16,39 @@ static const char *const order[] = {
  * the anchor the rest hangs from. The matched value before it is written
  * raw and may imitate it; the fields after it have their quotes escaped
  * (\x22), so the real anchor is the last one. */
+static int numbered_line(const char *q)
+{
+	const char *n = q + 10, *i;
+	while (isdigit((unsigned char)*n))
+		n++;
+	if (n == q + 10 || strncmp(n, "\"] [id \"", 8))
+		return 0;
+	i = n + 8;
+	while (isdigit((unsigned char)*i))
+		i++;
+	return i > n + 8 && !strncmp(i, "\"]", 2);
+}
+
+/* The last ` [file "` whose first `"] [line "` after it is numbered as
+ * above. One backward pass keeping the nearest line field ahead: a logged
+ * value may repeat ` [file "` thousands of times, and a forward search per
+ * occurrence was quadratic (issue 13). */
 static const char *find_anchor(const char *s)
 {
-	const char *p = s, *last = NULL;
-	while ((p = strstr(p, " [file \"")) != NULL) {
-		const char *q = strstr(p + 8, "\"] [line \"");
-		if (q) {
-			const char *n = q + 10;
-			while (isdigit((unsigned char)*n))
-				n++;
-			if (n > q + 10 && !strncmp(n, "\"] [id \"", 8)) {
-				const char *i = n + 8;
-				while (isdigit((unsigned char)*i))
-					i++;
-				if (i > n + 8 && !strncmp(i, "\"]", 2))
-					last = p + 1;
-			}
-		}
-		p += 8;
+	size_t n = strlen(s);
+	const char *next_line = NULL;
+
+	for (size_t i = n; i-- > 0;) {
+		const char *q = s + i;
+		if (*q == '"' && !strncmp(q, "\"] [line \"", 10))
+			next_line = q;
+		/* a file field starting at q - 8 sees the first line field
+		 * at or after q */
+		if (i >= 8 && q[-8] == ' ' && !strncmp(q - 8, " [file \"", 8) && next_line &&
+		    numbered_line(next_line))
+			return q - 7;
 	}
-	return last;
+	return NULL;
 }
 
 /* Value of the field at `p` ("[key \"...\"]"), ending where the next
@@ -48,7 +61,9 @@ static const char *field(const char *p, const char *key, char **val)
 		return NULL;
 	v = p + klen + 3;
 	/* the value ends at the first `"] [` followed by a known key */
-	for (const char *q = v; (q = strstr(q, "\"] [")) != NULL; q++) {
+	for (const char *q = v; *q; q++) {
+		if (*q != '"' || strncmp(q, "\"] [", 4))
+			continue;
 		for (const char *const *k = order; *k; k++) {
 			size_t l = strlen(*k);
 			if (!strncmp(q + 4, *k, l) && !strncmp(q + 4 + l, " \"", 2)) {

@@ -23,6 +23,7 @@ static const struct {
 	{ "check", cmd_check },
 	{ "test", cmd_test },
 	{ "probe", cmd_probe },
+	{ "logs", cmd_logs },
 };
 
 int main(int argc, char **argv)

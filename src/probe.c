@@ -88,16 +88,16 @@ static void read_log(struct probe *p, struct errorlog *el, struct probe_case *c)
 	verdict_from(&p->rs, &tx, &c->v);
 	txresult_release(&tx);
 	if (c->v.disrupted && c->cls.verdict == PV_BLOCKED &&
-	    (!c->cls.blocker || !strcmp(c->cls.blocker, "modsecurity"))) {
+	    (!c->cls.blocker || !strcmp(c->cls.blocker, "modsecurity") || !strcmp(c->cls.blocker, "unknown"))) {
 		c->cls.blocker = "modsecurity";
 		c->cls.evidence = "the error log has ModSecurity's deny for this request";
 	} else if (c->v.disrupted && c->cls.verdict != PV_BLOCKED) {
 		c->cls.evidence = "the error log has a ModSecurity deny, but the answer is not a block "
 				  "(DetectionOnly, or another layer answered)";
 	} else if (!c->v.disrupted && c->cls.verdict == PV_BLOCKED &&
-		   !strcmp(c->cls.blocker, "modsecurity")) {
-		c->cls.blocker = "unknown";
-		c->cls.evidence = "a generic 403/406/501, but the error log has no ModSecurity deny for it";
+		   !strcmp(c->cls.blocker, "unknown")) {
+		c->cls.evidence = "a generic 403/406/501, and the error log has no ModSecurity deny for it "
+				  "(the server's own access rules or the application answered)";
 	}
 }
 

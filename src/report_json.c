@@ -1,7 +1,9 @@
 /* The JSON report. Its shape is documented in README.md ("JSON report");
  * fields may be added, never renamed or removed. */
 #include "report.h"
+#include "util/utf8.h"
 #include "dialect.h"
+#include "warnings.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -87,6 +89,22 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 		}
 	}
 	cJSON_AddItemToObject(o, "blocking_rules", blocking_rules_json(v));
+	arr = cJSON_AddArrayToObject(o, "blockers");
+	for (size_t i = 0; i < c->nfound; i++) {
+		const struct found_blocker *f = &c->found[i];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddNumberToObject(r, "id", (double)f->id);
+		cJSON_AddNumberToObject(r, "round", f->round);
+		cJSON_AddNumberToObject(r, "phase", f->phase);
+		cJSON_AddStringToObject(r, "variable", f->variable);
+		cJSON_AddStringToObject(r, "role", role_name(f->role));
+		if (f->role == ROLE_CONTRIBUTOR)
+			cJSON_AddNumberToObject(r, "score", f->score);
+		else
+			cJSON_AddNullToObject(r, "score");
+		cJSON_AddStringToObject(r, "msg", f->msg);
+		cJSON_AddItemToArray(arr, r);
+	}
 	arr = cJSON_AddArrayToObject(o, "matched_rules");
 	for (size_t i = 0; i < v->nmatches; i++) {
 		const struct match *m = &v->matches[i];
@@ -226,6 +244,22 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		cJSON_AddNullToObject(o, "rule_engine_set_at");
 	}
 
+	arr = cJSON_AddArrayToObject(root, "warnings");
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		const struct audit_warning *w = &a->warnings[i];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "code", w->code);
+		cJSON_AddStringToObject(r, "message", w->message);
+		if (w->file)
+			cJSON_AddStringToObject(r, "file", w->file);
+		else
+			cJSON_AddNullToObject(r, "file");
+		if (w->line)
+			cJSON_AddNumberToObject(r, "line", w->line);
+		else
+			cJSON_AddNullToObject(r, "line");
+		cJSON_AddItemToArray(arr, r);
+	}
 	arr = cJSON_AddArrayToObject(root, "rulesets");
 	for (size_t u = 0; u < a->rs.nunits; u++) {
 		cJSON *r = cJSON_CreateObject();
@@ -294,9 +328,11 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	cJSON_AddNumberToObject(o, "exclusions", (double)a->nexcl);
 	cJSON_AddNumberToObject(o, "exclusions_verified", (double)verified);
 	cJSON_AddNumberToObject(o, "rounds", a->rounds);
+	cJSON_AddNumberToObject(o, "warnings", (double)a->nwarnings);
+	cJSON_AddBoolToObject(o, "protected", !audit_unprotected(a));
 
 	text = cJSON_Print(root);
-	strbuf_addstr(out, text);
+	utf8_json_escape(out, text);
 	strbuf_addch(out, '\n');
 	cJSON_free(text);
 	cJSON_Delete(root);

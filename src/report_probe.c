@@ -1,6 +1,7 @@
 /* The probe's reports. The JSON shape is documented in README.md ("The
  * probe command"); fields may be added, never renamed or removed. */
 #include "report.h"
+#include "util/utf8.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -117,7 +118,7 @@ void report_probe_json(const struct probe *p, const struct report_opts *opt, str
 		cJSON_AddNumberToObject(o, "other", (double)other);
 	}
 	text = cJSON_Print(root);
-	strbuf_addstr(out, text);
+	utf8_json_escape(out, text);
 	strbuf_addch(out, '\n');
 	cJSON_free(text);
 	cJSON_Delete(root);

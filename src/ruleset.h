@@ -93,6 +93,8 @@ struct ruleset {
 	struct origin rule_engine_at;
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
+	int points_limit[5];		/* Comodo points mode: tx.points_limit1-4 ([1]-[4]) */
+	int incoming_points_limit;	/* Comodo: tx.incoming_points_limit, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
 	int allow_lua;			/* --allow-lua: keep exec: actions naming .lua scripts */
 	int pcre;			/* the audited server's regex library: 1 (PCRE1) or 2;

@@ -48,6 +48,16 @@ int fit_directive(struct reader *rd, struct origin at, struct seclang_directive 
 	return 0;
 }
 
+/* ModSecurity 2.9's actions (its reference manual). */
+static const char *const v2_actions[] = {
+	"accuracy", "allow", "append", "auditlog", "block", "capture", "chain", "ctl", "deny",
+	"deprecatevar", "drop", "exec", "expirevar", "id", "initcol", "log", "logdata", "maturity",
+	"msg", "multiMatch", "noauditlog", "nolog", "pass", "pause", "phase", "prepend", "proxy",
+	"redirect", "rev", "sanitiseArg", "sanitiseMatched", "sanitiseMatchedBytes",
+	"sanitiseRequestHeader", "sanitiseResponseHeader", "severity", "setuid", "setrsc", "setsid",
+	"setenv", "setvar", "skip", "skipAfter", "status", "t", "tag", "ver", "xmlns", NULL
+};
+
 /* Constructs ModSecurity 2 has and libmodsecurity 3.0.9 refuses, by the
  * words of its error: these rules are left out one by one, not the file. */
 static const char *v2_only(const char *msg)
@@ -62,6 +72,20 @@ static const char *v2_only(const char *msg)
 			return "a ctl: option libmodsecurity 3.0.9 does not have";
 		if (!strncmp(g, "%{", 2))
 			return "ModSecurity 2 setvar syntax (a comma in the value)";
+		/* an action name ModSecurity 2 does not know either is a
+		 * mistake in the rules (the server would not start); anything
+		 * else is v2 syntax 3.0.9's parser does not read */
+		{
+			size_t n = strspn(g, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			char word[32];
+			if (n && n < sizeof(word)) {
+				memcpy(word, g, n);
+				word[n] = '\0';
+				if (!rs_in_list(v2_actions, word))
+					return NULL;
+			}
+		}
+		return "ModSecurity 2 action syntax libmodsecurity 3.0.9's parser does not read";
 	}
 	return NULL;
 }
@@ -79,7 +103,7 @@ struct fitter {
 	size_t *gof;		/* line i's group */
 	size_t ngroup;
 	const char *defaults[6];	/* SecDefaultAction in force per phase (into line[]) */
-	int left_out;
+	int changed;		
 };
 
 static void fit_lines(struct fitter *f)
@@ -201,7 +225,7 @@ static void fit_leave_out(struct fitter *f, size_t k, const char *why)
 	else
 		rs_note(rs, at, "directive skipped: libmodsecurity 3.0.9 refuses it (%s)%s", why,
 			rs->engine_v2 ? "" : "; the server would not start with it");
-	f->left_out++;
+	f->changed++;
 }
 
 /* Does group k load alone once written as ModSecurity 2 means it? Then
@@ -224,6 +248,40 @@ static int fit_translates(struct fitter *f, size_t k)
 	return ok;
 }
 
+/* v2: group k, refused, loads once written as ModSecurity 2 means it:
+ * its lines are replaced, with a `translated` note. Returns 1 then. */
+static int fit_translate(struct fitter *f, size_t k)
+{
+	struct strbuf text = STRBUF_INIT, how = STRBUF_INIT, why = STRBUF_INIT;
+	char **tr = xcalloc(f->gfirst[k + 1] - f->gfirst[k], sizeof(char *));
+	int changed = 0, line, ok;
+	for (size_t i = f->gfirst[k]; i < f->gfirst[k + 1]; i++) {
+		tr[i - f->gfirst[k]] = v2_translate(f->line[i], &how);
+		strbuf_addstr(&text, tr[i - f->gfirst[k]] ? tr[i - f->gfirst[k]] : f->line[i]);
+		strbuf_addch(&text, '\n');
+		changed |= tr[i - f->gfirst[k]] != NULL;
+	}
+	ok = changed && engine_check_rules(text.buf, &line, &why) == 0;
+	for (size_t i = f->gfirst[k]; i < f->gfirst[k + 1]; i++) {
+		char *t = tr[i - f->gfirst[k]];
+		if (ok && t) {
+			free(f->line[i]);
+			f->line[i] = t;
+		} else {
+			free(t);
+		}
+	}
+	if (ok) {
+		rs_note(f->rs, f->rs->units[f->u].map[f->gfirst[k]], "translated: %s", how.buf);
+		f->changed++;
+	}
+	free(tr);
+	strbuf_release(&text);
+	strbuf_release(&how);
+	strbuf_release(&why);
+	return ok;
+}
+
 /* Group k, refused when loaded alone with `why`: left out when it is a
  * construct ModSecurity 2 has and 3.0.9 lacks; anything else is an error
  * at the group's own file:line (ModSecurity 2 refuses it too). */
@@ -237,6 +295,8 @@ static int fit_refused(struct fitter *f, size_t k, const char *why, struct strbu
 		 * and the reader skips them there) */
 		v2 = "an Apache directive in a rule file";
 	}
+	if (f->rs->engine_v2 && fit_translate(f, k))
+		return 0;
 	if (!v2 && !f->rs->engine_v2 && fit_translates(f, k))
 		v2 = why;
 	if (!v2) {
@@ -323,7 +383,7 @@ static int fit_unit(struct ruleset *rs, size_t u, struct strbuf *err)
 		for (size_t k = a; k < b; k++)
 			fit_context(&f, k);
 	}
-	if (f.left_out) {
+	if (f.changed) {
 		struct strbuf text = STRBUF_INIT;
 		for (size_t i = 0; i < f.nline; i++) {
 			strbuf_addstr(&text, f.line[i]);

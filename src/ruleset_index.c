@@ -56,6 +56,12 @@ void index_score_setting(struct ruleset *rs, const struct seclang_action *a, siz
 			if (!strncasecmp(a[i].value, names[k], l) && isdigit((unsigned char)a[i].value[l]))
 				rs->severity_score[k] = atoi(a[i].value + l);
 		}
+		/* Comodo's points mode: the points per level and the limit */
+		if (!strncasecmp(a[i].value, "tx.points_limit", 15) && a[i].value[15] >= '1' &&
+		    a[i].value[15] <= '4' && a[i].value[16] == '=' && isdigit((unsigned char)a[i].value[17]))
+			rs->points_limit[a[i].value[15] - '0'] = atoi(a[i].value + 17);
+		if (!strncasecmp(a[i].value, "tx.incoming_points_limit=", 25) && isdigit((unsigned char)a[i].value[25]))
+			rs->incoming_points_limit = atoi(a[i].value + 25);
 		if (!strncasecmp(a[i].value, "tx.inbound_anomaly_score_threshold=", 35) &&
 		    isdigit((unsigned char)a[i].value[35]))
 			rs->inbound_threshold = atoi(a[i].value + 35);
@@ -78,6 +84,8 @@ char *index_score_setvar(const struct seclang_action *a, size_t n)
 			v++;
 		eq = strstr(v, "=+");
 		an = strcasestr(v, "anomaly_score");
+		if (!an && !strncasecmp(v, "tx.points=+", 11))
+			an = v;	/* Comodo's points mode */
 		if (eq && an && an < eq && !strncasecmp(v, "tx.", 3)) {
 			size_t len = strlen(eq + 1);
 			if (len && eq[len] == '\'')
@@ -173,6 +181,9 @@ int ruleset_rule_score(const struct ruleset *rs, const struct ruleinfo *ri)
 		if (!strcasecmp(e, want))
 			return rs->severity_score[k];
 	}
+	/* Comodo: "+%{tx.points_limit4}" */
+	if (!strncasecmp(e, "%{tx.points_limit", 17) && e[17] >= '1' && e[17] <= '4' && e[18] == '}')
+		return rs->points_limit[e[17] - '0'];
 	return 0;
 }
 

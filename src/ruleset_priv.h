@@ -66,6 +66,7 @@ struct reader {
 	int drop_chain;		/* something in this chain is not to be run */
 	const char *drop_why;
 	char *defaults[6];	/* v2: disruptive part of this unit's SecDefaultAction per phase */
+	unsigned default_phases;	/* phases with a SecDefaultAction emitted in this load */
 	struct container {	/* Apache containers met in rule files */
 		int active;	/* 0: an <IfModule !...>/<IfDefine> whose contents do not apply */
 		size_t prev_unit;	/* for <Location*>: the unit to return to, else (size_t)-1 */
@@ -119,8 +120,11 @@ int neutral_action(struct ruleset *rs, struct origin at, const struct seclang_ac
 
 int v2_is_disruptive(const char *name);
 int v2_phase_of(const struct seclang_action *a, size_t n);
-/* SecDefaultAction: remember its disruptive part per phase. */
-void v2_record_default(struct reader *rd, const char *list);
+/* SecDefaultAction: remember its disruptive part per phase. Returns 1
+ * when the directive is not to be emitted: a second one for a phase in
+ * one load (3.0.9 refuses it; v2 has merged it into the rules after it,
+ * so it is translated; for a v3 server it is a finding). */
+int v2_record_default(struct reader *rd, struct origin at, const char *list);
 /* The SecDefaultAction part a v2 rule inherits, or NULL. */
 const char *v2_inherited(struct reader *rd, const struct seclang_action *a, size_t n);
 /* A rule-changing directive naming no rule defined yet (no effect in v2).
@@ -133,10 +137,17 @@ int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct s
 
 /* `line` (one SecRule or SecAction as emitted) with the ModSecurity 2
  * syntax 3.0.9 refuses written as 3.0.9 reads the same meaning (PCRE1
- * regex syntax, commas in setvar values, response-only ctl:s, a regex
- * ending in %). Malloc'd, or NULL when nothing changes; `how` says what
- * changed. */
+ * regex syntax, commas in setvar values, quoted ctl: values, HTTP_
+ * variables, response-only ctl:s, an operator ending in %). Malloc'd, or
+ * NULL when nothing changes; `how` says what changed. v2_translate() also
+ * rewrites \" in operators (V2_QUOTES): 3.0.9 reads most of them, so that is
+ * tried only on a group it refuses (ruleset_fit). V2_JSON_NAMES emulates
+ * ModSecurity 2's names for JSON fields (no "json." prefix): ARGS:x also
+ * reads ARGS:json.x, an anchored regex on ARGS_NAMES also matches "json.x". */
+#define V2_QUOTES 1u
+#define V2_JSON_NAMES 2u
 char *v2_translate(const char *line, struct strbuf *how);
+char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 

@@ -184,6 +184,8 @@ static int do_include(struct reader *rd, struct origin at, const char *arg,
 	if (r == GLOB_NOMATCH) {
 		globfree(&g);
 		if (optional) {
+			/* warnings.c: an empty rule-set include is no all-clear */
+			rs_note(rd->rs, at, "IncludeOptional matched no file: %s", arg);
 			free(pattern);
 			return 0;
 		}
@@ -327,7 +329,7 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	}
 	if (rs->engine_v2) {
 		struct strbuf how = STRBUF_INIT;
-		char *tr = v2_translate(out.buf, &how);
+		char *tr = v2_translate_as(out.buf, &how, V2_JSON_NAMES);
 		if (tr) {
 			rs_note(rs, at, "translated: %s", how.buf);
 			strbuf_reset(&out);
@@ -395,8 +397,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			d.name);
 		goto out;
 	}
-	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1)
-		v2_record_default(rd, d.args[0].inner);
+	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1 && v2_record_default(rd, at, d.args[0].inner))
+		goto out;
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
@@ -474,6 +476,7 @@ static int load_file(struct reader *rd, const char *given, int depth, int option
 	ret = from.file ? read_config_file(path, &text, &why) : read_file(path, &text, &why);
 	if (ret < 0) {
 		if (optional && access(path, F_OK) < 0) {
+			rs_note(rd->rs, from, "IncludeOptional matched no file: %s", path);
 			strbuf_release(&why);
 			free(path);
 			return 0;

@@ -50,18 +50,31 @@ int v2_phase_of(const struct seclang_action *a, size_t n)
 
 /* v2: SecDefaultAction is merged into each following rule at parse time;
  * remember its disruptive action and status per phase. */
-void v2_record_default(struct reader *rd, const char *list)
+int v2_record_default(struct reader *rd, struct origin at, const char *list)
 {
 	struct seclang_action *a;
 	size_t n = seclang_actions(list, &a);
 	struct strbuf sb = STRBUF_INIT;
-	int ph = v2_phase_of(a, n);
+	int ph = v2_phase_of(a, n), again;
 	for (size_t i = 0; i < n; i++)
 		if (v2_is_disruptive(a[i].name) || !strcmp(a[i].name, "status"))
 			strbuf_addf(&sb, "%s%s", sb.len ? "," : "", a[i].raw);
 	free(rd->defaults[ph]);
 	rd->defaults[ph] = strbuf_detach(&sb, NULL);
 	seclang_actions_free(a, n);
+	again = (rd->default_phases >> ph) & 1;
+	rd->default_phases |= 1u << ph;
+	if (!again)
+		return 0;
+	if (rd->rs->engine_v2) {
+		rs_note(rd->rs, at, "translated: a second SecDefaultAction for phase %d in one load: merged into "
+			"the rules after it, as ModSecurity 2 does (libmodsecurity 3.0.9 allows one per phase)", ph);
+	} else {
+		rd->rs->server_fails++;
+		rs_note(rd->rs, at, "SecDefaultAction for phase %d again in one load: the server would not start "
+			"(libmodsecurity 3.0.9 allows one per phase per rules file); skipped here", ph);
+	}
+	return 1;
 }
 
 /* Does the rule set define a rule with one of the ids `spec` names
@@ -246,69 +259,152 @@ static const char *const ctl_response_only[] = {
 	"responseBodyAccess", "responseBodyLimit", "hashEngine", "hashEnforcement", NULL
 };
 
-static char *translate_operator(const char *op, struct strbuf *how)
+/* A literal for a regex: metacharacters escaped, '"' and '%' as \x22 and
+ * \x25 (3.0.9's lexer stumbles on both before a closing quote). */
+static void rx_literal(struct strbuf *out, const char *s, size_t n)
 {
-	const char *rx = regex_of(op);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < n && s[i + 1] == '"')
+			continue;	/* SecLang's \" is the quote itself */
+		if (c == '"')
+			strbuf_addstr(out, "\\x22");
+		else if (c == '%')
+			strbuf_addstr(out, "\\x25");
+		else {
+			if (strchr("\\.^$|()[]{}*+?/", c))
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, c);
+		}
+	}
+}
+
+/* Operators 3.0.9's lexer misreads: an escaped quote (\") in the argument,
+ * or a % just before the closing quote (read as the start of a macro; the
+ * rest of the rule is lost, sometimes silently). @rx is rewritten with
+ * \x22/\x25; @contains, @streq, @beginsWith, @endsWith and @pm as the
+ * regex they mean. PCRE1 syntax PCRE2 refuses is rewritten too. */
+static char *translate_operator(const char *op, struct strbuf *how, int quotes)
+{
+	const char *o = *op == '!' ? op + 1 : op, *arg, *name = "rx";
+	size_t nlen = 2, alen;
 	struct strbuf out = STRBUF_INIT, h = STRBUF_INIT;
-	char *fixed = NULL;
-	size_t len;
-	int code;
+	int misread, code;
 	size_t off;
 
-	if (!rx) {
-		/* @contains X% the same way, as the regex it means */
-		const char *o = *op == '!' ? op + 1 : op;
-		size_t l = strlen(o);
-		if (strncasecmp(o, "@contains ", 10) || o[l - 1] != '%')
-			return NULL;
-		strbuf_add(&out, op, (size_t)(o - op));
-		strbuf_addstr(&out, "@rx ");
-		for (const char *p = o + 10; p < o + l - 1; p++) {
-			if (strchr("\\.^$|()[]{}*+?/", *p))
-				strbuf_addch(&out, '\\');
-			strbuf_addch(&out, *p);
-		}
-		strbuf_addstr(&out, "\\x25");
-		strbuf_addf(how, "%s%s -> %s (libmodsecurity 3.0.9 reads %%\" as the start of a macro)",
-			    how->len ? "; " : "", o, out.buf + (o - op));
-		return strbuf_detach(&out, NULL);
+	if (*o == '@') {
+		name = o + 1;
+		nlen = strcspn(name, " \t");
+		arg = name + nlen;
+		arg += strspn(arg, " \t");
+	} else {
+		arg = o;
 	}
-	len = strlen(rx);
-	if (pcre2_refuses(rx, &code, &off)) {
-		fixed = pcre1_to_pcre2(rx, &h);
-		if (!fixed) {
+	alen = strlen(arg);
+	misread = (quotes && strstr(arg, "\\\"")) || (alen && arg[alen - 1] == '%' && (alen < 2 || arg[alen - 2] != '\\'));
+	strbuf_add(&out, op, (size_t)(o - op));
+	if (nlen == 2 && !strncasecmp(name, "rx", 2)) {
+		char *fixed = NULL;
+		if (pcre2_refuses(arg, &code, &off)) {
+			fixed = pcre1_to_pcre2(arg, &h);
+			if (!fixed) {
+				strbuf_release(&h);
+				strbuf_release(&out);
+				return NULL;
+			}
+			strbuf_addf(how, "%sPCRE1 regex: %s", how->len ? "; " : "", h.buf);
+			arg = fixed;
+			alen = strlen(arg);
+		}
+		if (!fixed && !misread) {
+			strbuf_release(&out);
 			strbuf_release(&h);
 			return NULL;
 		}
-		strbuf_addf(how, "%sPCRE1 regex: %s", how->len ? "; " : "", h.buf);
-		rx = fixed;
-		len = strlen(rx);
+		strbuf_addstr(&out, "@rx ");
+		for (size_t i = 0; i < alen; i++) {
+			if (misread && arg[i] == '\\' && i + 1 < alen && arg[i + 1] == '"') {
+				strbuf_addstr(&out, "\\x22");
+				i++;
+			} else if (misread && arg[i] == '%' && i == alen - 1) {
+				strbuf_addstr(&out, "\\x25");
+			} else {
+				strbuf_addch(&out, arg[i]);
+			}
+		}
+		if (misread)
+			strbuf_addf(how, "%s%s -> %s (libmodsecurity 3.0.9's parser misreads \\\" and %%\" in an "
+				    "operator)", how->len ? "; " : "", o, out.buf + (o - op));
+		free(fixed);
+		strbuf_release(&h);
+		return strbuf_detach(&out, NULL);
 	}
-	/* 3.0.9's lexer reads `%"` ending an operator as the start of a macro
-	 * and loses the rest of the rule: the same character as \x25 */
-	if (len && rx[len - 1] == '%' && (len < 2 || rx[len - 2] != '\\')) {
-		strbuf_add(&out, op, (size_t)(regex_of(op) - op));
-		strbuf_add(&out, rx, len - 1);
-		strbuf_addstr(&out, "\\x25");
-		strbuf_addf(how, "%sa regex ending in %% -> \\x25 (libmodsecurity 3.0.9 reads %%\" as the start of a macro)",
-			    how->len ? "; " : "");
-	} else if (fixed) {
-		strbuf_add(&out, op, (size_t)(regex_of(op) - op));
-		strbuf_addstr(&out, rx);
-	}
-	free(fixed);
-	strbuf_release(&h);
-	if (!out.len) {
+	if (!misread) {
 		strbuf_release(&out);
 		return NULL;
 	}
+	if (nlen == 8 && !strncasecmp(name, "contains", 8)) {
+		strbuf_addstr(&out, "@rx ");
+		rx_literal(&out, arg, alen);
+	} else if (nlen == 5 && !strncasecmp(name, "streq", 5)) {
+		strbuf_addstr(&out, "@rx ^");
+		rx_literal(&out, arg, alen);
+		strbuf_addch(&out, '$');
+	} else if (nlen == 10 && !strncasecmp(name, "beginsWith", 10)) {
+		strbuf_addstr(&out, "@rx ^");
+		rx_literal(&out, arg, alen);
+	} else if (nlen == 8 && !strncasecmp(name, "endsWith", 8)) {
+		strbuf_addstr(&out, "@rx ");
+		rx_literal(&out, arg, alen);
+		strbuf_addch(&out, '$');
+	} else if (nlen == 2 && !strncasecmp(name, "pm", 2)) {
+		/* phrases separated by spaces, matched without case */
+		const char *p = arg, *end = arg + alen;
+		int first = 1;
+		strbuf_addstr(&out, "@rx (?i)(?:");
+		while (p < end) {
+			size_t n;
+			p += strspn(p, " ");
+			n = strcspn(p, " ");
+			if (!n)
+				break;
+			if (!first)
+				strbuf_addch(&out, '|');
+			rx_literal(&out, p, n);
+			first = 0;
+			p += n;
+		}
+		strbuf_addch(&out, ')');
+	} else {
+		strbuf_release(&out);
+		return NULL;
+	}
+	strbuf_addf(how, "%s%s -> %s (libmodsecurity 3.0.9's parser misreads \\\" and %%\" in an operator)",
+		    how->len ? "; " : "", o, out.buf + (o - op));
 	return strbuf_detach(&out, NULL);
 }
 
 /* One action as 3.0.9 reads ModSecurity 2's meaning: 1 with the new text
  * in `out` (empty: left out), 0 when unchanged. */
-static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how)
+static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how,
+			    int json_names)
 {
+	if (json_names && !strcmp(a->name, "ctl") && a->value &&
+	    (!strncasecmp(a->value, "ruleRemoveTargetById=", 21) || !strncasecmp(a->value, "ruleRemoveTargetByTag=", 22))) {
+		/* ModSecurity 2's ARGS:x is the JSON field x too */
+		const char *semi = strchr(a->value, ';'), *t = semi ? semi + 1 : NULL;
+		size_t col = t ? strcspn(t, ":") : 0;
+		if (t && t[col] == ':' && ((col == 4 && !strncasecmp(t, "ARGS", 4)) || (col == 9 && !strncasecmp(t, "ARGS_POST", 9))) &&
+		    t[col + 1] && t[col + 1] != '/' && strncasecmp(t + col + 1, "json.", 5) && !strchr(t, ',')) {
+			strbuf_addf(out, "ctl:%s,ctl:%.*s%.*s:json.%s", a->value, (int)(semi - a->value + 1), a->value,
+				    (int)col, t, t + col + 1);
+			if (!strncmp(a->raw, "ctl:'", 5))
+				strbuf_addf(how, "%s%s -> ctl:%s", how->len ? "; " : "", a->raw, a->value);
+			strbuf_addf(how, "%sModSecurity 2 names JSON fields without json. (the exclusion of %s also "
+				    "excludes %.*s:json.%s)", how->len ? "; " : "", t, (int)col, t, t + col + 1);
+			return 1;
+		}
+	}
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
 		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
 		 * the value (Comodo's lists of names, compared with @within) */
@@ -319,6 +415,18 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 				strbuf_addch(out, ' ');
 		strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
 		return 1;
+	}
+	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',')) {
+		/* ctl:'ruleRemoveTargetById=...': 3.0.9 takes ctl: values unquoted */
+		int kept = 1;
+		for (const char *const *c = ctl_response_only; *c; c++)
+			if (!strncasecmp(a->value, *c, strlen(*c)) && a->value[strlen(*c)] == '=')
+				kept = 0;
+		if (kept) {
+			strbuf_addf(out, "ctl:%s", a->value);
+			strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+			return 1;
+		}
 	}
 	if (!strcmp(a->name, "ctl") && a->value) {
 		for (const char *const *c = ctl_response_only; *c; c++) {
@@ -333,11 +441,101 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 	return 0;
 }
 
+/* ModSecurity 1's HTTP_<header> variables, which ModSecurity 2 still
+ * reads as REQUEST_HEADERS:<header>; NULL when there are none. */
+static char *translate_vars(const char *vars, struct strbuf *how)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = vars;
+	int changed = 0;
+	while (*p) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p), pre = strspn(p, "!&");
+		if (n > pre + 5 && !strncmp(p + pre, "HTTP_", 5) && p[pre + 5] != '|') {
+			strbuf_add(&out, p, pre);
+			strbuf_addstr(&out, "REQUEST_HEADERS:");
+			strbuf_add(&out, p + pre + 5, n - pre - 5);
+			strbuf_addf(how, "%s%.*s -> REQUEST_HEADERS:%.*s", how->len ? "; " : "", (int)(n - pre), p + pre,
+				    (int)(n - pre - 5), p + pre + 5);
+			changed = 1;
+		} else {
+			strbuf_add(&out, p, n);
+		}
+		p += n;
+		if (*p == '|')
+			strbuf_addch(&out, *p++);
+	}
+	if (!changed) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* ModSecurity 2 names a JSON field "a.b" where libmodsecurity 3 says
+ * "json.a.b": a rule naming ARGS:a.b (or excluding !ARGS:a.b) reads the JSON
+ * field too. Returns the variables with ARGS:json.a.b added, or NULL. */
+static char *json_selectors(const char *vars)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = vars;
+	int changed = 0;
+	while (*p) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p), pre = *p == '!' ? 1 : 0, col;
+		strbuf_add(&out, p, n);
+		col = strcspn(p + pre, ":|");
+		if (pre + col < n && p[pre + col] == ':' && p[pre] != '&' &&
+		    ((col == 4 && !strncasecmp(p + pre, "ARGS", 4)) || (col == 9 && !strncasecmp(p + pre, "ARGS_POST", 9)))) {
+			const char *name = p + pre + col + 1;
+			size_t nl = n - pre - col - 1;
+			if (nl && *name != '/' && *name != '\'' && strncasecmp(name, "json.", 5)) {
+				strbuf_addf(&out, "|%.*s:json.%.*s", (int)(pre + col), p, (int)nl, name);
+				changed = 1;
+			}
+		}
+		p += n;
+		if (*p == '|')
+			strbuf_addch(&out, *p++);
+	}
+	if (!changed) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* An anchored regex on argument names (CRS 943120's ^(?:...|session_id)$)
+ * matches the JSON field's v2 name when it may start with "json.". */
+static char *json_names_operator(const char *vars, const char *op)
+{
+	const char *o = *op == '!' ? op + 1 : op;
+	struct strbuf out = STRBUF_INIT;
+	if (!strcasestr(vars, "ARGS_NAMES") && !strcasestr(vars, "ARGS_POST_NAMES"))
+		return NULL;
+	if (!strncasecmp(o, "@rx ", 4))
+		o += 4;
+	else if (*o == '@')
+		return NULL;
+	if (*o != '^')
+		return NULL;
+	strbuf_add(&out, op, (size_t)(o - op));
+	strbuf_addstr(&out, "^(?:json\\.)?");
+	strbuf_addstr(&out, o + 1);
+	return strbuf_detach(&out, NULL);
+}
+
 char *v2_translate(const char *line, struct strbuf *how)
 {
+	return v2_translate_as(line, how, V2_QUOTES);
+}
+
+char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
+{
+	int json_names = (what & V2_JSON_NAMES) != 0;
 	struct seclang_directive d;
 	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
-	char *newop = NULL;
+	char *newop = NULL, *newvars = NULL;
 	int is_rule, changed = 0;
 	size_t nfixed;
 
@@ -350,14 +548,29 @@ char *v2_translate(const char *line, struct strbuf *how)
 	nfixed = is_rule ? 2 : 0;
 	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
 		goto out;
-	if (is_rule)
-		newop = translate_operator(d.args[1].inner, how);
+	if (is_rule) {
+		newvars = d.args[0].quoted ? NULL : translate_vars(d.args[0].inner, how);
+		newop = translate_operator(d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (json_names && !d.args[0].quoted) {
+			char *jv = json_selectors(newvars ? newvars : d.args[0].inner);
+			char *jo = newop ? NULL : json_names_operator(d.args[0].inner, d.args[1].inner);
+			if (jv || jo)
+				strbuf_addf(how, "%sModSecurity 2 names JSON fields without json. (%s)", how->len ? "; " : "",
+					    jv ? "ARGS:x also reads ARGS:json.x" : "an anchored name regex also matches json.x");
+			if (jv) {
+				free(newvars);
+				newvars = jv;
+			}
+			if (jo)
+				newop = jo;
+		}
+	}
 	if (d.nargs == nfixed + 1) {
 		struct seclang_action *a;
 		size_t na = seclang_actions(d.args[nfixed].inner, &a);
 		for (size_t i = 0; i < na; i++) {
 			strbuf_reset(&one);
-			if (translate_action(&a[i], &one, how)) {
+			if (translate_action(&a[i], &one, how, json_names)) {
 				changed = 1;
 				if (!one.len)
 					continue;
@@ -368,12 +581,12 @@ char *v2_translate(const char *line, struct strbuf *how)
 		}
 		seclang_actions_free(a, na);
 	}
-	if (!newop && !changed)
+	if (!newop && !newvars && !changed)
 		goto out;
 	strbuf_addstr(&out, d.name);
 	if (is_rule)
-		strbuf_addf(&out, " %s %s%s%s", d.args[0].raw, newop ? "\"" : "", newop ? newop : d.args[1].raw,
-			    newop ? "\"" : "");
+		strbuf_addf(&out, " %s %s%s%s", newvars ? newvars : d.args[0].raw, newop ? "\"" : "",
+			    newop ? newop : d.args[1].raw, newop ? "\"" : "");
 	if (d.nargs == nfixed + 1) {
 		if (changed)
 			strbuf_addf(&out, " \"%s\"", acts.buf);
@@ -382,6 +595,7 @@ char *v2_translate(const char *line, struct strbuf *how)
 	}
 out:
 	free(newop);
+	free(newvars);
 	strbuf_release(&acts);
 	strbuf_release(&one);
 	seclang_directive_release(&d);

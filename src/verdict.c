@@ -34,9 +34,15 @@ static void add_match(const struct ruleset *rs, struct verdict *v, const char *l
 	v->matches[v->nmatches++] = m;
 }
 
+/* Comodo's points mode: 214310 "Inbound Points Exceeded|Total Points: N". */
+static int is_points_evaluation(const struct match *m)
+{
+	return m->id == 214310 || (m->msg && strstr(m->msg, "Points Exceeded|Total Points: "));
+}
+
 static int is_evaluation(const struct match *m)
 {
-	if (m->id == 949110 || m->id == 959100)
+	if (m->id == 949110 || m->id == 959100 || is_points_evaluation(m))
 		return 1;
 	return !strncasecmp(m->variable, "TX:", 3) && strcasestr(m->variable, "ANOMALY_SCORE");
 }
@@ -104,6 +110,13 @@ void verdict_from(const struct ruleset *rs, const struct txresult *tx, struct ve
 	v->evaluation = 1;
 	v->total_score = atoi(v->matches[dm].value);
 	v->threshold = atoi(v->matches[dm].param);
+	if (is_points_evaluation(&v->matches[dm])) {
+		/* its last link matches TX:/^\d+\-/: the total is in the msg,
+		 * the limit in the rule set's tx.incoming_points_limit */
+		const char *t = v->matches[dm].msg ? strstr(v->matches[dm].msg, "Total Points: ") : NULL;
+		v->total_score = t ? atoi(t + 14) : 0;
+		v->threshold = rs->incoming_points_limit;
+	}
 	add_blocker(v, dm, ROLE_DISRUPTIVE, 0);
 	/* Contributors: the scoring rules of the phases the evaluation covers
 	 * (inbound: 1-2, outbound: 3-4). */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Every exclusion dialect loads where it is meant to go:
+# Every exclusion dialect loads where it is meant to go, and so does every
+# exclusion section of the text report, cut out exactly as printed:
 #   runtime, startup: through libmodsecurity (the tool itself loads them
 #     around the demo rules, and every callback must pass);
 #   apache, cpanel: `apache2 -t` with mod_security2 and the Comodo-style rules;
@@ -42,11 +43,13 @@ if "$bin" -r "$tmp/klarna-exclusions.runtime.conf" $demo --no-attack-probes >/de
 else
 	bad "runtime form loaded before the rules: every callback passes"
 fi
-# shellcheck disable=SC2086
-if "$bin" $demo -r "$tmp/klarna-exclusions.startup.conf" --no-attack-probes >/dev/null 2>&1; then
-	ok "startup form loaded after the rules: every callback passes"
+# the startup form is not offered unscoped (it would act on the whole
+# site): every line is a comment, and it says why
+if ! grep -v '^#' "$tmp/klarna-exclusions.startup.conf" | grep -q '[^[:space:]]' &&
+   grep -q 'NOT OFFERED' "$tmp/klarna-exclusions.startup.conf"; then
+	ok "startup form: no unscoped directive, and it says why"
 else
-	bad "startup form loaded after the rules: every callback passes"
+	bad "startup form: no unscoped directive, and it says why" "$(grep -v '^#' "$tmp/klarna-exclusions.startup.conf" | head -5)"
 fi
 # and without it, they do not (the check above can fail)
 # shellcheck disable=SC2086
@@ -56,9 +59,25 @@ else
 	bad "without the exclusions the demo blocks"
 fi
 
+# The text report's exclusion sections, cut out exactly as printed (the
+# lines between its "# ..." markers): each must load as it is, the runtime
+# section and the apache form in Apache, the nginx form in nginx.
+# shellcheck disable=SC2086
+"$bin" $demo --dialect runtime,apache,nginx --no-attack-probes --color never >"$tmp/text.txt" 2>/dev/null
+awk '/^# Exclusions/{on=1} /^# --- /{on=0} on' "$tmp/text.txt" >"$tmp/klarna-exclusions.pasted-runtime.conf"
+awk '/^# --- apache form ---/{on=1;next} /^# --- /||/^# Startup form/||/^Attack probes/{on=0} on' "$tmp/text.txt" >"$tmp/klarna-exclusions.pasted-apache.conf"
+awk '/^# --- nginx form ---/{on=1;next} /^# --- /||/^# Startup form/||/^Attack probes/{on=0} on' "$tmp/text.txt" >"$tmp/klarna-exclusions.pasted-nginx.conf"
+if grep -q 'SecRule REQUEST_URI_RAW' "$tmp/klarna-exclusions.pasted-runtime.conf" &&
+   grep -q 'LocationMatch' "$tmp/klarna-exclusions.pasted-apache.conf" &&
+   grep -q 'location ~' "$tmp/klarna-exclusions.pasted-nginx.conf"; then
+	ok "the text report prints the runtime, apache and nginx sections"
+else
+	bad "the text report prints the runtime, apache and nginx sections" "$(head -c 400 "$tmp/text.txt")"
+fi
+
 # Apache + mod_security2: syntax and module directives check
 if command -v apache2 >/dev/null 2>&1 && [ -f /usr/lib/apache2/modules/mod_security2.so ]; then
-	for form in apache cpanel; do
+	for form in apache cpanel pasted-runtime pasted-apache; do
 		cat >"$tmp/httpd-$form.conf" <<CONF
 ServerRoot "$data/rules/demo/comodo-style"
 PidFile $tmp/httpd.pid
@@ -120,6 +139,12 @@ http {
     }
 }
 CONF
+	sed "s|include $tmp/klarna-exclusions.nginx.conf|include $tmp/klarna-exclusions.pasted-nginx.conf|" "$tmp/nginx/nginx.conf" >"$tmp/nginx/pasted.conf"
+	if out=$(cd "$data/rules/demo/comodo-style" && nginx -t -p "$tmp/nginx" -c "$tmp/nginx/pasted.conf" 2>&1); then
+		ok "the text report's nginx section passes nginx -t as printed"
+	else
+		bad "the text report's nginx section passes nginx -t as printed" "$out"
+	fi
 	if out=$(cd "$data/rules/demo/comodo-style" && nginx -t -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" 2>&1); then
 		ok "nginx form passes nginx -t with ModSecurity-nginx"
 	else

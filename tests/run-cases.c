@@ -17,6 +17,8 @@
  *   [json]               a fragment the JSON on stdout must contain (see below)
  *   [stdout]             lines that must each appear in stdout
  *   [stdout-not]         lines that must not appear in stdout
+ *   [stdout-head N]      lines that must each appear in the first N lines of
+ *                        stdout (what the first screen shows)
  *   [stderr-regex]       POSIX extended regexes stderr must match, one per line
  *   [output-file NAME]   lines that must each appear in %TMP%/NAME
  *   [no-file NAME]       %TMP%/NAME must not exist afterwards
@@ -388,10 +390,21 @@ static int check_case(struct testcase *tc, const char *bin, struct strbuf *why)
 			cJSON_Delete(actual);
 			cJSON_Delete(want);
 		} else if (!strcmp(s->name, "stdout") || !strcmp(s->name, "stdout-not") ||
-			   !strcmp(s->name, "output-file")) {
+			   !strcmp(s->name, "output-file") || !strcmp(s->name, "stdout-head")) {
 			struct strbuf file = STRBUF_INIT;
 			const char *hay = out.buf;
 			int negate = !strcmp(s->name, "stdout-not");
+			if (!strcmp(s->name, "stdout-head")) {
+				long want = s->arg ? atol(s->arg) : 0;
+				const char *p = out.buf;
+				for (long k = 0; k < want && p && *p; k++) {
+					p = strchr(p, '\n');
+					if (p)
+						p++;
+				}
+				strbuf_add(&file, out.buf, p && *p ? (size_t)(p - out.buf) : out.len);
+				hay = file.buf;
+			}
 			if (!strcmp(s->name, "output-file")) {
 				struct strbuf p = STRBUF_INIT;
 				strbuf_addf(&p, "%s/%s", tmp, s->arg ? s->arg : "");

@@ -161,6 +161,7 @@ int main(void)
 	srunner_add_suite(sr, reports_suite());
 	srunner_add_suite(sr, fleet_suite());
 	srunner_add_suite(sr, fileio_suite());
+	srunner_add_suite(sr, logs_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

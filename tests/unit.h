@@ -25,6 +25,7 @@ Suite *probe_suite(void);
 Suite *reports_suite(void);
 Suite *fleet_suite(void);
 Suite *fileio_suite(void);
+Suite *logs_suite(void);
 
 /* Debian's CRS loader: crs-setup.conf, the exclusion files, every rule file. */
 #define UNIT_CRS_LOAD "/usr/share/modsecurity-crs/owasp-crs.load"

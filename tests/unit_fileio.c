@@ -7,6 +7,7 @@
 #include "unit.h"
 #include "util/fileio.h"
 #include "util/rootpath.h"
+#include "util/yamlload.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -261,6 +262,64 @@ START_TEST(root_resolve_stays_inside)
 }
 END_TEST
 
+/* ---- the strict YAML loader (catalogue, ftw tests, overrides) ---- */
+
+static int load(const char *text, yaml_document_t *d, struct strbuf *err)
+{
+	strbuf_reset(err);
+	return yaml_load_strict(d, "t.yaml", text, strlen(text), err);
+}
+
+START_TEST(yaml_strict)
+{
+	struct strbuf err = STRBUF_INIT, big = STRBUF_INIT;
+	yaml_document_t d;
+	yaml_node_t *root;
+
+	/* aliases to complete anchors load, as yaml_parser_load() had them */
+	ck_assert_int_eq(load("a: &x [1, 2]\nb: *x\n", &d, &err), 0);
+	root = yaml_document_get_root_node(&d);
+	ck_assert_int_eq(root->type, YAML_MAPPING_NODE);
+	ck_assert_int_eq(root->data.mapping.pairs.start[0].value, root->data.mapping.pairs.start[1].value);
+	ck_assert_int_eq(root->start_mark.line, 0);
+	yaml_document_delete(&d);
+	/* an empty stream: a document without a root */
+	ck_assert_int_eq(load("", &d, &err), 0);
+	ck_assert_ptr_null(yaml_document_get_root_node(&d));
+	yaml_document_delete(&d);
+	/* duplicates, in a small mapping and in a large (sorted) one */
+	ck_assert_int_eq(load("a: 1\nb: 2\na: 3\n", &d, &err), -1);
+	ck_assert_str_eq(err.buf, "t.yaml:3: duplicate key \"a\" (first given at line 1)");
+	for (int i = 0; i < 40; i++)
+		strbuf_addf(&big, "k%d: %d\n", i, i);
+	strbuf_addstr(&big, "k7: again\n");
+	ck_assert_int_eq(load(big.buf, &d, &err), -1);
+	ck_assert_str_eq(err.buf, "t.yaml:41: duplicate key \"k7\" (first given at line 8)");
+	/* a cycle, an unknown anchor, an alias bomb, depth */
+	ck_assert_int_eq(load("a: &x [*x]\n", &d, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.buf, "t.yaml:1: alias *x names no complete anchor"));
+	strbuf_reset(&big);
+	strbuf_addstr(&big, "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+	for (char c = 'b'; c <= 'j'; c++)
+		strbuf_addf(&big, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n",
+			    c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+	ck_assert_int_eq(load(big.buf, &d, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.buf, "aliases expand the document by more than"));
+	strbuf_reset(&big);
+	for (int i = 0; i < 65; i++)
+		strbuf_addch(&big, '[');
+	ck_assert_int_eq(load(big.buf, &d, &err), -1);
+	ck_assert_str_eq(err.buf, "t.yaml:1: nested deeper than 64 levels (the limit on YAML nesting)");
+	strbuf_setlen(&big, 64);
+	for (int i = 0; i < 64; i++)
+		strbuf_addch(&big, ']');
+	ck_assert_int_eq(load(big.buf, &d, &err), 0);	/* 64 is allowed */
+	yaml_document_delete(&d);
+	strbuf_release(&big);
+	strbuf_release(&err);
+}
+END_TEST
+
 Suite *fileio_suite(void)
 {
 	Suite *s = suite_create("fileio");
@@ -277,6 +336,7 @@ Suite *fileio_suite(void)
 	tcase_add_test(tc, new_file_gets_umask_mode);
 	tcase_add_test(tc, reading_limits);
 	tcase_add_test(tc, root_resolve_stays_inside);
+	tcase_add_test(tc, yaml_strict);
 	suite_add_tcase(s, tc);
 	return s;
 }

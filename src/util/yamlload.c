@@ -136,13 +136,43 @@ static int cmp_keys(const void *a, const void *b, void *arg)
 	return *(const int *)a - *(const int *)b;	/* document order */
 }
 
-/* A mapping's scalar keys, sorted: equal neighbours are duplicates. */
+static int same_key(const yaml_node_t *a, const yaml_node_t *b)
+{
+	return a->data.scalar.length == b->data.scalar.length &&
+	       !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length);
+}
+
+static int duplicate(struct composer *c, const yaml_node_t *first, const yaml_node_t *second)
+{
+	char *line = xasprintf("%lu", (unsigned long)first->start_mark.line + 1);
+	failf(c, &second->start_mark, "duplicate key \"%s\"", (const char *)second->data.scalar.value);
+	strbuf_addf(c->err, " (first given at line %s)", line);
+	free(line);
+	return -1;
+}
+
+/* A mapping's scalar keys, sorted: equal neighbours are duplicates (a
+ * small mapping, the usual one, is compared pair by pair). */
 static int check_duplicates(struct composer *c, yaml_node_t *map)
 {
 	size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start), k = 0;
 	int *keys, ret = 0;
 	if (n < 2)
 		return 0;
+	if (n <= 16) {
+		yaml_node_pair_t *p = map->data.mapping.pairs.start;
+		for (size_t i = 1; i < n; i++) {
+			const yaml_node_t *b = &c->doc->nodes.start[p[i].key - 1];
+			if (b->type != YAML_SCALAR_NODE)
+				continue;
+			for (size_t j = 0; j < i; j++) {
+				const yaml_node_t *a = &c->doc->nodes.start[p[j].key - 1];
+				if (a->type == YAML_SCALAR_NODE && same_key(a, b))
+					return duplicate(c, a, b);
+			}
+		}
+		return 0;
+	}
 	keys = xmalloc(n * sizeof(*keys));
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
 		if (c->doc->nodes.start[p->key - 1].type == YAML_SCALAR_NODE)
@@ -151,14 +181,8 @@ static int check_duplicates(struct composer *c, yaml_node_t *map)
 	for (size_t i = 1; i < k && !ret; i++) {
 		const yaml_node_t *a = &c->doc->nodes.start[keys[i - 1] - 1];
 		const yaml_node_t *b = &c->doc->nodes.start[keys[i] - 1];
-		if (a->data.scalar.length == b->data.scalar.length &&
-		    !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length)) {
-			char *first = xasprintf("%lu", (unsigned long)a->start_mark.line + 1);
-			failf(c, &b->start_mark, "duplicate key \"%s\"", (const char *)b->data.scalar.value);
-			strbuf_addf(c->err, " (first given at line %s)", first);
-			free(first);
-			ret = -1;
-		}
+		if (same_key(a, b))
+			ret = duplicate(c, a, b);
 	}
 	free(keys);
 	return ret;
@@ -224,16 +248,25 @@ static int compose(struct composer *c, yaml_event_t *e)
 		return 0;
 	case YAML_DOCUMENT_END_EVENT:
 		return 1;
-	case YAML_SCALAR_EVENT:
-		id = yaml_document_add_scalar(c->doc, e->data.scalar.tag, e->data.scalar.value,
-					      (int)e->data.scalar.length, e->data.scalar.style);
+	case YAML_SCALAR_EVENT: {
+		yaml_node_t *n;
+		id = yaml_document_add_scalar(c->doc, e->data.scalar.tag, (yaml_char_t *)"", 0,
+					      e->data.scalar.style);
 		if (!id)
 			return failf(c, &e->start_mark, "%s", "cannot store this scalar");
+		/* the node takes the event's value, as yaml_parser_load()
+		 * does (no copy: both use libyaml's malloc/free) */
+		n = &c->doc->nodes.start[id - 1];
+		free(n->data.scalar.value);
+		n->data.scalar.value = e->data.scalar.value;
+		n->data.scalar.length = e->data.scalar.length;
+		e->data.scalar.value = NULL;
 		node_added(c, id, &e->start_mark);
 		c->doc->nodes.start[id - 1].end_mark = e->end_mark;
 		if (e->data.scalar.anchor)
 			anchor_set(c, xstrdup((const char *)e->data.scalar.anchor), id);
 		return attach(c, id);
+	}
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (c->depth >= YAML_MAX_DEPTH)

@@ -1,0 +1,450 @@
+/*
+ * logread: detection by content and the run over all files; the
+ * Concurrent index is read here (its lines name the per-transaction
+ * files, which the native reader reads).
+ */
+#include "logread.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* how far a file that starts inside a native record is searched for the
+ * next record before it is declared something else */
+#define NATIVE_SEARCH_LINES 500
+
+/* ---- a set of paths (the per-transaction files an index named) ---- */
+struct pathset {
+	char **v;
+	size_t n, alloc;	/* open addressing, alloc a power of two */
+};
+
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static int pathset_has(const struct pathset *ps, const char *p)
+{
+	if (!ps->alloc)
+		return 0;
+	for (unsigned long i = hash_str(p) & (ps->alloc - 1);; i = (i + 1) & (ps->alloc - 1)) {
+		if (!ps->v[i])
+			return 0;
+		if (!strcmp(ps->v[i], p))
+			return 1;
+	}
+}
+
+static void pathset_add(struct pathset *ps, const char *p)
+{
+	if (pathset_has(ps, p))
+		return;
+	if ((ps->n + 1) * 2 > ps->alloc) {
+		struct pathset big = { NULL, 0, ps->alloc ? ps->alloc * 2 : 64 };
+		big.v = xcalloc(big.alloc, sizeof(char *));
+		for (size_t i = 0; i < ps->alloc; i++)
+			if (ps->v[i]) {
+				unsigned long k = hash_str(ps->v[i]) & (big.alloc - 1);
+				while (big.v[k])
+					k = (k + 1) & (big.alloc - 1);
+				big.v[k] = ps->v[i];
+			}
+		free(ps->v);
+		big.n = ps->n;
+		*ps = big;
+	}
+	{
+		unsigned long k = hash_str(p) & (ps->alloc - 1);
+		while (ps->v[k])
+			k = (k + 1) & (ps->alloc - 1);
+		ps->v[k] = xstrdup(p);
+		ps->n++;
+	}
+}
+
+static void pathset_free(struct pathset *ps)
+{
+	for (size_t i = 0; i < ps->alloc; i++)
+		free(ps->v[i]);
+	free(ps->v);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* ---- the Concurrent index ----
+ * host client - - [29/Nov/2026:20:20:53.122742 +0000] "GET /x HTTP/1.1"
+ * 403 239 "-" "-" UNIQUE_ID "-" /www-data/20261129/.../FILE 0 34240 md5:...
+ */
+struct index_line {
+	long long time;
+	char *request;		/* "GET /x HTTP/1.1" */
+	int status;
+	char *unique_id;
+	char *path;		/* relative to SecAuditLogStorageDir */
+};
+
+static int index_parse(const char *line, struct index_line *il)
+{
+	const char *lb = strstr(line, " ["), *q1, *q2, *end;
+	const char *tok[4];
+	int nt = 0;
+	memset(il, 0, sizeof(*il));
+	if (!lb || !(q1 = strstr(lb, "] \"")))
+		return -1;
+	/* the last four space-separated tokens: path offset size hash */
+	end = line + strlen(line);
+	while (end > line && isspace((unsigned char)end[-1]))
+		end--;
+	for (const char *p = end; p > q1 && nt < 4; p--)
+		if (p[-1] == ' ')
+			tok[nt++] = p;
+	if (nt < 4 || tok[3][0] != '/' || !isdigit((unsigned char)tok[2][0]) ||
+	    !isdigit((unsigned char)tok[1][0]))
+		return -1;
+	q2 = strstr(q1 + 3, "\" ");
+	/* the request line is quoted and may itself contain "\" ": take the
+	 * last one followed by " STATUS " */
+	for (const char *p = q2; p && p < tok[3]; p = strstr(p + 1, "\" "))
+		if (isdigit((unsigned char)p[2])) {
+			q2 = p;
+			break;
+		}
+	if (!q2 || q2 > tok[3])
+		return -1;
+	il->time = logtime_apache(lb + 2);
+	il->request = xstrndup(q1 + 3, (size_t)(q2 - q1 - 3));
+	il->status = atoi(q2 + 2);
+	il->path = xstrndup(tok[3], (size_t)(tok[2] - 1 - tok[3]));
+	{
+		/* the unique id: the token before "sess" before the path */
+		const char *e = tok[3] - 1, *s;
+		while (e > q2 && e[-1] == ' ')
+			e--;
+		if (e > q2 && e[-1] == '"') {	/* skip "session" */
+			const char *o = e - 1;
+			while (o > q2 && *(o - 1) != '"')
+				o--;
+			e = o > q2 ? o - 1 : e;
+			while (e > q2 && e[-1] == ' ')
+				e--;
+		}
+		s = e;
+		while (s > q2 && s[-1] != ' ')
+			s--;
+		if (e > s)
+			il->unique_id = xstrndup(s, (size_t)(e - s));
+	}
+	return 0;
+}
+
+static void index_release(struct index_line *il)
+{
+	free(il->request);
+	free(il->unique_id);
+	free(il->path);
+}
+
+static int index_shape(const char *line)
+{
+	struct index_line il;
+	int r = index_parse(line, &il);
+	index_release(&il);
+	return r == 0;
+}
+
+/* ---- detection ---- */
+enum shape { SH_EMPTY, SH_NATIVE, SH_JSON, SH_INDEX, SH_ERRORLOG, SH_OTHER };
+
+static enum shape shape_of(const char *line, size_t len)
+{
+	char id[64], part;
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+		i++;
+	if (i == len)
+		return SH_EMPTY;
+	if (native_boundary(line, len, id, &part))
+		return SH_NATIVE;
+	if (line[i] == '{')
+		return SH_JSON;
+	if (errorlog_line_shape(line))
+		return SH_ERRORLOG;
+	if (index_shape(line))
+		return SH_INDEX;
+	return SH_OTHER;
+}
+
+static int file_shape(const char *path, enum shape *sh)
+{
+	struct logfile f;
+	struct strbuf err = STRBUF_INIT;
+	char *line;
+	size_t len;
+	int r;
+	*sh = SH_EMPTY;
+	if (logfile_open(&f, path, &err) < 0) {
+		strbuf_release(&err);
+		return -1;
+	}
+	while ((r = logfile_getline(&f, &line, &len, &err)) == 1 && (*sh = shape_of(line, len)) == SH_EMPTY)
+		;
+	/* a native log rotated inside a record starts with its tail */
+	for (long n = 0; *sh == SH_OTHER && n < NATIVE_SEARCH_LINES &&
+			 logfile_getline(&f, &line, &len, &err) == 1; n++)
+		if (shape_of(line, len) == SH_NATIVE)
+			*sh = SH_NATIVE;
+	logfile_close(&f);
+	strbuf_release(&err);
+	return 0;
+}
+
+struct run {
+	const struct logsink *sink;
+	struct logread_stats *st;
+	struct pathset seen;
+	char *base;		/* where the index's paths resolved last */
+};
+
+static int read_file(struct run *run, const char *path, int from_index, struct strbuf *err);
+
+/* Where the index's paths start (SecAuditLogStorageDir): the directory
+ * of the index, or one of its subdirectories (an index next to its
+ * storage directory, e.g. audit.log and audit/). The first that holds
+ * the file is remembered for the next lines. */
+static char *resolve(struct run *run, const char *index_file, const char *rel)
+{
+	char *dir = xstrdup(index_file), *slash = strrchr(dir, '/'), *cand;
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (run->base) {
+		cand = xasprintf("%s%s", run->base, rel);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			free(dir);
+			return cand;
+		}
+		free(cand);
+	}
+	cand = xasprintf("%s%s", dir, rel);
+	if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+		free(run->base);
+		run->base = dir;
+		return cand;
+	}
+	free(cand);
+	cand = NULL;
+	if ((d = opendir(dir)) != NULL) {
+		while (!cand && (de = readdir(d)) != NULL) {
+			char *sub;
+			if (de->d_name[0] == '.')
+				continue;
+			sub = xasprintf("%s/%s", dir, de->d_name);
+			cand = xasprintf("%s%s", sub, rel);
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+				free(run->base);
+				run->base = sub;
+			} else {
+				free(cand);
+				free(sub);
+				cand = NULL;
+			}
+		}
+		closedir(d);
+	}
+	free(dir);
+	return cand;
+}
+
+static int read_index_line(struct run *run, const char *file, long lineno, const char *line,
+			   struct strbuf *err)
+{
+	struct index_line il;
+	char *target;
+	int ret = 0;
+	(void)err;
+	if (index_parse(line, &il) < 0) {
+		run->sink->skipped(run->sink->ctx, file, lineno, "not a Concurrent index line");
+		index_release(&il);
+		return 0;
+	}
+	/* the storage directory's own tree only: no way up out of it */
+	if (strstr(il.path, "/../") || !strcmp(il.path + strlen(il.path) - (strlen(il.path) >= 3 ? 3 : 0), "/..")) {
+		run->sink->skipped(run->sink->ctx, file, lineno, "the transaction's file name leaves the storage directory");
+		index_release(&il);
+		return 0;
+	}
+	target = resolve(run, file, il.path);
+	if (!target) {
+		char *why = xasprintf("the transaction's file %s is missing (not under the index's directory or its subdirectories)",
+				      il.path);
+		run->sink->skipped(run->sink->ctx, file, lineno, why);
+		free(why);
+	} else {
+		char real[PATH_MAX];
+		if (realpath(target, real))
+			pathset_add(&run->seen, real);
+		/* one transaction's file that is not one is that record lost,
+		 * not the run */
+		struct strbuf why = STRBUF_INIT;
+		if (read_file(run, target, 1, &why) < 0)
+			run->sink->skipped(run->sink->ctx, file, lineno, why.buf);
+		strbuf_release(&why);
+	}
+	free(target);
+	index_release(&il);
+	return ret;
+}
+
+static int read_file(struct run *run, const char *path, int from_index, struct strbuf *err)
+{
+	struct logfile f;
+	char *line;
+	size_t len;
+	int r, ret = 0;
+	enum shape sh = SH_EMPTY;
+	struct native_reader nr;
+	struct errorlog_reader *er = NULL;
+	long search = 0;
+	int native_started = 0, cut_reported = 0;
+
+	if (logfile_open(&f, path, err) < 0)
+		return -1;
+	run->st->files++;
+	while ((r = logfile_getline(&f, &line, &len, err)) == 1) {
+		run->st->bytes += len + 1;
+		if (sh == SH_EMPTY || sh == SH_OTHER) {
+			enum shape now = shape_of(line, len);
+			if (now == SH_EMPTY)
+				continue;
+			if (sh == SH_EMPTY && now != SH_OTHER) {
+				sh = now;
+				run->st->by_kind[sh == SH_NATIVE ? LOG_NATIVE : sh == SH_JSON ? LOG_JSON :
+						 sh == SH_INDEX ? LOG_INDEX : LOG_ERRORLOG]++;
+			} else if (now == SH_NATIVE) {
+				/* rotation cut a native record: what came before it is its tail */
+				sh = SH_NATIVE;
+				run->st->by_kind[LOG_NATIVE]++;
+				run->sink->skipped(run->sink->ctx, f.path, 1,
+						   "record cut off (its start is not in this file)");
+				cut_reported = 1;
+			} else {
+				sh = SH_OTHER;
+				if (++search > NATIVE_SEARCH_LINES || from_index) {
+					strbuf_addf(err, "%s:%ld: not a ModSecurity audit log (native or JSON), "
+						    "Concurrent audit log index or Apache/nginx error log", f.path,
+						    f.line - search + 1);
+					ret = -1;
+					break;
+				}
+				continue;
+			}
+		}
+		switch (sh) {
+		case SH_NATIVE:
+			if (!native_started) {
+				native_begin(&nr, f.path, run->sink);
+				nr.skipping = cut_reported;	/* said so already */
+				native_started = 1;
+			}
+			native_line(&nr, line, len, f.line);
+			break;
+		case SH_JSON: {
+			struct strbuf why = STRBUF_INIT;
+			size_t i = 0;
+			while (i < len && isspace((unsigned char)line[i]))
+				i++;
+			if (i == len)
+				break;
+			if (json_record(f.path, f.line, line, len, run->sink, &why) < 0) {
+				/* a record cut by a crash (the line ends early, or
+				 * the next record was written onto it) is skipped;
+				 * a line that is no record at all is an error */
+				if (line[i] == '{' && (f.last_line_unterminated || strstr(line, "{\"transaction\"")))
+					run->sink->skipped(run->sink->ctx, f.path, f.line, "record cut off (incomplete JSON)");
+				else {
+					strbuf_addf(err, "%s:%ld: %s", f.path, f.line, why.buf);
+					ret = -1;
+				}
+			}
+			strbuf_release(&why);
+			break;
+		}
+		case SH_INDEX:
+			if (len && read_index_line(run, f.path, f.line, line, err) < 0)
+				ret = -1;
+			break;
+		case SH_ERRORLOG:
+			if (!er)
+				er = errorlog_reader_new(f.path, run->sink);
+			errorlog_reader_line(er, line, f.line);
+			break;
+		default:
+			break;
+		}
+		if (ret < 0)
+			break;
+	}
+	if (r < 0)
+		ret = -1;
+	if (ret == 0 && sh == SH_OTHER) {
+		strbuf_addf(err, "%s:%ld: not a ModSecurity audit log (native or JSON), Concurrent audit "
+			    "log index or Apache/nginx error log", f.path, f.line - search + 1);
+		ret = -1;
+	}
+	if (native_started)
+		native_end(&nr, f.line);
+	if (er)
+		errorlog_reader_end(er);
+	logfile_close(&f);
+	return ret;
+}
+
+int logread_files(char *const *files, const unsigned char *walked, size_t n,
+		  const struct logsink *sink, struct logread_stats *st, struct strbuf *err)
+{
+	struct run run;
+	enum shape *sh = xcalloc(n ? n : 1, sizeof(*sh));
+	int ret = 0;
+
+	memset(&run, 0, sizeof(run));
+	memset(st, 0, sizeof(*st));
+	run.sink = sink;
+	run.st = st;
+	/* index files first: the per-transaction files they name are then
+	 * not read a second time when a directory holds both */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(files[i], "-") && file_shape(files[i], &sh[i]) < 0)
+			sh[i] = SH_OTHER;
+	for (size_t i = 0; i < n && !ret; i++)
+		if (sh[i] == SH_INDEX)
+			ret = read_file(&run, files[i], 0, err);
+	/* then the audit logs, then the error logs: a transaction both
+	 * recorded is counted from the audit log, which has it in full */
+	for (int errlogs = 0; errlogs < 2; errlogs++)
+		for (size_t i = 0; i < n && !ret; i++) {
+			char real[PATH_MAX];
+			if (sh[i] == SH_INDEX || (sh[i] == SH_ERRORLOG) != errlogs)
+				continue;
+			if (run.seen.n && realpath(files[i], real) && pathset_has(&run.seen, real))
+				continue;
+			if (walked && walked[i] && sh[i] == SH_OTHER) {
+				sink->skipped(sink->ctx, files[i], 1, "not a ModSecurity log (found in a directory): ignored");
+				continue;
+			}
+			ret = read_file(&run, files[i], 0, err);
+		}
+	pathset_free(&run.seen);
+	free(run.base);
+	free(sh);
+	return ret;
+}

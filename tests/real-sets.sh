@@ -1,0 +1,248 @@
+#!/bin/sh
+# Real Comodo WAF (CWAF) rule sets, audited and compared with real Apache 2.4
+# + mod_security2 loaded with the same files. Comodo's rule text is under
+# Comodo's licence: nothing of it is in this repository; give the path of a
+# copy (a directory with rules.conf.main and the NN_*.conf files).
+#
+#   sh tests/real-sets.sh BIN COMPARE DIR...
+#   (.ci/run runs it when MCA_CWAF_DIR names such directories, space-separated)
+#
+# For each DIR it builds, in a temporary directory, the layouts the sets are
+# installed in:
+#   cPanel:     etc/apache2/conf.d/modsec_vendor_configs/comodo_apache/ (each
+#               file included in rules.conf.main's order, as cPanel writes
+#               modsec2.cpanel.conf) after cPanel's engine settings
+#   standalone: usr/local/cwaf/rules/ (Comodo's installer), included by glob
+# and for each:
+#   1. `check --pcre 2` against `apache2 -t` (this machine's mod_security2 is
+#      built with PCRE2): the audit says the server would not start exactly
+#      when Apache refuses the files. Apache's refusals are then left out of
+#      the copy (a commented-out rule) so Apache starts, as an admin would.
+#   2. the audit (--pcre 1, timed; rules audited / translated / left out)
+#   3. Apache started with the same files behind a backend, every callback
+#      probed (--error-log gives the rule ids); tests/parity/compare says
+#      whether each callback's verdict and blocking rules equal the audit's.
+# Prints a summary per set and "N passed, N failed". Exit 77 (skip) when
+# no DIR is given or Apache/nginx/mod_security2 are missing.
+set -u
+bin=$1; compare=$2; shift 2
+if [ $# -eq 0 ]; then
+	echo "SKIP: no CWAF copy given (set MCA_CWAF_DIR to run the real-set checks)"
+	exit 77
+fi
+PATH=$PATH:/usr/sbin:/sbin
+AP_MODS=/usr/lib/apache2/modules
+for c in apache2 nginx; do
+	command -v $c >/dev/null 2>&1 || { echo "SKIP: $c is not installed"; exit 77; }
+done
+[ -f "$AP_MODS/mod_security2.so" ] || { echo "SKIP: libapache2-mod-security2 is not installed"; exit 77; }
+
+HOST=shop.example.com
+FAKE_ID=00000000-0000-4000-8000-000000000000
+tmp=$(mktemp -d /tmp/mca-real-XXXXXX) || exit 1
+chmod 755 "$tmp"
+mkdir -p "$tmp/run" "$tmp/logs" "$tmp/ngx" "$tmp/apache/lock" "$tmp/apache/data"
+RUNAS=
+if [ "$(id -u)" = 0 ]; then
+	RUNAS=www-data
+	id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
+	chown "$RUNAS" "$tmp/apache/data" "$tmp/ngx"
+fi
+passed=0 failed=0
+ok() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+stop_pidfile() {
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1" 2>/dev/null); rm -f "$1"
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+cleanup() {
+	for pf in "$tmp"/run/*.pid; do stop_pidfile "$pf"; done
+	[ -n "${MCA_REAL_KEEP:-}" ] && cp -r "$tmp" "$MCA_REAL_KEEP"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+port_in_use() { grep -q "$(printf ':%04X ' "$1")" /proc/net/tcp /proc/net/tcp6 2>/dev/null; }
+pick_port() {
+	while :; do
+		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+		port_in_use "$p" || { echo "$p"; return; }
+	done
+}
+wait_port() {
+	i=0; while [ $i -lt 100 ]; do [ -s "$2" ] && port_in_use "$1" && return 0; sleep 0.1; i=$((i + 1)); done
+	return 1
+}
+now() { date +%s.%N; }
+
+# the backend: WooCommerce's answer to a callback
+BACK=$(pick_port)
+cat >"$tmp/backend.conf" <<EOF
+${RUNAS:+user $RUNAS;}
+worker_processes 1;
+pid $tmp/run/backend.pid;
+error_log $tmp/logs/backend.error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/ngx/body; proxy_temp_path $tmp/ngx/proxy;
+  fastcgi_temp_path $tmp/ngx/fcgi; uwsgi_temp_path $tmp/ngx/uwsgi; scgi_temp_path $tmp/ngx/scgi;
+  server { listen 127.0.0.1:$BACK; location / { default_type "text/html"; return 200 "-1"; } }
+}
+EOF
+nginx -p "$tmp" -c "$tmp/backend.conf" >"$tmp/logs/backend.start" 2>&1 && wait_port "$BACK" "$tmp/run/backend.pid" ||
+	{ echo "real-sets: the backend did not start"; cat "$tmp/logs/backend.start"; echo "0 passed, 1 failed"; exit 1; }
+
+# httpd.conf LAYOUT PORT: an Apache configuration loading the set as LAYOUT does
+write_conf() {
+	layout=$1 port=$2 root=$tmp/$1
+	{
+		echo "ServerRoot $tmp/apache"
+		echo "PidFile $tmp/run/apache.pid"
+		echo "Mutex file:$tmp/apache/lock default"
+		echo "Listen 127.0.0.1:$port"
+		echo "ServerName $HOST"
+		[ -n "$RUNAS" ] && echo "User $RUNAS" && echo "Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)"
+		echo "ErrorLog $tmp/logs/apache-$layout.error.log"
+		echo "LogLevel warn"
+		for m in mpm_event authz_core unique_id proxy proxy_http security2; do
+			echo "LoadModule ${m}_module $AP_MODS/mod_$m.so"
+		done
+		echo "StartServers 1"; echo "ServerLimit 1"; echo "ThreadsPerChild 8"; echo "MaxRequestWorkers 8"
+		echo "<IfModule security2_module>"
+		echo "    SecDataDir $tmp/apache/data"
+		echo "    SecTmpDir $tmp/apache/data"
+		echo "    Include $root/modsec2.conf"
+		echo "</IfModule>"
+		echo "ProxyPreserveHost On"
+		echo "ProxyPass / http://127.0.0.1:$BACK/"
+	} >"$root/httpd.conf"
+}
+
+# install DIR LAYOUT: the set's files where LAYOUT keeps them, and modsec2.conf
+install_set() {
+	dir=$1 layout=$2 root=$tmp/$2
+	rm -rf "$root"; mkdir -p "$root"
+	case $layout in
+	cpanel) rules=$root/etc/apache2/conf.d/modsec_vendor_configs/comodo_apache ;;
+	standalone) rules=$root/usr/local/cwaf/rules ;;
+	esac
+	mkdir -p "$rules"
+	cp -r "$dir"/. "$rules/"
+	{
+		# cPanel's engine settings (WHM > ModSecurity Configuration defaults)
+		echo "SecRuleEngine On"
+		echo "SecRequestBodyAccess On"
+		echo "SecAuditEngine RelevantOnly"
+		echo "SecAuditLog $tmp/logs/modsec_audit.log"
+		case $layout in
+		cpanel)
+			sed -n 's/^[[:space:]]*Include[[:space:]]*"\{0,1\}\([^"[:space:]]*\)"\{0,1\}.*/\1/p' "$rules/rules.conf.main" |
+				while read -r f; do echo "Include \"$rules/${f##*/}\""; done ;;
+		standalone)
+			echo "Include $rules/*.conf" ;;
+		esac
+	} >"$root/modsec2.conf"
+	RULES=$rules
+}
+
+# Leave Apache's refusals out of the copy: comment out the directive
+# `apache2 -t` names (it gives the last line of a continued directive).
+apache_fixups() {
+	layout=$1 n=0
+	: >"$tmp/$layout.refused"
+	while [ $n -lt 20 ]; do
+		out=$(apache2 -d "$tmp/apache" -f "$tmp/$layout/httpd.conf" -t 2>&1) && return 0
+		file=$(echo "$out" | sed -n 's/.*Syntax error on line [0-9]* of \([^:]*\):.*/\1/p' | head -n 1)
+		line=$(echo "$out" | sed -n 's/.*Syntax error on line \([0-9]*\) of .*/\1/p' | head -n 1)
+		[ -n "$file" ] && [ -n "$line" ] || { echo "$out" | tail -n 3; return 1; }
+		echo "$file:$line: $(echo "$out" | tail -n 1)" >>"$tmp/$layout.refused"
+		# from the directive's first line (the line after the previous one
+		# that does not continue) to `line`
+		awk -v end="$line" '
+			{ l[NR] = $0 }
+			END {
+				s = end
+				while (s > 1 && l[s - 1] ~ /\\[ \t]*$/) s--
+				for (i = 1; i <= NR; i++) print (i >= s && i <= end ? "# [left out: Apache refuses it] " : "") l[i]
+			}' "$file" >"$file.tmp" && mv "$file.tmp" "$file"
+		n=$((n + 1))
+	done
+	return 1
+}
+
+json_num() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9]*\).*/\1/p" "$1" | head -n 1; }
+
+for dir in "$@"; do
+	name=$(basename "$dir")
+	[ -f "$dir/rules.conf.main" ] || { fail "$name: $dir/rules.conf.main is missing (not a CWAF copy?)"; continue; }
+	for layout in cpanel standalone; do
+		PORT=$(pick_port)
+		install_set "$dir" "$layout"
+		write_conf "$layout" "$PORT"
+		conf=$tmp/$layout/httpd.conf
+		# 1. the finding agrees with Apache (PCRE2 build) about starting
+		"$bin" check --pcre 2 --server-config "$conf" --host "$HOST" >"$tmp/$layout.check" 2>&1
+		cst=$?
+		apache2 -d "$tmp/apache" -f "$conf" -t >"$tmp/$layout.apache-t" 2>&1
+		ast=$?
+		if { [ $ast -eq 0 ] && [ $cst -eq 0 ]; } || { [ $ast -ne 0 ] && [ $cst -eq 1 ]; }; then
+			ok "$name/$layout: apache2 -t $( [ $ast -eq 0 ] && echo accepts || echo refuses ) the set; check --pcre 2 exits $cst"
+		else
+			fail "$name/$layout: apache2 -t exits $ast but check --pcre 2 exits $cst: $(grep -i 'would not\|error' "$tmp/$layout.check" | head -n 2)"
+		fi
+		apache_fixups "$layout" || { fail "$name/$layout: Apache still refuses the set"; continue; }
+		# 2. the audit, as the server's PCRE1 build reads it (and as this
+		# Apache, with its refusals left out, runs it)
+		t0=$(now)
+		"$bin" --pcre 1 --server-config "$conf" --host "$HOST" --client-ip 127.0.0.1 --order-id "$FAKE_ID" \
+			-H 'X-Modsec-Callback-Audit: probe 0000000000000000' --no-attack-probes \
+			--format json >"$tmp/$layout.audit.json" 2>"$tmp/$layout.audit.err"
+		st=$?
+		t1=$(now)
+		if [ $st -gt 1 ]; then
+			fail "$name/$layout: the audit exited $st: $(head -c 300 "$tmp/$layout.audit.err")"
+			continue
+		fi
+		audited=$(json_num "$tmp/$layout.audit.json" rules_audited)
+		left=$(json_num "$tmp/$layout.audit.json" rules_left_out)
+		translated=$(grep -c '"note":[[:space:]]*"translated:' "$tmp/$layout.audit.json")
+		tl=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+		echo "  $name/$layout: $audited rules audited, $left left out, $translated translation notes, $(wc -l <"$tmp/$layout.refused") left out of Apache's copy; audit $tl s"
+		echo "    command: $bin --pcre 1 --server-config $conf --host $HOST --no-attack-probes --format json"
+		if [ "$audited" -gt 0 ] && [ $((left * 100)) -le $(( (audited + left) )) ]; then
+			ok "$name/$layout: at least 99% of the rules audited ($audited of $((audited + left)))"
+		else
+			fail "$name/$layout: $left of $((audited + left)) rules left out (more than 1%)"
+		fi
+		# 3. real Apache with the same files
+		if ! apache2 -d "$tmp/apache" -f "$conf" -k start >"$tmp/logs/apache-$layout.start" 2>&1 ||
+		   ! wait_port "$PORT" "$tmp/run/apache.pid"; then
+			fail "$name/$layout: Apache did not start: $(tail -n 3 "$tmp/logs/apache-$layout.start")"
+			stop_pidfile "$tmp/run/apache.pid"
+			continue
+		fi
+		"$bin" probe --format json --host "$HOST" --error-log "$tmp/logs/apache-$layout.error.log" \
+			--timeout 20 "http://127.0.0.1:$PORT" >"$tmp/$layout.probe.json" 2>"$tmp/$layout.probe.err"
+		stop_pidfile "$tmp/run/apache.pid"
+		: >"$tmp/known"
+		"$compare" parity apache "$name-$layout" "$tmp/$layout.audit.json" "$tmp/$layout.probe.json" "$tmp/known" \
+			>"$tmp/$layout.rows" 2>&1
+		sed 's/^ROW /    /' "$tmp/$layout.rows" | grep -v '^[0-9]* passed'
+		rp=$(grep -c '^ROW \(equal\|explained\)' "$tmp/$layout.rows")
+		rf=$(grep -c '^ROW FAIL' "$tmp/$layout.rows")
+		if [ "$rf" -eq 0 ] && [ "$rp" -gt 0 ]; then
+			ok "$name/$layout: every callback ($rp) has Apache's verdict and blocking rules"
+		else
+			fail "$name/$layout: $rf of $((rp + rf)) callbacks differ from Apache"
+		fi
+	done
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
