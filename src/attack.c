@@ -78,6 +78,15 @@ static void elsewhere(struct list *l, const char *name, const struct request *ba
 	fix_length(&a->req);
 }
 
+/* The WooCommerce order id the catalogue's requests carry (no option
+ * changes it: build_params_defaults() is what the audit builds with). */
+static const char *wc_order_id(void)
+{
+	struct build_params p;
+	build_params_defaults(&p);
+	return p.wc_order_id;
+}
+
 static void per_case(struct list *l, const struct attack_case *c, const char *order_id)
 {
 	static const struct { const char *what; const char *payload; } pl[] = {
@@ -99,9 +108,13 @@ static void per_case(struct list *l, const struct attack_case *c, const char *or
 			free(a->req.uri);
 			a->req.uri = uri;
 		}
-		/* in the JSON body, where the order id stands */
+		/* in the body, where the order id stands: Klarna's, or for the
+		 * other providers (Stripe's metadata, PayPal's custom_id and
+		 * IPN custom, Mollie's query) the WooCommerce order id */
 		if (c->req->body_len) {
 			char *body = replace_first(c->req->body, c->req->body_len, order_id, pl[k].payload);
+			if (!body)
+				body = replace_first(c->req->body, c->req->body_len, wc_order_id(), pl[k].payload);
 			if (body) {
 				struct attack *a;
 				strbuf_reset(&name);

@@ -257,7 +257,7 @@ static int select_cases(const struct audit_opts *o, struct audit *a, struct strb
 	size_t n;
 	if (o->replay)
 		return replay_cases(o, a, err);
-	if (catalog_select(&a->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
+	if (catalog_select(&a->cat, o->providers, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	a->cases = xcalloc(n, sizeof(*a->cases));
 	for (size_t i = 0; i < n; i++) {
@@ -372,7 +372,11 @@ int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c
 			/* Loaded in an earlier round and the rule still blocks:
 			 * it matched another target (name it too) or the
 			 * target exclusion cannot work (remove the rule). */
-			if (x->round < round) {
+			/* Two callbacks on one endpoint (PayPal's webhook events)
+			 * may name the same new target in one round: the first
+			 * added it, the second waits for the next round's judging
+			 * instead of widening an exclusion nobody has tried yet. */
+			if (x->round < round && x->changed < round) {
 				char *t = x->scope == EXCL_TARGET ? target_for(a, ri, m, &c->req) : NULL;
 				int r = t ? exclusion_add_target(x, t) : -1;
 				free(t);
@@ -380,6 +384,7 @@ int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c
 					r = exclusion_escalate(x, ri);
 				if (r == 0) {
 					exclusion_render(x, ri);
+					x->changed = round;
 					changes++;
 				}
 			}

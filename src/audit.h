@@ -37,6 +37,7 @@ struct audit_opts {
 	const char *catalogue;
 	const char *const *names;	/* --callback; none = all */
 	size_t nnames;
+	const char *providers;		/* --provider list, NULL = all */
 	const char *kco_version;	/* NULL = every version */
 	unsigned forms;			/* URL forms for wc-api callbacks */
 	struct build_params params;

@@ -1,10 +1,16 @@
 /*
- * catalog: the callback catalogue (YAML, format documented in README.md)
+ * catalog: the callback catalogues (YAML, format documented in README.md)
  * and the request builder that turns an entry into what goes on the wire.
  *
- * A catalogue is loaded whole and checked up front: unknown keys, bad
- * values, unknown {{placeholders}} and duplicate names are errors naming
- * file:line, so a broken catalogue never half-runs.
+ * A catalogue is one file per payment provider (callbacks/NAME.yaml); the
+ * tool loads a file or every *.yaml of a directory (in name order) into
+ * one struct catalog. Each file may name its provider and the WordPress
+ * plugins whose versions its callbacks' `versions:` refer to; a file
+ * without a provider block is a provider named after the file.
+ * Everything is loaded whole and checked up front: unknown keys, bad
+ * values, unknown {{placeholders}} and duplicate names (across files too)
+ * are errors naming file:line, so a broken catalogue never half-runs.
+ * The parser lives in catalog_yaml.c; building and selecting here.
  */
 #ifndef MCA_CATALOG_H
 #define MCA_CATALOG_H
@@ -34,6 +40,8 @@ struct callback {
 	char *path;		/* NULL for wc-api endpoints */
 	int trailing_slash;
 	char *query;		/* NULL when none */
+	unsigned forms;		/* url_forms: the wc-api forms the plugin
+				 * handles (0 = all three) */
 	char **headers;		/* "Name: value" */
 	size_t nheaders;
 	char *body;		/* NULL when none */
@@ -43,19 +51,54 @@ struct callback {
 	struct version_range *versions;
 	size_t nversions;	/* 0 = every version */
 	int line;		/* where the entry starts in its catalogue */
+	size_t provider;	/* index into catalog.provs */
+};
+
+/* A WordPress plugin that sends (or whose shop answers) callbacks: the
+ * `versions:` of a callback with `plugin: <id>` are this plugin's. */
+struct plugin_info {
+	char *id;		/* what callbacks name in plugin: */
+	char *title;		/* the plugin's name as WordPress shows it */
+	char *slug;		/* wp-content/plugins/<slug>/ (NULL = unknown) */
+	char *main_file;	/* the file whose header has "Version:" */
+	char **former;		/* earlier names/slugs ("Klarna Checkout ...") */
+	size_t nformer;
+};
+
+struct provider {
+	char *name;		/* lower-case id, what --provider matches */
+	char *title;
+	char *file;		/* the catalogue file it comes from */
+	char *sender;		/* its callbacks' default sender (NULL: klarna) */
+	char **aliases;		/* other names --provider matches */
+	size_t naliases;
+	struct plugin_info *plugins;
+	size_t nplugins;
+	char **default_headers;	/* "Name: value", before each entry's own */
+	size_t ndefault;
 };
 
 struct catalog {
-	char *file;
-	char **default_headers;
-	size_t ndefault;
+	char *file;		/* what was loaded: a file or a directory */
+	struct provider *provs;
+	size_t nprovs;
 	struct callback *cbs;
 	size_t n;
 };
 
+/* Load a catalogue file, or every *.yaml in a directory (name order). */
 int catalog_load(struct catalog *c, const char *path, struct strbuf *err);
 void catalog_release(struct catalog *c);
 const struct callback *catalog_find(const struct catalog *c, const char *name);
+const struct provider *callback_provider(const struct catalog *c, const struct callback *cb);
+/* The plugin a callback belongs to, or NULL when its provider lists none. */
+const struct plugin_info *callback_plugin(const struct catalog *c, const struct callback *cb);
+/* Does `name` ("Klarna Checkout", "kustom-checkout", "kco") name provider
+ * `p`? Case, spaces and '_' versus '-' do not matter. */
+int provider_matches(const struct provider *p, const char *name);
+/* Placeholder check shared with the parser: the first unknown
+ * "{{name}}" in `s` (malloc'd) or NULL. */
+char *catalog_bad_placeholder(const char *s);
 
 /* Does the plugin version `v` ("2.5.1") send this callback? */
 int callback_sent_by(const struct callback *cb, const char *v);
@@ -87,15 +130,17 @@ void callback_request(const struct catalog *c, const struct callback *cb,
 unsigned callback_forms(const struct callback *cb);
 
 /* What the audit and the probe run: every (callback, URL form) chosen by
- * --callback names (none = all), --kco-version (NULL = all; other plugins'
- * callbacks stay) and --url-form (wc-api callbacks only), in catalogue
- * order. Returns -1 with "file: reason" in `err` for an unknown name or an
- * empty selection. `*out` is malloc'd. */
+ * --provider (`providers`: comma-separated names, NULL = all), --callback
+ * names (none = all), --kco-version (NULL = all; other plugins' callbacks
+ * stay) and --url-form (wc-api callbacks only), in catalogue order.
+ * Returns -1 with "file: reason" in `err` for an unknown name or an empty
+ * selection. `*out` is malloc'd. */
 struct selection {
 	const struct callback *cb;
 	enum url_form form;
 };
-int catalog_select(const struct catalog *c, const char *const *names, size_t nnames,
+int catalog_select(const struct catalog *c, const char *providers,
+		   const char *const *names, size_t nnames,
 		   const char *kco_version, unsigned forms,
 		   struct selection **out, size_t *n, struct strbuf *err);
 

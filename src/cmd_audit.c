@@ -30,7 +30,8 @@ static const char usage[] =
 "probe sends the callbacks to a live site; check reports how the rules load;\n"
 "logs reads the server's ModSecurity logs: the callbacks it lost, the orders.\n"
 "\n"
-"Replays Klarna's server-to-server callbacks through the given ModSecurity\n"
+"Replays payment providers' server-to-server callbacks (Klarna/Kustom,\n"
+"Stripe, PayPal, Mollie) through the given ModSecurity\n"
 "rules (libmodsecurity, in-process), reports which rules block them and why,\n"
 "and prints verified exclusions. With no -r/-R: the demo server rule set.\n"
 "\n"
@@ -64,9 +65,15 @@ static const char usage[] =
 "                             would not start\n"
 "\n"
 "Callbacks:\n"
-"      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
+"      --callbacks PATH       a callback catalogue file, or a directory of them\n"
+"                             (default: the shipped ones, one per provider)\n"
+"      --provider NAME,...    only these providers' callbacks (kustom-checkout,\n"
+"                             klarna-payments, stripe, paypal-standard,\n"
+"                             paypal-payments, mollie; old names and plugin\n"
+"                             names work: \"Klarna Checkout\", ppcp)\n"
 "      --callback NAME        audit only this callback (repeatable)\n"
-"      --list-callbacks       list the catalogue's callbacks and exit\n"
+"      --list-callbacks       list the callbacks per provider, with the plugin\n"
+"                             versions that send each, and exit\n"
 "      --kco-version X.Y.Z    only what that Klarna Checkout version sends\n"
 "      --url-form FORMS       path,index,query or all (default all): the\n"
 "                             /wc-api/X/, /index.php/wc-api/X/, /?wc-api=X forms\n"
@@ -127,7 +134,7 @@ static const char usage[] =
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
 	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA, OPT_PCRE,
-	OPT_ORDER, OPT_ALLHOSTS, OPT_EXPORTFTW
+	OPT_ORDER, OPT_PROVIDER, OPT_ALLHOSTS, OPT_EXPORTFTW
 };
 
 /* The exclusions' ids end below the ids kept for imposed settings. */
@@ -138,6 +145,7 @@ static const struct option longopts[] = {
 	{ "rule", required_argument, NULL, 'R' },
 	{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
 	{ "callback", required_argument, NULL, OPT_CALLBACK },
+	{ "provider", required_argument, NULL, OPT_PROVIDER },
 	{ "list-callbacks", no_argument, NULL, OPT_LIST },
 	{ "kco-version", required_argument, NULL, OPT_KCO },
 	{ "url-form", required_argument, NULL, OPT_FORMS },
@@ -173,28 +181,80 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int list_callbacks(const char *file)
+/* "1.8.0-2.18.3", "2.18.4 and later", "up to 2.19.999" */
+static void print_range(const struct version_range *r)
+{
+	if (*r->from && *r->to)
+		printf(strcmp(r->from, r->to) ? "%s-%s" : "%s", r->from, r->to);
+	else if (*r->from)
+		printf("%s and later", r->from);
+	else
+		printf("up to %s", r->to);
+}
+
+/* --list-callbacks: per provider (what --provider matches, the plugins
+ * whose versions the ranges are), then its callbacks. */
+static int list_callbacks(const char *file, const char *providers)
 {
 	struct catalog c;
 	struct strbuf err = STRBUF_INIT;
-	if (catalog_load(&c, file, &err) < 0) {
+	struct selection *sel = NULL;
+	size_t nsel = 0;
+	if (catalog_load(&c, file, &err) < 0 ||
+	    catalog_select(&c, providers, NULL, 0, NULL, URL_FORMS_WC, &sel, &nsel, &err) < 0) {
 		complain("%s", err.buf);
 		strbuf_release(&err);
 		catalog_release(&c);
 		return 2;
 	}
-	for (size_t i = 0; i < c.n; i++) {
-		const struct callback *cb = &c.cbs[i];
-		printf("%-28s %-4s %-6s %s", cb->name, cb->plugin, cb->method,
-		       cb->wc_api ? cb->wc_api : cb->path);
-		if (cb->nversions) {
-			printf("  (versions");
-			for (size_t v = 0; v < cb->nversions; v++)
-				printf(" %s-%s", cb->versions[v].from, cb->versions[v].to);
-			printf(")");
+	for (size_t p = 0; p < c.nprovs; p++) {
+		const struct provider *pv = &c.provs[p];
+		int shown = 0;
+		for (size_t i = 0; i < nsel && !shown; i++)
+			shown = sel[i].cb->provider == p;
+		if (!shown)
+			continue;
+		printf("%s%s  [--provider %s", p ? "\n" : "", pv->title, pv->name);
+		for (size_t a = 0; a < pv->naliases; a++)
+			printf("%s%s", a ? ", " : "; also ", pv->aliases[a]);
+		printf("]\n");
+		for (size_t k = 0; k < pv->nplugins; k++) {
+			const struct plugin_info *pl = &pv->plugins[k];
+			printf("  plugin %s: %s", pl->id, pl->title);
+			for (size_t f = 0; f < pl->nformer; f++)
+				printf("%s%s", f ? ", " : " (formerly ", pl->former[f]);
+			printf("%s", pl->nformer ? ")" : "");
+			if (pl->slug)
+				printf(", wp-content/plugins/%s/%s", pl->slug, pl->main_file ? pl->main_file : "");
+			printf("\n");
 		}
-		printf("\n");
+		for (size_t i = 0; i < c.n; i++) {
+			const struct callback *cb = &c.cbs[i];
+			int picked = 0;
+			if (cb->provider != p)
+				continue;
+			for (size_t k = 0; k < nsel && !picked; k++)
+				picked = sel[k].cb == cb;
+			if (!picked)
+				continue;
+			printf("  %-32s %-11s %-5s ", cb->name, cb->plugin, cb->method);
+			if (cb->path)
+				printf("%s%s%s", cb->path, cb->query ? "?" : "", cb->query ? cb->query : "");
+			else if (callback_forms(cb) == URL_FORM_BIT(FORM_QUERY))
+				printf("/?wc-api=%s (query form only)", cb->wc_api);
+			else
+				printf("wc-api %s", cb->wc_api);
+			printf("  versions ");
+			if (!cb->nversions)
+				printf("all");
+			for (size_t v = 0; v < cb->nversions; v++) {
+				printf("%s", v ? ", " : "");
+				print_range(&cb->versions[v]);
+			}
+			printf("\n");
+		}
 	}
+	free(sel);
 	catalog_release(&c);
 	return 0;
 }
@@ -380,6 +440,9 @@ int cmd_audit(int argc, char **argv)
 		case OPT_CALLBACKS:
 			free(catalogue);
 			catalogue = xstrdup(optarg);
+			break;
+		case OPT_PROVIDER:
+			o.providers = optarg;
 			break;
 		case OPT_CALLBACK:
 			ARRAY_PUSH(names, nnames, anames);
@@ -568,9 +631,9 @@ int cmd_audit(int argc, char **argv)
 				format = ext[i][1];
 	}
 	if (!catalogue)
-		catalogue = datadir_path("callbacks/klarna.yaml");
+		catalogue = datadir_path("callbacks");
 	if (list) {
-		ret = list_callbacks(catalogue);
+		ret = list_callbacks(catalogue, o.providers);
 		goto out;
 	}
 	if (discover_mode) {

@@ -35,7 +35,8 @@ static const char usage[] =
 "                             '2026-11-29 20:00', 2026-11-29T20:00:00Z; no\n"
 "                             zone = local time)\n"
 "      --until TIME           only records at or before TIME\n"
-"      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
+"      --callbacks PATH       a callback catalogue file or directory (default:\n"
+"                             the shipped ones, one per provider)\n"
 "      --show-requests        also print the logged requests (bodies, cookies:\n"
 "                             customers' personal data; off by default)\n"
 "\n"
@@ -285,7 +286,7 @@ int cmd_logs(int argc, char **argv)
 		goto out;
 	}
 	if (!catalogue)
-		catalogue = datadir_path("callbacks/klarna.yaml");
+		catalogue = datadir_path("callbacks");
 	if (catalog_load(&cat, catalogue, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;

@@ -16,7 +16,7 @@
 static const char usage[] =
 "usage: modsec-callback-audit probe [options] URL\n"
 "\n"
-"Sends the catalogue's Klarna callbacks to a live shop (URL: its home URL,\n"
+"Sends the catalogue's callbacks to a live shop (URL: its home URL,\n"
 "e.g. https://shop.example.com or https://example.com/shop) one at a time,\n"
 "and says what answered each: passed (2xx/3xx, the plugin's answer), or\n"
 "blocked by ModSecurity/Comodo, LiteSpeed, Imunify360, Wordfence,\n"
@@ -26,7 +26,9 @@ static const char usage[] =
 "as an unknown order and its logs name the tool.\n"
 "\n"
 "Callbacks (as for the audit):\n"
-"      --callbacks FILE       a callback catalogue (default: the shipped one)\n"
+"      --callbacks PATH       a callback catalogue file or directory (default:\n"
+"                             the shipped ones, one per provider)\n"
+"      --provider NAME,...    only these providers' callbacks\n"
 "      --callback NAME        probe only this callback (repeatable)\n"
 "      --kco-version X.Y.Z    only what that Klarna Checkout version sends\n"
 "      --url-form FORMS       path,index,query or all (default all)\n"
@@ -34,8 +36,18 @@ static const char usage[] =
 "  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
 "      --order-id ID          the Klarna order id sent (default the fake one)\n"
 "\n"
+"Readiness (checked before the callbacks; each a verdict with evidence):\n"
+"      --checks LIST          https, http-redirect, permalinks,\n"
+"                             no-lang-redirect, public-address, all (default)\n"
+"                             or none\n"
+"      --checks-only          run the checks, send no callbacks\n"
+"      --http-url URL         the site's http:// URL when it is not the https\n"
+"                             URL's own (another port)\n"
+"      --cacert FILE          CA certificates to verify the site's with\n"
+"\n"
 "Sending:\n"
-"      --dry-run              print the curl commands instead of sending\n"
+"      --dry-run              list the checks and print the curl commands\n"
+"                             instead of sending\n"
 "      --timeout SECONDS      per request (default 15; Klarna waits 10)\n"
 "  -k, --insecure             do not verify the TLS certificate\n"
 "\n"
@@ -54,17 +66,20 @@ static const char usage[] =
 "      --color WHEN           auto, always or never (default auto)\n"
 "  -h, --help                 this text\n"
 "\n"
-"Exit status: 0 every callback passed (or --dry-run), 1 at least one did\n"
-"not (blocked, error or another answer), 2 usage error.\n";
+"Exit status: 0 every callback passed and no readiness check failed (or\n"
+"--dry-run), 1 at least one did not (blocked, error or another answer, or\n"
+"a failed check), 2 usage error.\n";
 
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_KCO, OPT_FORMS, OPT_FORMAT,
-	OPT_COLOR, OPT_ORDER, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE
+	OPT_COLOR, OPT_ORDER, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE, OPT_PROVIDER,
+	OPT_CACERT, OPT_CHECKS, OPT_CHECKS_ONLY, OPT_HTTP_URL
 };
 
 static const struct option longopts[] = {
 	{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
 	{ "callback", required_argument, NULL, OPT_CALLBACK },
+	{ "provider", required_argument, NULL, OPT_PROVIDER },
 	{ "kco-version", required_argument, NULL, OPT_KCO },
 	{ "url-form", required_argument, NULL, OPT_FORMS },
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -73,6 +88,10 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "checks", required_argument, NULL, OPT_CHECKS },
+	{ "checks-only", no_argument, NULL, OPT_CHECKS_ONLY },
+	{ "http-url", required_argument, NULL, OPT_HTTP_URL },
 	{ "error-log", required_argument, NULL, OPT_LOG },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "rule", required_argument, NULL, 'R' },
@@ -105,6 +124,7 @@ int cmd_probe(int argc, char **argv)
 	o.forms = URL_FORMS_WC;
 	o.http.timeout_ms = 15000;
 	o.settle_ms = 50;
+	o.checks = RD_ALL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:H:o:kh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -117,6 +137,9 @@ int cmd_probe(int argc, char **argv)
 		case OPT_CALLBACKS:
 			free(catalogue);
 			catalogue = xstrdup(optarg);
+			break;
+		case OPT_PROVIDER:
+			o.providers = optarg;
 			break;
 		case OPT_CALLBACK:
 			ARRAY_PUSH(names, nnames, anames);
@@ -160,6 +183,37 @@ int cmd_probe(int argc, char **argv)
 		case 'k':
 			o.http.insecure = 1;
 			break;
+		case OPT_CACERT:
+			if (access(optarg, R_OK) < 0) {
+				complain("--cacert: %s: cannot read it", optarg);
+				goto out;
+			}
+			o.http.cacert = optarg;
+			break;
+		case OPT_CHECKS:
+			if (rd_checks_parse(optarg, &o.checks) < 0) {
+				complain("--checks: \"%s\" is not a list of https, http-redirect, permalinks, "
+					 "no-lang-redirect, public-address, all or none", optarg);
+				goto out;
+			}
+			break;
+		case OPT_CHECKS_ONLY:
+			o.checks_only = 1;
+			break;
+		case OPT_HTTP_URL: {
+			char *b = NULL, *h = NULL;
+			if (http_parse_base(optarg, &b, &h, &err) < 0 || strncmp(optarg, "http://", 7)) {
+				complain("--http-url: \"%s\" is not an http:// URL%s%s", optarg,
+					 err.len ? ": " : "", err.buf ? err.buf : "");
+				free(b);
+				free(h);
+				goto out;
+			}
+			free(b);
+			free(h);
+			o.http_url = optarg;
+			break;
+		}
 		case OPT_LOG:
 			o.error_log = optarg;
 			break;
@@ -208,7 +262,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	o.url = argv[optind];
 	if (!catalogue)
-		catalogue = datadir_path("callbacks/klarna.yaml");
+		catalogue = datadir_path("callbacks");
 	o.catalogue = catalogue;
 	o.names = names;
 	o.nnames = nnames;
@@ -236,7 +290,7 @@ int cmd_probe(int argc, char **argv)
 	{
 		size_t passed, blocked, errors, other;
 		probe_counts(&p, &passed, &blocked, &errors, &other);
-		ret = (!o.dry_run && passed != p.ncases) ? 1 : 0;
+		ret = (!o.dry_run && (passed != p.ncases || readiness_failed(&p.rd))) ? 1 : 0;
 	}
 out:
 	probe_release(&p);

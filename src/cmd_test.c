@@ -30,9 +30,13 @@ static const char usage[] =
 "                             glob ('rules/*.conf': the files, as one load)\n"
 "  -R, --rule TEXT            rules given inline\n"
 "\n"
-"Selection:\n"
+"Server and selection:\n"
+"      --platform NAME        nginx (default: the server libmodsecurity 3 runs\n"
+"                             in) or apache: read each request as that server\n"
+"                             does and answer what it answers itself (400,\n"
+"                             414, 501, 505, dropped headers) before the WAF\n"
 "      --overrides FILE       go-ftw platform overrides (test_overrides:,\n"
-"                             ignore:)\n"
+"                             ignore:), e.g. CRS's nginx-overrides.yaml\n"
 "  -i, --include REGEX        run only tests whose id matches (942100-1)\n"
 "  -e, --exclude REGEX        skip tests whose id matches\n"
 "\n"
@@ -43,16 +47,19 @@ static const char usage[] =
 "      --color WHEN           auto, always or never (default auto)\n"
 "  -h, --help                 this text\n"
 "\n"
-"Ends with \"N passed, N failed, N skipped\". Exit status: 0 every test run\n"
-"passed, 1 at least one failed, 2 usage or load error (rules, tests,\n"
-"overrides: one line naming file:line).\n";
+"A test file go-ftw would refuse counts as one failed test (its reason on\n"
+"stderr, naming file:line) and the run goes on; unknown keys are ignored\n"
+"with a warning. Ends with \"N passed, N failed, N skipped\". Exit status:\n"
+"0 every test run passed, 1 at least one failed, 2 usage or load error\n"
+"(rules, overrides, or no test file readable: one line naming file:line).\n";
 
-enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR };
+enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "rule", required_argument, NULL, 'R' },
 	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exclude", required_argument, NULL, 'e' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -171,6 +178,12 @@ int cmd_test(int argc, char **argv)
 		case OPT_OVERRIDES:
 			overrides = optarg;
 			break;
+		case OPT_PLATFORM:
+			if (platform_from_name(optarg, &suite.platform) < 0) {
+				complain("--platform: \"%s\" is not nginx or apache", optarg);
+				goto out;
+			}
+			break;
 		case 'i':
 			include = optarg;
 			break;
@@ -232,6 +245,17 @@ int cmd_test(int argc, char **argv)
 	if (ftw_suite_load(&suite, (const char *const *)argv + optind, (size_t)(argc - optind), &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
+	}
+	if (suite.nfiles && suite.nrefused == suite.nfiles) {
+		/* nothing could be read: a load error, not a test result */
+		for (size_t f = 0; f < suite.nfiles; f++)
+			complain("%s", suite.files[f].tests[0].broken);
+		goto out;
+	}
+	/* ignored keys and refused files, one line each; the run goes on */
+	for (const char *p = suite.warnings.buf, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		complain("%.*s", (int)(nl - p), p);
 	}
 	if (overrides) {
 		if (overrides_load(&ov, overrides, &err) < 0) {

@@ -58,6 +58,17 @@ static const char *names_collection(const char *vars)
 	return NULL;
 }
 
+/* Does the first link's variable list ("ARGS|REQUEST_COOKIES") name
+ * collection `col` itself (not ARGS_NAMES, not !ARGS:x)? */
+static int vars_have(const char *vars, const char *col)
+{
+	size_t l = strlen(col);
+	for (const char *p = vars; (p = strcasestr(p, col)) != NULL; p += l)
+		if ((p == vars || p[-1] == '|') && (!p[l] || p[l] == '|' || p[l] == ':'))
+			return 1;
+	return 0;
+}
+
 char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 		       const struct request *req)
 {
@@ -71,6 +82,19 @@ char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 		if (derived(m->variable) || !target_ok(m->variable))
 			return NULL;
 		return xstrdup(m->variable);
+	}
+	/* A chain whose first link saved the argument it matched as
+	 * tx.<word>_%{MATCHED_VAR_NAME} and whose last link tests that TX
+	 * variable (CRS 931130's tx.rfi_parameter_ARGS:<name>): the log
+	 * names TX:<word>_ARGS:<name>; the first link's target is ARGS:<name>. */
+	if (!strncasecmp(m->variable, "TX:", 3) && (v = strstr(m->variable, "_ARGS:")) != NULL &&
+	    strcspn(m->variable + 3, "_") < (size_t)(v - m->variable - 2) + 1 &&
+	    vars_have(ri->vars, "ARGS")) {
+		char *t = xstrdup(v + 1);
+		if (target_ok(t))
+			return t;
+		free(t);
+		return NULL;
 	}
 	/* A chain: the log names the last link's variable, but a target
 	 * exclusion acts on the first link. ref's first "v<off>,<len>" is the
@@ -149,6 +173,22 @@ int exclusion_path_regex(struct strbuf *op, const struct exclusion *x, int raw_u
 	}
 	strbuf_addstr(op, raw_uri ? "(?:\\?|$)" : "$");
 	return 1;
+}
+
+/* Who sends a callback, as the snippet's comment says it: "Klarna's",
+ * "PayPal's", "the shop's" (the catalogue's sender, capitalised). */
+static void sender_name(struct strbuf *sb, const char *sender)
+{
+	if (!strcmp(sender, "shop")) {
+		strbuf_addstr(sb, "the shop's");
+		return;
+	}
+	if (!strcmp(sender, "paypal")) {
+		strbuf_addstr(sb, "PayPal's");
+		return;
+	}
+	strbuf_addch(sb, (char)toupper((unsigned char)*sender));
+	strbuf_addf(sb, "%s's", sender + 1);
 }
 
 const char *excl_scope_name(enum excl_scope s)
@@ -332,7 +372,9 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 
 	strbuf_addf(&sb, "# Rule exclusion: %ld - %s\n", x->rule_id,
 		    ri && *ri->msg ? ri->msg : "(no msg)");
-	strbuf_addf(&sb, "# Lets Klarna's %s through (%s)", x->cb->name, x->cb->title);
+	strbuf_addstr(&sb, "# Lets ");
+	sender_name(&sb, x->cb->sender);
+	strbuf_addf(&sb, " %s through (%s)", x->cb->name, x->cb->title);
 	for (size_t i = 0; i < x->nalso; i++)
 		strbuf_addf(&sb, "%s%s", i + 1 == x->nalso ? " and " : ", ", x->also[i]->name);
 	strbuf_addstr(&sb, ".\n");
@@ -351,8 +393,11 @@ void exclusion_render(struct exclusion *x, const struct ruleinfo *ri)
 	}
 	if (x->scope == EXCL_SETTING)
 		strbuf_addf(&sb, "# A setting, not an exclusion: %s.\n", x->advice);
-	if (x->source_ips)
-		strbuf_addf(&sb, "# Only from %s (your list of Klarna's addresses).\n", x->source_ips);
+	if (x->source_ips) {
+		strbuf_addf(&sb, "# Only from %s (your list of ", x->source_ips);
+		sender_name(&sb, x->cb->sender);
+		strbuf_addstr(&sb, " addresses).\n");
+	}
 	if (x->scope == EXCL_ENGINE_OFF)
 		strbuf_addstr(&sb, "# RISKY: the WAF is off for this path: no rule inspects these requests\n"
 			    "# (the 'whitelist /wc-api/*' advice). Every narrower option failed.\n");
@@ -479,7 +524,7 @@ void exclusion_file(struct strbuf *out, const struct exclusion *x, size_t n,
 		    const char *version)
 {
 	strbuf_addf(out,
-		"# Klarna callback exclusions, written by modsec-callback-audit %s.\n"
+		"# Payment callback exclusions, written by modsec-callback-audit %s.\n"
 		"#\n"
 		"# These are runtime exclusions: load this file ONCE, BEFORE the rule sets it\n"
 		"# excludes from (where CRS keeps REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf):\n"

@@ -46,6 +46,7 @@ struct exclusion {
 	char *reason;		/* one line: what matched */
 	char *snippet;		/* the SecLang text, with its comment */
 	int round;		/* audit round the blocker appeared in (1 = first) */
+	int changed;		/* the last round that added a target or widened it */
 	int verified;		/* its callbacks pass with it, and no attack probe leaks */
 	int leaks;		/* attack probes it let through beyond its scope */
 	int startup_verified;	/* its startup form, loaded after the rules, lets the callbacks pass */

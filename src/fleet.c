@@ -209,7 +209,7 @@ static int detect_plugins(const struct audit_opts *o, const struct catalog *cat,
 	struct plugins pl;
 	struct strbuf d = STRBUF_INIT;
 	int ret = 0;
-	plugins_detect(o->root, h->docroot, &pl);
+	plugins_detect(o->root, h->docroot, cat, &pl);
 	plugins_describe(&pl, cat, h->docroot, &d);
 	h->plugins = strbuf_detach(&d, NULL);
 	*n = 0;

@@ -23,12 +23,25 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 		r->reason = xstrdup(t->skip);
 		return;
 	}
+	if (t->broken) {
+		r->outcome = TEST_FAILED;
+		r->reason = xstrdup(t->broken);
+		return;
+	}
 	r->outcome = TEST_PASSED;
 	r->stages = xcalloc(t->nstages, sizeof(*r->stages));
 	for (size_t i = 0; i < t->nstages; i++) {
 		const struct ftw_stage *st = &t->stages[i];
 		const struct ftw_output *out = st->out_override ? st->out_override : &st->out;
-		struct stage_result *sr = &r->stages[r->nstages++];
+		struct stage_result *sr;
+		if (st->invalid) {
+			/* go-ftw refuses to send it: the test fails */
+			r->outcome = TEST_FAILED;
+			r->failed_stage = (int)i + 1;
+			strbuf_addstr(&why, st->invalid);
+			break;
+		}
+		sr = &r->stages[r->nstages++];
 		server_run_stage(e, rs, st, sr);
 		r->ms += sr->ms;
 		if (!ftw_check(out, sr, &why)) {

@@ -80,7 +80,9 @@ struct yctx {
 	yaml_document_t *doc;
 	const char *file;
 	struct strbuf *err;
+	struct strbuf *warn;	/* NULL: warnings are dropped */
 	enum ftw_dialect d;
+	enum platform platform;
 };
 
 static int fail(struct yctx *y, const yaml_node_t *n, const char *fmt, ...)
@@ -96,14 +98,30 @@ static int fail(struct yctx *y, const yaml_node_t *n, const char *fmt, ...)
 	return -1;
 }
 
+/* One loop each (the node is bound by an inner loop that runs once), and
+ * `break` leaves the whole iteration: brk_ stays set when the body breaks
+ * out of the inner loop, and the outer condition sees it. */
 #define FOR_PAIRS(y, map, k, v) \
-	for (yaml_node_pair_t *p_ = (map)->data.mapping.pairs.start; p_ < (map)->data.mapping.pairs.top; p_++) \
-		for (yaml_node_t *k = yaml_document_get_node((y)->doc, p_->key), \
-		     *v = yaml_document_get_node((y)->doc, p_->value), *once_ = k; once_; once_ = NULL)
+	for (yaml_node_pair_t *p_ = (map)->data.mapping.pairs.start, brk_ = { 0, 0 }; \
+	     !brk_.key && p_ < (map)->data.mapping.pairs.top; p_++) \
+		for (yaml_node_t *k = (brk_.key = 1, yaml_document_get_node((y)->doc, p_->key)), \
+		     *v = yaml_document_get_node((y)->doc, p_->value); brk_.key; brk_.key = 0)
 
 #define FOR_ITEMS(y, seq, v) \
-	for (yaml_node_item_t *i_ = (seq)->data.sequence.items.start; i_ < (seq)->data.sequence.items.top; i_++) \
-		for (yaml_node_t *v = yaml_document_get_node((y)->doc, *i_), *once_ = v; once_; once_ = NULL)
+	for (yaml_node_item_t *i_ = (seq)->data.sequence.items.start, brk_ = 0; \
+	     !brk_ && i_ < (seq)->data.sequence.items.top; i_++) \
+		for (yaml_node_t *v = (brk_ = 1, yaml_document_get_node((y)->doc, *i_)); brk_; brk_ = 0)
+
+/* A key go-ftw does not know: its YAML reader ignores it, so we do too,
+ * with a warning (a typo like "hedaers" is worth knowing about). */
+static int unknown(struct yctx *y, const yaml_node_t *k, const char *where, const char *known)
+{
+	if (y->warn)
+		strbuf_addf(y->warn, "%s:%d: unknown key \"%s\" in %s (%s): ignored, as go-ftw does\n",
+			    y->file, (int)k->start_mark.line + 1,
+			    k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?", where, known);
+	return 0;
+}
 
 static const char *sval(const yaml_node_t *n)
 {
@@ -252,6 +270,138 @@ static int get_text(struct yctx *y, yaml_node_t *n, const char *key, struct strb
 	return 0;
 }
 
+/* ---- go-ftw's data templates ----
+ *
+ * go-ftw runs `data` through Go's text/template with sprig's functions
+ * (CRS 4 writes `{{ "1" | repeat 64200 }}`). The part of that language
+ * test data uses is evaluated here: string and number literals, pipes,
+ * and repeat. Anything else fails, and go-ftw sends no body when its
+ * template fails to parse or run, so neither do we. */
+
+static const char *tpl_skip(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* One argument: a quoted string (Go escapes \n \t \" \\) or a number. */
+static int tpl_arg(const char **pp, const char *e, struct strbuf *s, long *num, int *is_num)
+{
+	const char *p = tpl_skip(*pp, e);
+	*is_num = 0;
+	if (p < e && *p == '"') {
+		for (p++; p < e && *p != '"'; p++) {
+			if (*p == '\\' && p + 1 < e) {
+				p++;
+				strbuf_addch(s, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p);
+			} else {
+				strbuf_addch(s, *p);
+			}
+		}
+		if (p >= e)
+			return -1;
+		*pp = p + 1;
+		return 0;
+	}
+	if (p < e && isdigit((unsigned char)*p)) {
+		*num = 0;
+		while (p < e && isdigit((unsigned char)*p) && *num < 100000000)
+			*num = *num * 10 + (*p++ - '0');
+		*is_num = 1;
+		*pp = p;
+		return 0;
+	}
+	return -1;
+}
+
+/* One action's pipeline, e.g. `"1" | repeat 3` or `repeat 3 "1"`. */
+static int tpl_action(const char *p, const char *e, struct strbuf *out)
+{
+	struct strbuf val = STRBUF_INIT, arg = STRBUF_INIT;
+	int have = 0, ret = -1;
+	for (;;) {
+		p = tpl_skip(p, e);
+		if (p + 6 <= e && !memcmp(p, "repeat", 6) && (p + 6 == e || p[6] == ' ')) {
+			long count = 0;
+			int isn;
+			p += 6;
+			if (tpl_arg(&p, e, &arg, &count, &isn) < 0 || !isn)
+				goto out;
+			strbuf_reset(&arg);
+			if (!have) {
+				long dummy;
+				if (tpl_arg(&p, e, &val, &dummy, &isn) < 0 || isn)
+					goto out;
+			}
+			if (count * (long)(val.len + 1) > 64L * 1024 * 1024)
+				goto out;	/* a bound on what a test may ask for */
+			strbuf_add(&arg, val.buf, val.len);
+			strbuf_reset(&val);
+			for (long i = 0; i < count; i++)
+				strbuf_add(&val, arg.buf, arg.len);
+			strbuf_reset(&arg);
+			have = 1;
+		} else if (!have) {
+			long num;
+			int isn;
+			if (tpl_arg(&p, e, &val, &num, &isn) < 0)
+				goto out;
+			if (isn)
+				strbuf_addf(&val, "%ld", num);
+			have = 1;
+		} else {
+			goto out;
+		}
+		p = tpl_skip(p, e);
+		if (p == e)
+			break;
+		if (*p != '|')
+			goto out;
+		p++;
+	}
+	strbuf_add(out, val.buf, val.len);
+	ret = 0;
+out:
+	strbuf_release(&val);
+	strbuf_release(&arg);
+	return ret;
+}
+
+/* Expand `in`; -1 when Go would fail (go-ftw then sends no body). */
+static int go_template(const char *in, size_t len, struct strbuf *out)
+{
+	const char *p = in, *e = in + len;
+	while (p < e) {
+		const char *open = memmem(p, (size_t)(e - p), "{{", 2), *close, *a, *b, *text_end;
+		if (!open) {
+			strbuf_add(out, p, (size_t)(e - p));
+			break;
+		}
+		close = memmem(open + 2, (size_t)(e - open - 2), "}}", 2);
+		if (!close)
+			return -1;
+		a = open + 2;
+		b = close;
+		text_end = open;
+		if (b - a >= 2 && a[0] == '-' && a[1] == ' ') {	/* {{- trims before */
+			a++;
+			while (text_end > p && isspace((unsigned char)text_end[-1]))
+				text_end--;
+		}
+		strbuf_add(out, p, (size_t)(text_end - p));
+		p = close + 2;
+		if (b - a >= 2 && b[-1] == '-' && b[-2] == ' ') {	/* -}} trims after */
+			b--;
+			while (p < e && isspace((unsigned char)*p))
+				p++;
+		}
+		if (tpl_action(a, b, out) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int get_base64(struct yctx *y, yaml_node_t *n, const char *key, struct strbuf *out)
 {
 	const char *s = sval(n);
@@ -340,19 +490,24 @@ static int parse_log(struct yctx *y, yaml_node_t *n, struct ftw_output *o)
 		else if (!strcmp(key, "no_match_regex"))
 			r = get_regexes(y, v, key, &o->log_no_match, &o->nlog_no_match);
 		else
-			r = fail(y, k, "unknown key \"%s\" in log (expect_ids, no_expect_ids, match_regex, no_match_regex)", key);
+			r = unknown(y, k, "log", "expect_ids, no_expect_ids, match_regex, no_match_regex");
 		if (r < 0)
 			return -1;
 	}
 	return 0;
 }
 
+static int parse_output(struct yctx *y, yaml_node_t *n, struct ftw_output *o);
+
 int ftw_parse_output(void *ydoc, void *ynode, const char *file, enum ftw_dialect d,
 		     struct ftw_output *o, struct strbuf *err)
 {
-	struct yctx yy = { ydoc, file, err, d }, *y = &yy;
-	yaml_node_t *n = ynode;
+	struct yctx yy = { ydoc, file, err, NULL, d, PLATFORM_NGINX };
+	return parse_output(&yy, ynode, o);
+}
 
+static int parse_output(struct yctx *y, yaml_node_t *n, struct ftw_output *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->expect_error = -1;
 	o->line = (int)n->start_mark.line + 1;
@@ -398,7 +553,7 @@ int ftw_parse_output(void *ydoc, void *ynode, const char *file, enum ftw_dialect
 		} else if (!strcmp(key, "isolated")) {
 			r = get_bool(y, v, key, &o->isolated);
 		} else if (!in_list(key, ignored_output)) {
-			r = fail(y, k, "unknown key \"%s\" in output", key);
+			r = unknown(y, k, "output", "status, log, log_contains, no_log_contains, response_contains, expect_error, isolated");
 		}
 		if (r < 0)
 			return -1;
@@ -425,6 +580,7 @@ struct input {
 	int autocomplete;
 	int has_response;
 	struct response resp;
+	char *invalid;		/* go-ftw refuses to run the stage: why */
 };
 
 static int parse_response(struct yctx *y, yaml_node_t *n, struct input *in)
@@ -446,6 +602,8 @@ static int parse_response(struct yctx *y, yaml_node_t *n, struct input *in)
 			in->resp.status = (int)st;
 		} else if (!strcmp(key, "headers")) {
 			r = get_headers(y, v, key, &in->resp.headers, &in->resp.nheaders, &in->resp.aheaders);
+		} else if (!strcmp(key, "log_message")) {
+			r = 0;	/* albedo logs it; nothing to do here */
 		} else if (!strcmp(key, "data") || !strcmp(key, "body")) {
 			r = get_text(y, v, key, &body);
 			if (r == 0) {
@@ -453,7 +611,7 @@ static int parse_response(struct yctx *y, yaml_node_t *n, struct input *in)
 				in->resp.body_len = body.len;
 				in->resp.body = strbuf_detach(&body, NULL);
 			}
-		} else if (!strcmp(key, "encoded_data")) {
+		} else if (!strcmp(key, "encoded_body") || !strcmp(key, "encoded_data")) {
 			r = get_base64(y, v, key, &body);
 			if (r == 0) {
 				free(in->resp.body);
@@ -461,7 +619,7 @@ static int parse_response(struct yctx *y, yaml_node_t *n, struct input *in)
 				in->resp.body = strbuf_detach(&body, NULL);
 			}
 		} else {
-			r = fail(y, k, "unknown key \"%s\" in response (status, headers, data, encoded_data)", key);
+			r = unknown(y, k, "response", "status, headers, body, encoded_body");
 		}
 		if (r < 0) {
 			strbuf_release(&body);
@@ -500,15 +658,25 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 		else if (!strcmp(key, "data")) {
 			r = get_text(y, v, key, &in->data);
 			in->has_data = 1;
+			if (r == 0 && y->d == FTW_V2 && memmem(in->data.buf, in->data.len, "{{", 2)) {
+				struct strbuf t = STRBUF_INIT;
+				if (go_template(in->data.buf, in->data.len, &t) < 0)
+					strbuf_reset(&t);	/* go-ftw: no body */
+				strbuf_release(&in->data);
+				in->data = t;
+			}
 		} else if (!strcmp(key, "encoded_data")) {
 			r = get_base64(y, v, key, &in->data);
 			in->has_data = 1;
 		} else if (!strcmp(key, "raw_request")) {
-			r = get_text(y, v, key, &in->raw);
-			in->has_raw = 1;
+			/* legacy ftw's; go-ftw reads encoded_request first */
+			if (in->has_raw != 2) {
+				r = get_text(y, v, key, &in->raw);
+				in->has_raw = 1;
+			}
 		} else if (!strcmp(key, "encoded_request")) {
 			r = get_base64(y, v, key, &in->raw);
-			in->has_raw = 1;
+			in->has_raw = 2;
 		} else if (!strcmp(key, "autocomplete_headers")) {
 			r = get_bool(y, v, key, &b);
 			in->autocomplete = b;
@@ -518,13 +686,16 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 		} else if (!strcmp(key, "response")) {
 			r = parse_response(y, v, in);
 		} else if (!in_list(key, ignored_input)) {
-			r = fail(y, k, "unknown key \"%s\" in input", key);
+			r = unknown(y, k, "input", "method, uri, version, headers, data, encoded_data, encoded_request, ...");
 		}
 		if (r < 0)
 			return -1;
 	}
-	if (in->has_raw && (in->has_data || in->nheaders || in->method || in->uri))
-		return fail(y, n, "raw_request/encoded_request is the whole request: no method, uri, headers or data beside it");
+	/* go-ftw: a raw request wins over every other input field (they are
+	 * ignored), except that data beside encoded_request fails the stage
+	 * (its checkTestSanity) */
+	if (in->has_raw && in->has_data && in->data.len && !in->invalid)
+		in->invalid = xstrdup("'data' and 'encoded_request' must not be set simultaneously (go-ftw)");
 	return 0;
 }
 
@@ -542,10 +713,49 @@ static void input_release(struct input *in)
 	strbuf_release(&in->data);
 	strbuf_release(&in->raw);
 	response_release(&in->resp);
+	free(in->invalid);
 }
 
-/* The request as it goes on the wire. */
-static void build_request(struct input *in, struct ftw_stage *st)
+/* Read the bytes go-ftw sends the way the platform's server does: the
+ * stage's request becomes what the server hands to the WAF. */
+static void server_reads(struct ftw_stage *st, const char *wire, size_t len, enum platform pl)
+{
+	struct request parsed;
+	struct strbuf why = STRBUF_INIT;
+	struct platform_note note;
+	int rc;
+	request_init(&parsed);
+	free(parsed.server_ip);
+	parsed.server_ip = xstrdup(st->req.server_ip);
+	parsed.server_port = st->req.server_port;
+	rc = platform_read(pl, wire, len, &parsed, &note, &why);
+	st->http09 = note.http09;
+	st->body_timeout = note.body_timeout;
+	st->handler_status = note.handler_status;
+	if (rc) {
+		st->refused = 1;
+		st->refused_status = rc > 0 ? rc : 0;
+		st->refused_why = strbuf_detach(&why, NULL);
+	}
+	request_release(&st->req);
+	st->req = parsed;
+	strbuf_release(&why);
+}
+
+/* The request line and headers exactly as go-ftw writes them. */
+static void go_ftw_wire(const struct input *in, const struct request *r, struct strbuf *out)
+{
+	strbuf_addf(out, "%s %s %s\r\n", in->method ? in->method : "GET", in->uri ? in->uri : "/",
+		    in->version ? in->version : "HTTP/1.1");
+	for (size_t i = 0; i < r->nheaders; i++)
+		strbuf_addf(out, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+	strbuf_addstr(out, "\r\n");
+	if (r->body_len)
+		strbuf_add(out, r->body, r->body_len);
+}
+
+/* The request as it goes on the wire, then as the server reads it. */
+static void build_request(struct input *in, struct ftw_stage *st, enum platform pl)
 {
 	struct request *r = &st->req;
 	request_init(r);
@@ -556,12 +766,7 @@ static void build_request(struct input *in, struct ftw_stage *st)
 	if (in->port)
 		r->server_port = (int)in->port;
 	if (in->has_raw) {
-		struct strbuf why = STRBUF_INIT;
-		if (request_parse_raw(in->raw.buf, in->raw.len, r, &why) < 0) {
-			st->refused = 1;
-			st->refused_why = strbuf_detach(&why, NULL);
-		}
-		strbuf_release(&why);
+		server_reads(st, in->raw.buf, in->raw.len, pl);
 		return;
 	}
 	if (in->method) {
@@ -589,6 +794,12 @@ static void build_request(struct input *in, struct ftw_stage *st)
 	}
 	if (in->autocomplete)
 		request_autocomplete(r);
+	{
+		struct strbuf wire = STRBUF_INIT;
+		go_ftw_wire(in, r, &wire);
+		server_reads(st, wire.buf, wire.len, pl);
+		strbuf_release(&wire);
+	}
 }
 
 /* ---- stages, tests, files ---- */
@@ -619,30 +830,32 @@ static int parse_stage(struct yctx *y, yaml_node_t *n, struct ftw_stage *st)
 				else if (key2 && !strcmp(key2, "output"))
 					output = v2;
 				else
-					return fail(y, k2, "unknown key \"%s\" in stage (input, output)", key2 ? key2 : "?");
+					unknown(y, k2, "stage", "input, output");
 			}
 		} else if (!strcmp(key, "input")) {
 			input = v;
 		} else if (!strcmp(key, "output")) {
 			output = v;
 		} else if (strcmp(key, "description") && strcmp(key, "desc")) {
-			return fail(y, k, "unknown key \"%s\" in stage (input, output, or the legacy stage: wrapper)", key);
+			unknown(y, k, "stage", "input, output, description, or the legacy stage: wrapper");
 		}
 	}
-	if (!input)
-		return fail(y, n, "stage without input");
-	if (!output)
-		return fail(y, n, "stage without output (what must hold afterwards)");
+	/* go-ftw: no input is GET / with the defaults, no output checks
+	 * nothing (the stage passes unless the connection fails) */
 	memset(&in, 0, sizeof(in));
 	in.autocomplete = 1;
 	strbuf_init(&in.data, 0);
 	strbuf_init(&in.raw, 0);
 	response_init(&in.resp);
-	r = parse_input(y, input, &in);
-	if (r == 0)
-		r = ftw_parse_output(y->doc, output, y->file, y->d, &st->out, y->err);
+	r = input ? parse_input(y, input, &in) : 0;
+	if (r == 0 && output)
+		r = parse_output(y, output, &st->out);
+	else if (r == 0)
+		st->out.line = st->line;
 	if (r == 0) {
-		build_request(&in, st);
+		build_request(&in, st, y->platform);
+		st->invalid = in.invalid;
+		in.invalid = NULL;
 		if (in.has_response) {
 			st->has_response = 1;
 			st->resp = in.resp;
@@ -659,6 +872,7 @@ static void stage_release(struct ftw_stage *st)
 {
 	request_release(&st->req);
 	free(st->refused_why);
+	free(st->invalid);
 	response_release(&st->resp);
 	ftw_output_release(&st->out);
 }
@@ -672,15 +886,25 @@ static void test_release(struct ftw_test *t)
 	free(t->stages);
 	free(t->skip);
 	free(t->override);
+	free(t->broken);
 }
 
-/* The leading digits of `s` (a file name or a title), 0 when none. */
+/* The leading digits of `s` (a title), 0 when none. */
 static long leading_number(const char *s)
 {
 	return isdigit((unsigned char)*s) ? strtol(s, NULL, 10) : 0;
 }
 
-static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct ftw_test *t)
+/* The first run of digits in `s` (a file name: go-ftw's `\d+`), 0 when none. */
+static long first_number(const char *s)
+{
+	while (*s && !isdigit((unsigned char)*s))
+		s++;
+	return *s ? strtol(s, NULL, 10) : 0;
+}
+
+static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, size_t index,
+		      struct ftw_test *t)
 {
 	char *title = NULL, *id = NULL;
 	int have_id = 0;
@@ -697,12 +921,10 @@ static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct
 		/* errors set r: title and id are freed below */
 		if (!key)
 			r = fail(y, k, "expected a key");
-		else if (!strcmp(key, "test_title") && y->d != FTW_LEGACY)
-			r = fail(y, k, "test_title in a go-ftw v2 file (tests there have test_id)");
+		/* each dialect's identity key is read (and ignored) in the other,
+		 * as go-ftw does with the deprecated test_title */
 		else if (!strcmp(key, "test_title"))
 			r = get_string(y, v, key, &title);
-		else if (!strcmp(key, "test_id") && y->d != FTW_V2)
-			r = fail(y, k, "test_id in a legacy ftw file (tests there have test_title)");
 		else if (!strcmp(key, "test_id")) {
 			r = get_string(y, v, key, &id);
 			have_id = 1;
@@ -719,7 +941,7 @@ static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct
 					break;
 			}
 		} else if (strcmp(key, "tags") && strcmp(key, "enabled")) {
-			r = fail(y, k, "unknown key \"%s\" in test", key);
+			unknown(y, k, "test", "test_id, desc, stages, tags");
 		}
 		if (r < 0) {
 			free(title);
@@ -729,17 +951,22 @@ static int parse_test(struct yctx *y, yaml_node_t *n, struct ftw_file *f, struct
 	}
 	if (y->d == FTW_LEGACY) {
 		const char *dash;
-		if (!title)
+		if (!title) {
+			free(id);
 			return fail(y, n, "test without test_title");
+		}
+		free(id);
 		t->id = title;
 		t->rule_id = leading_number(title);
 		dash = strrchr(title, '-');
 		if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
 			t->test_id = strtol(dash + 1, NULL, 10);
 	} else {
-		if (!have_id) {
+		/* go-ftw: a test without test_id is numbered by its position */
+		free(title);
+		if (!have_id || !id || !*id) {
 			free(id);
-			return fail(y, n, "test without test_id");
+			id = xasprintf("%zu", index + 1);
 		}
 		if (parse_long(id, &t->test_id) < 0)
 			t->test_id = -1;
@@ -797,22 +1024,27 @@ static int parse_file(struct yctx *y, yaml_node_t *root, struct ftw_file *f)
 	y->d = f->dialect = detect(y, root, tests);
 	base = strrchr(f->path, '/');
 	base = base ? base + 1 : f->path;
-	f->rule_id = leading_number(base);
+	f->rule_id = first_number(base);
 	FOR_PAIRS(y, root, k, v) {
 		const char *key = sval(k);
 		if (!strcmp(key, "rule_id")) {
 			if (get_long(y, v, key, &f->rule_id) < 0)
 				return -1;
 		} else if (!strcmp(key, "meta")) {
+			/* an empty meta: is no meta (CRS 4.20's 932271.yaml) */
+			if (is_null(v))
+				continue;
 			if (want_map(y, v, "meta") < 0)
 				return -1;
+			/* enabled: false disables a legacy file; go-ftw ignores it
+			 * (deprecated in schema v2: overrides do that now) */
 			FOR_PAIRS(y, v, mk, mv) {
-				if (sval(mk) && !strcmp(sval(mk), "enabled") &&
+				if (f->dialect == FTW_LEGACY && sval(mk) && !strcmp(sval(mk), "enabled") &&
 				    get_bool(y, mv, "enabled", &enabled) < 0)
 					return -1;
 			}
 		} else if (strcmp(key, "tests")) {
-			return fail(y, k, "unknown key \"%s\" at the top of an ftw file (meta, rule_id, tests)", key);
+			unknown(y, k, "the file", "meta, rule_id, tests");
 		}
 	}
 	if (f->dialect == FTW_V2 && f->rule_id <= 0)
@@ -821,7 +1053,7 @@ static int parse_file(struct yctx *y, yaml_node_t *root, struct ftw_file *f)
 		struct ftw_test *t;
 		f->tests = xrealloc(f->tests, (f->ntests + 1) * sizeof(*f->tests));
 		t = &f->tests[f->ntests];
-		if (parse_test(y, it, f, t) < 0) {
+		if (parse_test(y, it, f, f->ntests, t) < 0) {
 			f->ntests++;
 			return -1;
 		}
@@ -835,6 +1067,8 @@ static int parse_file(struct yctx *y, yaml_node_t *root, struct ftw_file *f)
 void ftw_suite_init(struct ftw_suite *s)
 {
 	memset(s, 0, sizeof(*s));
+	strbuf_init(&s->warnings, 0);
+	s->platform = PLATFORM_NGINX;
 }
 
 static void file_release(struct ftw_file *f)
@@ -850,7 +1084,8 @@ void ftw_suite_release(struct ftw_suite *s)
 	for (size_t i = 0; i < s->nfiles; i++)
 		file_release(&s->files[i]);
 	free(s->files);
-	memset(s, 0, sizeof(*s));
+	strbuf_release(&s->warnings);
+	ftw_suite_init(s);
 }
 
 int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_t len,
@@ -870,7 +1105,9 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 	y.doc = &doc;
 	y.file = f.path;
 	y.err = err;
+	y.warn = &s->warnings;
 	y.d = FTW_V2;
+	y.platform = s->platform;
 	ret = parse_file(&y, yaml_document_get_root_node(&doc), &f);
 	yaml_document_delete(&doc);
 	if (ret < 0) {
@@ -885,56 +1122,90 @@ int ftw_load_text(struct ftw_suite *s, const char *path, const char *text, size_
 	return 0;
 }
 
-static int load_path(struct ftw_suite *s, const char *path, int top, struct strbuf *err)
+/* Keep a refused file as one broken test, so the report counts it
+ * failed with its reason, and say so in the warnings. */
+static void refuse_file(struct ftw_suite *s, const char *path, const char *why)
 {
-	struct stat st;
-	if (stat(path, &st) < 0) {
-		strbuf_addf(err, "%s: no such file or directory", path);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		struct dirent **list;
-		int n = scandir(path, &list, NULL, alphasort), ret = 0;
-		if (n < 0) {
-			strbuf_addf(err, "%s: cannot read the directory", path);
-			return -1;
-		}
-		for (int i = 0; i < n; i++) {
-			const char *name = list[i]->d_name;
-			size_t len = strlen(name);
-			if (!ret && name[0] != '.') {
-				char *sub = xasprintf("%s/%s", path, name);
-				struct stat ss;
-				if (stat(sub, &ss) == 0 &&
-				    (S_ISDIR(ss.st_mode) ||
-				     (len > 5 && !strcmp(name + len - 5, ".yaml")) ||
-				     (len > 4 && !strcmp(name + len - 4, ".yml"))))
-					ret = load_path(s, sub, 0, err);
-				free(sub);
-			}
-			free(list[i]);
-		}
-		free(list);
-		return ret;
-	}
-	(void)top;
+	struct ftw_file f;
+	struct ftw_test *t;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	memset(&f, 0, sizeof(f));
+	f.path = xstrdup(path);
+	f.tests = t = xcalloc(1, sizeof(*t));
+	f.ntests = 1;
+	t->id = xstrdup(base);
+	t->rule_id = f.rule_id = first_number(base);
+	t->test_id = -1;
+	t->file = f.path;
+	t->line = 1;
 	{
-		struct strbuf text = STRBUF_INIT;
-		int ret;
-		if (read_file(path, &text, err) < 0) {
-			strbuf_release(&text);
-			return -1;
-		}
-		ret = ftw_load_text(s, path, text.buf, text.len, err);
-		strbuf_release(&text);
-		return ret;
+		const char *colon = strncmp(why, path, strlen(path)) ? NULL : why + strlen(path);
+		if (colon && *colon == ':')
+			t->line = atoi(colon + 1) > 0 ? atoi(colon + 1) : 1;
 	}
+	t->broken = xstrdup(why);
+	strbuf_addf(&s->warnings, "%s (the file is refused: its tests count as failed)\n", why);
+	ARRAY_PUSH(s->files, s->nfiles, s->afiles);
+	s->files[s->nfiles++] = f;
+	s->files[s->nfiles - 1].tests[0].file = s->files[s->nfiles - 1].path;
+	s->nrefused++;
+}
+
+static void load_file(struct ftw_suite *s, const char *path)
+{
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		strbuf_addf(&err, "%s: not a regular file", path);
+	else if (read_file(path, &text, &err) == 0)
+		ftw_load_text(s, path, text.buf, text.len, &err);
+	if (err.len)
+		refuse_file(s, path, err.buf);
+	strbuf_release(&text);
+	strbuf_release(&err);
+}
+
+static void load_dir(struct ftw_suite *s, const char *path)
+{
+	struct dirent **list;
+	int n = scandir(path, &list, NULL, alphasort);
+	if (n < 0) {
+		char *why = xasprintf("%s: cannot read the directory", path);
+		refuse_file(s, path, why);
+		free(why);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+		if (name[0] != '.') {
+			char *sub = xasprintf("%s/%s", path, name);
+			struct stat ss;
+			if (stat(sub, &ss) == 0 && S_ISDIR(ss.st_mode))
+				load_dir(s, sub);
+			else if ((len > 5 && !strcmp(name + len - 5, ".yaml")) ||
+				 (len > 4 && !strcmp(name + len - 4, ".yml")))
+				load_file(s, sub);
+			free(sub);
+		}
+		free(list[i]);
+	}
+	free(list);
 }
 
 int ftw_suite_load(struct ftw_suite *s, const char *const *paths, size_t n, struct strbuf *err)
 {
-	for (size_t i = 0; i < n; i++)
-		if (load_path(s, paths[i], 1, err) < 0)
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) < 0) {
+			strbuf_addf(err, "%s: no such file or directory", paths[i]);
 			return -1;
+		}
+		if (S_ISDIR(st.st_mode))
+			load_dir(s, paths[i]);
+		else
+			load_file(s, paths[i]);
+	}
 	return 0;
 }

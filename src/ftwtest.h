@@ -12,17 +12,28 @@
  * Both shapes of a stage (with and without the `stage:` wrapper) are read
  * in both dialects (go-ftw issue #309 reads a wrapped stage as empty).
  *
- * Everything is checked while loading: an unknown key, a bad value, a
- * regex PCRE2 refuses or base64 that is not base64 is an error naming
- * file:line, so a broken corpus never half-runs. Keys that only matter to
- * a runner talking HTTP (protocol, save_cookie, follow_redirect, retry_once,
- * virtual_host_mode, ...) are accepted and ignored.
+ * Everything is checked while loading. What go-ftw refuses (a bad value,
+ * a regex PCRE2 refuses, base64 that is not base64, YAML that is not
+ * YAML) refuses the file, naming file:line: ftw_suite_load keeps the file
+ * as one broken test that fails with that reason, and the other files
+ * run (one bad file never aborts a run of thousands). What go-ftw
+ * accepts is accepted: a key it does not know is ignored with a warning
+ * (ftw_suite.warnings), an empty `meta:` is no meta, a test without
+ * test_id is numbered by its position, a stage without output checks
+ * nothing. Keys that only matter to a runner talking HTTP (protocol,
+ * save_cookie, follow_redirect, retry_once, virtual_host_mode, ...) are
+ * accepted and ignored.
  *
  * Each stage's request is built at load time, as it goes on the wire:
  * from input fields (then go-ftw's header autocompletion, request.h,
  * unless `autocomplete_headers: false` / `stop_magic: true`), or from
- * `raw_request` / `encoded_request` parsed the way a server reads them
- * (request_parse_raw; one a server refuses is kept with `refused` set).
+ * `encoded_request` (else legacy `raw_request`). Either way the bytes
+ * go-ftw would send are then read the way the suite's platform reads
+ * them (platform.h): the stage's request is what that server hands to
+ * the WAF, or `refused` with the server's own answer. As in go-ftw, a
+ * raw request wins: method, uri, version,
+ * headers beside it are ignored; `data` beside it fails the stage
+ * (`invalid`, go-ftw's sanity check).
  *
  * Ownership: an ftw_suite owns its files, tests, stages, requests and
  * compiled regexes; ftw_suite_release frees them all. Compiled regexes are
@@ -33,6 +44,7 @@
 #define MCA_FTWTEST_H
 
 #include <stddef.h>
+#include "platform.h"
 #include "request.h"
 #include "util/strbuf.h"
 
@@ -61,8 +73,13 @@ struct ftw_output {
 
 struct ftw_stage {
 	struct request req;	/* as sent (autocompleted or parsed from raw) */
-	int refused;		/* a raw request a server answers 400 */
+	int refused;		/* the server answers itself (platform.h) */
+	int refused_status;	/* with this status (400, 405, 414, 501, 505); 0: no answer */
 	char *refused_why;
+	int http09;		/* an HTTP/0.9 answer: no status line, the client errs */
+	int body_timeout;	/* the body never completes: the client times out */
+	int handler_status;	/* the server's handler answers this, not the backend */
+	char *invalid;		/* go-ftw refuses to run this stage: why */
 	int has_response;	/* input.response given: the backend's answer */
 	struct response resp;
 	struct ftw_output out;
@@ -83,6 +100,7 @@ struct ftw_test {
 	int filtered;		/* skipped by --include/--exclude (not listed in text) */
 	char *override;		/* non-NULL: output replaced by an override, why */
 	int expect_failure;	/* an override says this test is known to fail */
+	char *broken;		/* the file was refused: this stands for its tests, and why */
 };
 
 struct ftw_file {
@@ -96,18 +114,24 @@ struct ftw_file {
 struct ftw_suite {
 	struct ftw_file *files;
 	size_t nfiles, afiles;
+	size_t nrefused;	/* files refused (each kept as one broken test) */
+	enum platform platform;	/* whose request reading (set before loading; nginx) */
+	struct strbuf warnings;	/* "file:line: ...\n" lines: ignored keys, refusals */
 };
 
 void ftw_suite_init(struct ftw_suite *s);
 void ftw_suite_release(struct ftw_suite *s);
 
 /* Load test files: each path is a YAML file, or a directory searched
- * recursively for *.yaml and *.yml (in name order). On error returns -1
- * with "file:line: reason" in `err`. */
+ * recursively for *.yaml and *.yml (in name order). A file that cannot be
+ * read or is refused becomes one broken test (ftw_test.broken) and a line
+ * in `warnings`; the others load. Returns -1 with the reason in `err`
+ * only when a path given does not exist. */
 int ftw_suite_load(struct ftw_suite *s, const char *const *paths, size_t n,
 		   struct strbuf *err);
 
-/* Load one file's text (`path` names it in errors). */
+/* Load one file's text (`path` names it in errors). Returns -1 with
+ * "file:line: reason" in `err` when the file is refused (nothing added). */
 int ftw_load_text(struct ftw_suite *s, const char *path, const char *text,
 		  size_t len, struct strbuf *err);
 

@@ -124,6 +124,8 @@ void http_send(const char *base, const struct request *req,
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	if (o->cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
 	if (has_body(req)) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
@@ -214,6 +216,10 @@ void http_curl_command(const char *base, const struct request *req,
 	strbuf_addstr(out, "curl -sS -i --http1.1");
 	if (o->insecure)
 		strbuf_addstr(out, " -k");
+	if (o->cacert) {
+		strbuf_addstr(out, " --cacert ");
+		shq(out, o->cacert, strlen(o->cacert));
+	}
 	if (o->timeout_ms > 0)
 		strbuf_addf(out, " --max-time %ld.%03ld", o->timeout_ms / 1000, o->timeout_ms % 1000);
 	strbuf_addstr(out, " -X ");

@@ -21,6 +21,7 @@
 struct http_opts {
 	long timeout_ms;	/* whole request; 0 = no limit */
 	int insecure;		/* do not verify TLS certificates */
+	const char *cacert;	/* CA bundle to verify with (NULL = system's) */
 };
 
 struct http_answer {

@@ -180,7 +180,8 @@ static const char *header_of(char *const *hs, size_t n, const char *name)
 static const char *expected_header(const struct catalog *c, const struct callback *cb, const char *name)
 {
 	const char *v = header_of(cb->headers, cb->nheaders, name);
-	return v ? v : header_of(c->default_headers, c->ndefault, name);
+	const struct provider *pv = callback_provider(c, cb);
+	return v ? v : header_of(pv->default_headers, pv->ndefault, name);
 }
 
 /* How closely the record's query and Content-Type fit the entry's. */

@@ -633,7 +633,7 @@ void logs_report_json(const struct logs_report *lr, struct strbuf *out)
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", ct->cb->name);
 		cJSON_AddStringToObject(o, "title", ct->cb->title);
-		cJSON_AddStringToObject(o, "provider", ct->cb->sender);
+		cJSON_AddStringToObject(o, "provider", callback_provider(lr->cat, ct->cb)->name);
 		cJSON_AddStringToObject(o, "plugin", ct->cb->plugin);
 		json_tally(o, &ct->t);
 		if (lr->audit) {

@@ -7,13 +7,17 @@
  *     - rule_id: 920100               # required
  *       test_ids: [4, 8]              # optional; none = every test of the rule
  *       stage_ids: [1]                # optional, 1-based; none = every stage
- *       reason: "why"                 # required
+ *       reason: "why"                 # optional, as in go-ftw
  *       expect_failure: true          # optional: the test is known to fail here
  *       output: {status: 403, log: {expect_ids: [920100]}}   # replaces the test's
  *   ignore:                           # skip list (go-ftw's testoverride.ignore)
  *     "^920400-1$": "reason"          # test-id regex: reason
  *
- * An override needs `output` or `expect_failure`. Errors name file:line.
+ * An override without `output` or `expect_failure` replaces the test's
+ * output with an empty one, as go-ftw does (it then checks nothing: the
+ * test passes unless the connection fails). Without test_ids it applies
+ * to every test of the rule (the schema's documented meaning); stage_ids
+ * count from 1. Errors name file:line.
  * The overrides own their outputs; applied tests point at them, so the
  * overrides must outlive the suite's run.
  */

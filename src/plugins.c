@@ -65,6 +65,21 @@ static char *header_field(const char *text, const char *field)
 	return NULL;
 }
 
+static const char *const no_ids[] = { NULL };
+
+/* The slug a plugin directory is, by the catalogue's plugins (providers'
+ * plugins[].slug) first, then by the table above. */
+static const char *catalogue_slug(const struct catalog *c, const char *domain, const char *dir)
+{
+	for (size_t p = 0; c && p < c->nprovs; p++)
+		for (size_t k = 0; k < c->provs[p].nplugins; k++) {
+			const char *slug = c->provs[p].plugins[k].slug;
+			if (slug && ((domain && !strcasecmp(domain, slug)) || !strcasecmp(dir, slug)))
+				return slug;
+		}
+	return NULL;
+}
+
 static const struct known *known_for(const char *domain, const char *dir)
 {
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -100,7 +115,8 @@ static char *local(const char *root, const char *path)
 	return root ? root_resolve(root, path) : xstrdup(path);
 }
 
-static void plugin_dir(struct plugins *out, const char *root, const char *dirpath, const char *dirname)
+static void plugin_dir(struct plugins *out, const char *root, const char *dirpath, const char *dirname,
+		       const struct catalog *c)
 {
 	char *dl = local(root, dirpath), *buf;
 	DIR *d = opendir(dl);
@@ -112,6 +128,7 @@ static void plugin_dir(struct plugins *out, const char *root, const char *dirpat
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		char *path, *lp, *name, *domain;
+		const char *slug;
 		const struct known *k;
 		int r;
 		if (len < 5 || strcmp(de->d_name + len - 4, ".php"))
@@ -126,7 +143,8 @@ static void plugin_dir(struct plugins *out, const char *root, const char *dirpat
 		}
 		domain = header_field(buf, "Text Domain");
 		k = known_for(domain, dirname);
-		if (k) {
+		slug = catalogue_slug(c, domain, dirname);
+		if (k || slug) {
 			struct plugin_found *pf;
 			char *v = header_field(buf, "Version");
 			out->p = xrealloc(out->p, (out->n + 1) * sizeof(*out->p));
@@ -134,14 +152,15 @@ static void plugin_dir(struct plugins *out, const char *root, const char *dirpat
 			pf->name = name;
 			pf->version = v ? v : xstrdup("");
 			pf->file = path;
-			pf->ids = k->ids;
+			pf->ids = k ? k->ids : no_ids;
+			pf->slug = slug ? slug : k->slug;
 			name = NULL;
 			path = NULL;
 		}
 		free(name);
 		free(domain);
 		free(path);
-		if (k)
+		if (k || slug)
 			break;	/* one main file per plugin directory */
 	}
 	free(buf);
@@ -170,7 +189,7 @@ static char *wp_version(const char *root, const char *docroot)
 	return v;
 }
 
-void plugins_detect(const char *root, const char *docroot, struct plugins *out)
+void plugins_detect(const char *root, const char *docroot, const struct catalog *c, struct plugins *out)
 {
 	char *base, *pdir, *lpdir;
 	DIR *d;
@@ -196,7 +215,7 @@ void plugins_detect(const char *root, const char *docroot, struct plugins *out)
 			if (de->d_name[0] == '.')
 				continue;
 			sub = xasprintf("%s/%s", pdir, de->d_name);
-			plugin_dir(out, root, sub, de->d_name);
+			plugin_dir(out, root, sub, de->d_name, c);
 			free(sub);
 		}
 		closedir(d);
@@ -224,8 +243,13 @@ void plugins_release(struct plugins *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int sends(const struct plugin_found *pf, const struct callback *cb)
+static int sends(const struct plugin_found *pf, const struct catalog *c, const struct callback *cb)
 {
+	const struct plugin_info *pi = callback_plugin(c, cb);
+	/* the catalogue says which plugin a callback's versions are of */
+	if (pi && pi->slug)
+		return !strcasecmp(pi->slug, pf->slug) &&
+		       (!version_valid(pf->version) || callback_sent_by(cb, pf->version));
 	for (const char *const *id = pf->ids; *id; id++)
 		if (!strcmp(cb->plugin, *id))
 			return !version_valid(pf->version) || callback_sent_by(cb, pf->version);
@@ -238,7 +262,7 @@ size_t plugins_callbacks(const struct plugins *p, const struct catalog *c, const
 	*out = NULL;
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t k = 0; k < p->n; k++)
-			if (sends(&p->p[k], &c->cbs[i])) {
+			if (sends(&p->p[k], c, &c->cbs[i])) {
 				*out = xrealloc(*out, (n + 1) * sizeof(**out));
 				(*out)[n++] = c->cbs[i].name;
 				break;
@@ -268,7 +292,7 @@ void plugins_describe(const struct plugins *p, const struct catalog *c, const ch
 		strbuf_addf(out, "%s%.*s %s: ", k ? "; " : "", (int)len, name,
 			    *p->p[k].version ? p->p[k].version : "(no Version: header)");
 		for (size_t i = 0; i < c->n; i++)
-			if (sends(&p->p[k], &c->cbs[i]))
+			if (sends(&p->p[k], c, &c->cbs[i]))
 				strbuf_addf(out, "%s%s", ncb++ ? ", " : "", c->cbs[i].name);
 		if (!ncb)
 			strbuf_addstr(out, "no callback in the catalogue");

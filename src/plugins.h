@@ -22,6 +22,7 @@ struct plugin_found {
 	char *version;		/* its Version: "2.20.1" ("" when missing) */
 	char *file;		/* the main file, as the server names it */
 	const char *const *ids;	/* the catalogue `plugin` values it sends callbacks as */
+	const char *slug;	/* its WordPress.org slug (the catalogue's plugins[].slug) */
 };
 
 struct plugins {
@@ -32,7 +33,7 @@ struct plugins {
 };
 
 /* Look at `docroot` (the server's path) under `root` (NULL = /). */
-void plugins_detect(const char *root, const char *docroot, struct plugins *out);
+void plugins_detect(const char *root, const char *docroot, const struct catalog *c, struct plugins *out);
 void plugins_release(struct plugins *p);
 
 /* The callbacks of catalogue `c` the detected plugins send (names point

@@ -52,9 +52,11 @@ static int load(const struct probe_opts *o, struct probe *p, struct strbuf *err)
 		if (r < 0)
 			return -1;
 	}
+	if (o->checks_only)
+		return 0;
 	if (catalog_load(&p->cat, o->catalogue, err) < 0)
 		return -1;
-	if (catalog_select(&p->cat, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
+	if (catalog_select(&p->cat, o->providers, o->names, o->nnames, o->kco_version, o->forms, &sel, &n, err) < 0)
 		return -1;
 	if (!bp.host)
 		bp.host = p->host;
@@ -101,6 +103,20 @@ static void read_log(struct probe *p, struct errorlog *el, struct probe_case *c)
 	}
 }
 
+static void readiness(const struct probe_opts *o, struct probe *p)
+{
+	struct readiness_opts ro;
+	memset(&ro, 0, sizeof(ro));
+	ro.base = p->base;
+	ro.host = o->params.host ? o->params.host : p->host;
+	ro.dns_host = ro.host;
+	ro.http_url = o->http_url;
+	ro.http = o->http;
+	ro.checks = o->checks;
+	ro.dry_run = o->dry_run;
+	readiness_run(&ro, &p->rd);
+}
+
 int probe_run(const struct probe_opts *o, struct probe *p, struct strbuf *err)
 {
 	struct errorlog el;
@@ -112,8 +128,10 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct strbuf *err)
 	p->http = o->http;
 	if (load(o, p, err) < 0)
 		return -1;
-	if (o->dry_run)
+	if (o->dry_run) {
+		readiness(o, p);
 		return 0;
+	}
 	if (o->error_log) {
 		if (errorlog_open(&el, o->error_log, o->settle_ms, err) < 0)
 			return -1;
@@ -125,6 +143,7 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct strbuf *err)
 			errorlog_close(&el);
 		return -1;
 	}
+	readiness(o, p);
 	for (size_t i = 0; i < p->ncases; i++) {
 		struct probe_case *c = &p->cases[i];
 		if (have_log)
@@ -152,6 +171,7 @@ void probe_release(struct probe *p)
 		free(c->unique_id);
 	}
 	free(p->cases);
+	readiness_release(&p->rd);
 	catalog_release(&p->cat);
 	ruleset_release(&p->rs);
 	free(p->base);

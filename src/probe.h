@@ -20,6 +20,7 @@
 #include "classify.h"
 #include "errorlog.h"
 #include "http.h"
+#include "readiness.h"
 #include "ruleset.h"
 #include "verdict.h"
 
@@ -34,6 +35,7 @@ struct probe_opts {
 	const char *catalogue;
 	const char *const *names;
 	size_t nnames;
+	const char *providers;		/* --provider list, NULL = all */
 	const char *kco_version;
 	unsigned forms;
 	struct build_params params;	/* host NULL = the URL's */
@@ -43,6 +45,9 @@ struct probe_opts {
 	const struct rule_source *sources;	/* the server's rules, to name contributors */
 	size_t nsources;
 	int dry_run;
+	unsigned checks;		/* readiness checks (enum rd_check bits) */
+	const char *http_url;		/* --http-url: the site's http:// URL */
+	int checks_only;		/* --checks-only: no callbacks */
 };
 
 struct probe_case {
@@ -69,6 +74,7 @@ struct probe {
 	struct http_opts http;		/* as sent (the dry run's curl commands) */
 	int dry_run;
 	int have_log;
+	struct readiness rd;		/* the readiness checks' results */
 };
 
 /* Load, build and (unless dry_run) send. -1 with "file:line: reason" or

@@ -70,6 +70,7 @@ static cJSON *case_json(const struct audit *a, const struct audit_case *c)
 	cJSON_AddStringToObject(o, "title", c->cb->title);
 	cJSON_AddStringToObject(o, "plugin", c->cb->plugin);
 	cJSON_AddStringToObject(o, "sender", c->cb->sender);
+	cJSON_AddStringToObject(o, "provider", callback_provider(&a->cat, c->cb)->name);
 	cJSON_AddStringToObject(o, "url_form", url_form_name(c->form));
 	cJSON_AddItemToObject(o, "request", report_json_request(&c->req));
 	cJSON_AddStringToObject(o, "verdict", outcome_name(c->outcome));

@@ -36,6 +36,7 @@ static cJSON *case_json(const struct probe *p, const struct probe_case *c)
 	cJSON_AddStringToObject(o, "title", c->cb->title);
 	cJSON_AddStringToObject(o, "plugin", c->cb->plugin);
 	cJSON_AddStringToObject(o, "sender", c->cb->sender);
+	cJSON_AddStringToObject(o, "provider", callback_provider(&p->cat, c->cb)->name);
 	cJSON_AddStringToObject(o, "url_form", url_form_name(c->form));
 	cJSON_AddStringToObject(o, "url", url);
 	cJSON_AddStringToObject(o, "marker", c->marker);
@@ -105,12 +106,27 @@ void report_probe_json(const struct probe *p, const struct report_opts *opt, str
 	cJSON_AddStringToObject(o, "host", p->host);
 	cJSON_AddBoolToObject(root, "dry_run", p->dry_run);
 	cJSON_AddBoolToObject(root, "error_log", p->have_log);
+	arr = cJSON_AddArrayToObject(root, "readiness");
+	for (size_t i = 0; i < p->rd.n; i++) {
+		const struct rd_result *r = &p->rd.r[i];
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "check", rd_check_name(r->check));
+		cJSON_AddStringToObject(o, "verdict", rd_verdict_name(r->verdict));
+		if (r->url)
+			cJSON_AddStringToObject(o, "url", r->url);
+		else
+			cJSON_AddNullToObject(o, "url");
+		cJSON_AddStringToObject(o, "evidence", r->evidence ? r->evidence : "");
+		cJSON_AddItemToArray(arr, o);
+	}
 	arr = cJSON_AddArrayToObject(root, "callbacks");
 	for (size_t i = 0; i < p->ncases; i++)
 		cJSON_AddItemToArray(arr, case_json(p, &p->cases[i]));
 	probe_counts(p, &passed, &blocked, &errors, &other);
 	o = cJSON_AddObjectToObject(root, "summary");
 	cJSON_AddNumberToObject(o, "callbacks", (double)p->ncases);
+	if (!p->dry_run)
+		cJSON_AddNumberToObject(o, "readiness_failed", (double)readiness_failed(&p->rd));
 	if (!p->dry_run) {
 		cJSON_AddNumberToObject(o, "passed", (double)passed);
 		cJSON_AddNumberToObject(o, "blocked", (double)blocked);
@@ -122,6 +138,27 @@ void report_probe_json(const struct probe *p, const struct report_opts *opt, str
 	strbuf_addch(out, '\n');
 	cJSON_free(text);
 	cJSON_Delete(root);
+}
+
+static void readiness_text(const struct probe *p, const struct report_opts *o, struct strbuf *out)
+{
+	const char *red = o->color ? "\033[31m" : "", *green = o->color ? "\033[32m" : "",
+		   *yellow = o->color ? "\033[33m" : "", *off = o->color ? "\033[0m" : "";
+	if (!p->rd.n)
+		return;
+	strbuf_addstr(out, p->dry_run ? "# Readiness checks (not run):\n" : "Readiness:\n");
+	for (size_t i = 0; i < p->rd.n; i++) {
+		const struct rd_result *r = &p->rd.r[i];
+		const char *col = r->verdict == RD_PASS ? green : r->verdict == RD_FAIL ? red : yellow;
+		if (p->dry_run) {
+			strbuf_addf(out, "# %-16s %s\n", rd_check_name(r->check), r->evidence ? r->evidence : "");
+			continue;
+		}
+		strbuf_addf(out, "%s%-5s%s %-16s %s\n", col, r->verdict == RD_PASS ? "OK" :
+			    r->verdict == RD_FAIL ? "FAIL" : "SKIP", off, rd_check_name(r->check),
+			    r->evidence ? r->evidence : "");
+	}
+	strbuf_addch(out, '\n');
 }
 
 static void shorten(struct strbuf *out, const char *s, size_t max)
@@ -144,6 +181,7 @@ void report_probe_text(const struct probe *p, const struct report_opts *o, struc
 
 	if (p->dry_run) {
 		strbuf_addf(out, "# modsec-callback-audit %s probe %s (dry run: nothing sent)\n", o->version, p->base);
+		readiness_text(p, o, out);
 		for (size_t i = 0; i < p->ncases; i++) {
 			const struct probe_case *c = &p->cases[i];
 			strbuf_addf(out, "# %s [%s]\n", c->cb->name, url_form_name(c->form));
@@ -153,6 +191,7 @@ void report_probe_text(const struct probe *p, const struct report_opts *o, struc
 		return;
 	}
 	strbuf_addf(out, "modsec-callback-audit %s probe %s (Host: %s)\n\n", o->version, p->base, p->host);
+	readiness_text(p, o, out);
 	for (size_t i = 0; i < p->ncases; i++) {
 		const struct probe_case *c = &p->cases[i];
 		const struct verdict *v = &c->v;
@@ -197,6 +236,8 @@ void report_probe_text(const struct probe *p, const struct report_opts *o, struc
 		}
 	}
 	probe_counts(p, &passed, &blocked, &errors, &other);
-	strbuf_addf(out, "\n%zu callback requests: %zu passed, %zu blocked, %zu errors, %zu other.\n",
+	strbuf_addf(out, "\n%zu callback requests: %zu passed, %zu blocked, %zu errors, %zu other",
 		    p->ncases, passed, blocked, errors, other);
+	strbuf_addf(out, "; %zu readiness check%s failed.\n", readiness_failed(&p->rd),
+		    readiness_failed(&p->rd) == 1 ? "" : "s");
 }

@@ -137,6 +137,9 @@ static void blockers_text(const struct audit *a, const struct pen *p, struct str
 {
 	long *seen = NULL;
 	size_t nseen = 0, aseen = 0;
+	/* what the previous rule matched and blocks: anomaly contributors
+	 * on the same field and callbacks take one line each */
+	struct strbuf prev = STRBUF_INIT, cur = STRBUF_INIT, blocks = STRBUF_INIT;
 	for (size_t i = 0; i < a->ncases; i++) {
 		for (size_t k = 0; k < a->cases[i].nfound; k++) {
 			const struct found_blocker *f = &a->cases[i].found[k];
@@ -150,28 +153,40 @@ static void blockers_text(const struct audit *a, const struct pen *p, struct str
 			if (nseen == 1)
 				strbuf_addf(out, "\n%sBlocking rules%s (each once; round 2+ = found once the callback's own "
 					    "earlier blockers were excluded):\n", p->bold, p->off);
+			strbuf_reset(&cur);
+			strbuf_reset(&blocks);
+			if (*f->variable) {
+				strbuf_addf(&cur, "  matched %s", f->variable);
+				if (f->chain_last)
+					strbuf_addf(&cur, " (chain: %s)", f->chain_last);
+				if (*f->value && !strstr(f->variable, f->value)) {
+					strbuf_addstr(&cur, " = \"");
+					shorten(&cur, f->value, 50);
+					strbuf_addch(&cur, '"');
+				}
+			}
+			blocks_list(a, f->id, &blocks);
+			strbuf_addf(&cur, "\n      blocks: %s\n", blocks.buf);
 			strbuf_addf(out, "  %s%ld%s  phase %d  ", p->bold, f->id, p->off, f->phase);
 			if (f->role == ROLE_CONTRIBUTOR)
 				strbuf_addf(out, "score %d  ", f->score);
 			else if (f->evaluation)
 				strbuf_addstr(out, "anomaly score evaluation  ");
-			strbuf_addf(out, "%s\n", f->msg);
-			strbuf_addf(out, "      %s%s:%d%s", p->dim, f->file, f->line, p->off);
-			if (*f->variable) {
-				strbuf_addf(out, "  matched %s", f->variable);
-				if (f->chain_last)
-					strbuf_addf(out, " (chain: %s)", f->chain_last);
-				if (*f->value && !strstr(f->variable, f->value)) {
-					strbuf_addstr(out, " = \"");
-					shorten(out, f->value, 50);
-					strbuf_addch(out, '"');
-				}
+			strbuf_addstr(out, f->msg);
+			if (f->role == ROLE_CONTRIBUTOR && prev.len && !strcmp(prev.buf, cur.buf)) {
+				const char *base = strrchr(f->file, '/');
+				strbuf_addf(out, "  %s(%s:%d; matched and blocks as above)%s\n", p->dim,
+					    base ? base + 1 : f->file, f->line, p->off);
+				continue;
 			}
-			strbuf_addstr(out, "\n      blocks: ");
-			blocks_list(a, f->id, out);
-			strbuf_addch(out, '\n');
+			strbuf_addf(out, "\n      %s%s:%d%s%s", p->dim, f->file, f->line, p->off, cur.buf);
+			strbuf_reset(&prev);
+			strbuf_addstr(&prev, cur.buf);
 		}
 	}
+	strbuf_release(&prev);
+	strbuf_release(&cur);
+	strbuf_release(&blocks);
 	free(seen);
 }
 

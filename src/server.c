@@ -1,5 +1,6 @@
 #include "server.h"
 #include "logline.h"
+#include "sniff.h"
 
 #include <cJSON.h>
 
@@ -17,6 +18,7 @@ const char *http_reason(int status)
 		{ 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
 		{ 307, "Temporary Redirect" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
 		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+		{ 414, "Request-URI Too Large" }, { 505, "HTTP Version Not Supported" },
 		{ 406, "Not Acceptable" }, { 413, "Payload Too Large" }, { 429, "Too Many Requests" },
 		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
@@ -27,8 +29,6 @@ const char *http_reason(int status)
 	return "";
 }
 
-static const char default_page[] = "<html><body><h1>It works!</h1></body></html>\n";
-
 /* albedo's /reflect: the request body says what to answer. Returns 1 when
  * it applied. */
 static int reflect(const struct request *req, struct response *resp)
@@ -36,7 +36,7 @@ static int reflect(const struct request *req, struct response *resp)
 	cJSON *j, *v;
 	char *path;
 	int is_reflect;
-	if (strcmp(req->method, "POST") || !req->body_len)
+	if (!req->method || !req->uri || strcmp(req->method, "POST") || !req->body_len)
 		return 0;
 	path = request_path(req);
 	is_reflect = !strcmp(path, "/reflect");
@@ -83,18 +83,36 @@ static void copy_response(struct response *dst, const struct response *src)
 	}
 }
 
+static int has_header(const struct response *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* What Go's net/http server adds to a handler's answer: the sniffed
+ * Content-Type when the handler set none (nor a Content-Encoding) and
+ * there is a body the status allows. */
+static void go_server_headers(struct response *r)
+{
+	int body_allowed = r->status >= 200 && r->status != 204 && r->status != 304;
+	if (body_allowed && r->body_len && !has_header(r, "Content-Type") &&
+	    !has_header(r, "Content-Encoding"))
+		response_add_header(r, "Content-Type", sniff_content_type(r->body, r->body_len));
+}
+
 void server_backend(const struct ftw_stage *st, struct response *resp)
 {
 	if (st->has_response) {
 		copy_response(resp, &st->resp);
-		return;
+	} else {
+		response_init(resp);
+		/* albedo: /reflect answers what its JSON body says; every
+		 * other path gets its default handler's empty 200 */
+		reflect(&st->req, resp);
 	}
-	response_init(resp);
-	if (reflect(&st->req, resp))
-		return;
-	response_add_header(resp, "Content-Type", "text/html; charset=UTF-8");
-	resp->body = xstrdup(default_page);
-	resp->body_len = strlen(default_page);
+	go_server_headers(resp);
 }
 
 static void add_fired(struct stage_result *r, long id)
@@ -158,12 +176,23 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 	strbuf_init(&out->response, 0);
 	if (st->refused) {
 		out->refused = 1;
-		out->status = 400;
-		error_page(&out->response, 400, NULL);
+		if (st->refused_status) {
+			out->status = st->refused_status;
+			error_page(&out->response, out->status, NULL);
+		} else {
+			out->error = 1;
+			out->error_why = xstrdup(st->refused_why ? st->refused_why : "no answer");
+		}
 		out->ms = now_ms() - t0;
 		return;
 	}
 	server_backend(st, &resp);
+	if (st->handler_status) {
+		/* the server's own handler answers, with its error page */
+		response_release(&resp);
+		response_init(&resp);
+		resp.status = st->handler_status;
+	}
 	engine_run(e, &st->req, &resp, &tx);
 	for (size_t i = 0; i < tx.nlines; i++)
 		add_log_line(out, tx.lines[i]);
@@ -188,6 +217,15 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 		out->status = resp.status;
 		wire_response(&out->response, resp.status, resp.headers, resp.nheaders,
 			      resp.body ? resp.body : "", resp.body_len);
+	}
+	if (st->http09 || st->body_timeout) {
+		/* no answer the client can read: HTTP/0.9 style (no status
+		 * line), or the server still waiting for the body */
+		free(out->error_why);
+		out->error = 1;
+		out->status = 0;
+		out->error_why = xstrdup(st->http09 ? "an HTTP/0.9 answer (no status line)"
+					 : "the body is shorter than Content-Length: the server waits, the client times out");
 	}
 	txresult_release(&tx);
 	response_release(&resp);

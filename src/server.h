@@ -1,15 +1,22 @@
 /*
  * server: what a web server with this WAF does with one ftw stage.
  *
- *   - A raw request the server cannot read (ftwtest.h: `refused`) is answered
- *     400 before the WAF sees it: no rule runs, nothing is logged.
+ *   - A request the server refuses while reading it (ftwtest.h: `refused`,
+ *     platform.h) gets the server's own answer (400, 405, 414, 501, 505,
+ *     or none: the client sees an error) before the WAF sees it: no rule
+ *     runs, nothing is logged. An HTTP/0.9 request, or one whose body
+ *     never completes, runs through the WAF, but the client gets no
+ *     answer it can read (an error). A handler status (Apache's 405 for
+ *     CONNECT) replaces the backend's answer.
  *   - Otherwise the request runs through the engine as one transaction.
- *     The backend behind the WAF answers with the stage's
- *     `input.response` when given; a POST to /reflect with a JSON body is
- *     answered the way go-ftw's albedo backend does (the body's "status",
- *     "headers", "body" or base64 "encodedBody"); anything else gets the
- *     default backend's 200 with a small HTML page. That answer goes
- *     through phases 3 and 4, so response rules see it.
+ *     The backend behind the WAF is go-ftw's, albedo (a Go server): it
+ *     answers with the stage's `input.response` when given; a POST to
+ *     /reflect with a JSON body as albedo does (the body's "status",
+ *     "headers", "body" or base64 "encodedBody"); anything else with its
+ *     default handler's empty 200. Go's server then sniffs a Content-Type
+ *     for a body sent without one (sniff.h): that is what makes
+ *     libmodsecurity read the body of CRS's response tests. The answer
+ *     goes through phases 3 and 4 as a server hands it over.
  *   - When a rule disrupts, the client gets the intervention's status (and
  *     Location for redirects) with the server's error page; a rule whose
  *     actions say `drop` closes the connection: the client sees an error

@@ -27,8 +27,17 @@ void test_report_text_line(struct strbuf *out, const struct ftw_result *r, int c
 		strbuf_addf(out, "  %s", r->reason);
 	if (r->outcome == TEST_FAILED)
 		strbuf_addf(out, "  [%s:%d]", t->file, t->line);
-	if (t->override && r->outcome != TEST_SKIPPED)
-		strbuf_addf(out, "  (override: %s)", t->override);
+	if (t->override && r->outcome != TEST_SKIPPED) {
+		/* one line per test: a YAML block reason's line ends become spaces */
+		size_t at = out->len;
+		strbuf_addf(out, "  (override: %s", t->override);
+		while (out->len > at && (out->buf[out->len - 1] == '\n' || out->buf[out->len - 1] == ' '))
+			strbuf_setlen(out, out->len - 1);
+		for (size_t i = at; i < out->len; i++)
+			if (out->buf[i] == '\n' || out->buf[i] == '\r')
+				out->buf[i] = ' ';
+		strbuf_addch(out, ')');
+	}
 	strbuf_addch(out, '\n');
 }
 

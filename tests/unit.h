@@ -33,7 +33,7 @@ Suite *logs_suite(void);
 /* $MCA_SRCDIR / $MCA_DATADIR, "." when unset. */
 const char *unit_srcdir(void);
 const char *unit_datadir(void);
-/* A file of the shipped data ("callbacks/klarna.yaml"), malloc'd. */
+/* A file of the shipped data ("callbacks/stripe.yaml"), malloc'd. */
 char *unit_data_path(const char *rel);
 
 /* A temporary directory (mkdtemp under /tmp) for one test case: add

@@ -26,8 +26,9 @@ static int line_of(const char *path, const char *needle)
 	return line;
 }
 
-/* The shipped catalogue loads whole: 14 entries, the ones the audit is
- * about among them, each remembering the line it starts on. */
+/* The shipped catalogues load whole: 21 entries from six providers, the
+ * ones the audit is about among them, each remembering the line it starts
+ * on in its own file. */
 START_TEST(shipped_catalogue_loads)
 {
 	static const char *const names[] = {
@@ -35,10 +36,11 @@ START_TEST(shipped_catalogue_loads)
 	};
 	struct catalog c;
 	const struct callback *push;
-	char *path = unit_data_path("callbacks/klarna.yaml");
+	char *path = unit_data_path("callbacks/klarna-checkout.yaml");
 
 	unit_catalog(&c);
-	ck_assert_uint_eq(c.n, 14);
+	ck_assert_uint_eq(c.n, 21);
+	ck_assert_uint_eq(c.nprovs, 6);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		ck_assert_msg(catalog_find(&c, names[i]) != NULL, "%s missing", names[i]);
 	ck_assert_ptr_null(catalog_find(&c, "no-such-callback"));
@@ -52,9 +54,12 @@ START_TEST(shipped_catalogue_loads)
 	ck_assert_int_eq(catalog_find(&c, "kp-authorization")->trailing_slash, 0);
 	ck_assert_str_eq(catalog_find(&c, "kco-block-validation")->path,
 			 "/wp-json/kco-block/order/{{klarna_order_id}}/validate");
-	/* catalogue-wide default header */
-	ck_assert_uint_eq(c.ndefault, 1);
-	ck_assert_str_eq(c.default_headers[0], "User-Agent: APIs-Klarna");
+	/* file-wide default headers belong to the file's provider */
+	ck_assert_str_eq(callback_provider(&c, push)->name, "kustom-checkout");
+	ck_assert_uint_eq(callback_provider(&c, push)->ndefault, 1);
+	ck_assert_str_eq(callback_provider(&c, push)->default_headers[0], "User-Agent: APIs-Klarna");
+	ck_assert_str_eq(callback_plugin(&c, push)->slug, "klarna-checkout-for-woocommerce");
+	ck_assert_str_eq(callback_provider(&c, catalog_find(&c, "stripe-charge-succeeded"))->name, "stripe");
 	catalog_release(&c);
 	free(path);
 }
@@ -284,6 +289,50 @@ START_TEST(error_missing_file)
 }
 END_TEST
 
+/* --provider names: ids, titles, aliases, plugin names and slugs, former
+ * names; case, spaces and '_' vs '-' do not matter; selection by them. */
+START_TEST(provider_names)
+{
+	struct catalog c;
+	struct strbuf err = STRBUF_INIT;
+	struct selection *sel = NULL;
+	size_t n = 0;
+	const struct provider *kco, *ppcp, *kp;
+
+	unit_catalog(&c);
+	kco = callback_provider(&c, catalog_find(&c, "kco-push"));
+	ppcp = callback_provider(&c, catalog_find(&c, "ppcp-webhook-capture-completed"));
+	kp = callback_provider(&c, catalog_find(&c, "kp-authorization"));
+	ck_assert(provider_matches(kco, "kustom-checkout"));
+	ck_assert(provider_matches(kco, "Klarna Checkout"));
+	ck_assert(provider_matches(kco, "KLARNA_CHECKOUT"));
+	ck_assert(provider_matches(kco, "Klarna Checkout for WooCommerce"));
+	ck_assert(provider_matches(kco, "klarna-checkout-for-woocommerce"));
+	ck_assert(!provider_matches(kco, "klarna checkout for"));
+	ck_assert(!provider_matches(kco, ""));
+	ck_assert(provider_matches(ppcp, "WooCommerce PayPal Payments"));
+	ck_assert(provider_matches(ppcp, "ppcp"));
+	ck_assert(!provider_matches(ppcp, "stripe"));
+	/* "klarna" names both Klarna providers */
+	ck_assert(provider_matches(kco, "klarna") && provider_matches(kp, "Klarna"));
+	ck_assert_int_eq(catalog_select(&c, "klarna", NULL, 0, NULL, URL_FORMS_WC, &sel, &n, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert(sel[i].cb->provider == (size_t)(kco - c.provs) || sel[i].cb->provider == (size_t)(kp - c.provs));
+	free(sel);
+	ck_assert_int_eq(catalog_select(&c, "stripe", NULL, 0, NULL, URL_FORM_BIT(FORM_PATH), &sel, &n, &err), -1);
+	ck_assert_msg(strstr(err.buf, "no callback left") != NULL, "%s", err.buf);
+	strbuf_reset(&err);
+	ck_assert_int_eq(catalog_select(&c, "stripe", NULL, 0, NULL, URL_FORMS_WC, &sel, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(sel[0].form, FORM_QUERY);
+	free(sel);
+	ck_assert_int_eq(catalog_select(&c, "stripe,nope", NULL, 0, NULL, URL_FORMS_WC, &sel, &n, &err), -1);
+	ck_assert_msg(strstr(err.buf, "no provider named \"nope\"") != NULL, "%s", err.buf);
+	strbuf_release(&err);
+	catalog_release(&c);
+}
+END_TEST
+
 Suite *catalog_suite(void)
 {
 	Suite *s = suite_create("catalog");
@@ -294,6 +343,7 @@ Suite *catalog_suite(void)
 	tcase_add_test(tc, sent_by_versions);
 	tcase_add_test(tc, version_compare);
 	tcase_add_test(tc, url_forms);
+	tcase_add_test(tc, provider_names);
 	suite_add_tcase(s, tc);
 
 	tcase_add_unchecked_fixture(te, unit_tmp_setup, unit_tmp_teardown);

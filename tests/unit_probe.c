@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "errorlog.h"
 #include "http.h"
+#include "readiness.h"
 #include "logline.h"
 
 #include <stdio.h>
@@ -264,6 +265,37 @@ START_TEST(decoded_paths)
 }
 END_TEST
 
+/* What a provider on the internet can reach: public addresses only. */
+START_TEST(public_addresses)
+{
+	static const char *const pub[] = { "93.184.216.34", "52.17.117.56", "2a00:1450:4001:80b::200e",
+					   "172.32.0.1", "100.128.0.1", "::ffff:8.8.8.8" };
+	static const char *const priv[] = { "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+					    "192.168.1.10", "100.64.0.1", "169.254.1.1", "0.0.0.0",
+					    "192.0.2.5", "198.51.100.7", "203.0.113.9", "198.18.0.1",
+					    "224.0.0.1", "::1", "::", "fd12:3456::1", "fe80::1",
+					    "2001:db8::1", "::ffff:10.0.0.1", "not-an-address" };
+	for (size_t i = 0; i < sizeof(pub) / sizeof(*pub); i++)
+		ck_assert_msg(rd_address_is_public(pub[i]), "%s should be public", pub[i]);
+	for (size_t i = 0; i < sizeof(priv) / sizeof(*priv); i++)
+		ck_assert_msg(!rd_address_is_public(priv[i]), "%s should not be public", priv[i]);
+}
+END_TEST
+
+START_TEST(check_lists)
+{
+	unsigned c;
+	ck_assert_int_eq(rd_checks_parse("all", &c), 0);
+	ck_assert_uint_eq(c, RD_ALL);
+	ck_assert_int_eq(rd_checks_parse("none", &c), 0);
+	ck_assert_uint_eq(c, 0);
+	ck_assert_int_eq(rd_checks_parse("https,public-address", &c), 0);
+	ck_assert_uint_eq(c, (1u << RD_HTTPS) | (1u << RD_PUBLIC));
+	ck_assert_int_eq(rd_checks_parse("https,permalink", &c), -1);
+	ck_assert_str_eq(rd_check_name(RD_LANG), "no-lang-redirect");
+}
+END_TEST
+
 Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -275,6 +307,8 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, v2_line_with_many_file_fields);
 	tcase_add_test(tc, collect_by_uri_and_marker);
 	tcase_add_test(tc, decoded_paths);
+	tcase_add_test(tc, public_addresses);
+	tcase_add_test(tc, check_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* The callback catalogue: load, then build (callback_request() inits
  * the request and response) every callback in every URL
- * form it takes (placeholders, header overrides, bodies). */
+ * form it takes (placeholders, header overrides, bodies), and select by
+ * version and by provider name. */
 #include "fuzz.h"
 #include "catalog.h"
 
@@ -34,7 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		strbuf_reset(&err);
-		if (catalog_select(&c, NULL, 0, "2.0.0", URL_FORMS_WC, &sel, &nsel, &err) == 0)
+		if (catalog_select(&c, NULL, NULL, 0, "2.0.0", URL_FORMS_WC, &sel, &nsel, &err) == 0)
+			free(sel);
+		strbuf_reset(&err);
+		for (size_t i = 0; i < c.nprovs; i++)
+			(void)provider_matches(&c.provs[i], "Klarna Checkout");
+		if (catalog_select(&c, "kco,my-provider", NULL, 0, NULL, URL_FORMS_WC, &sel, &nsel, &err) == 0)
 			free(sel);
 	}
 	catalog_release(&c);
