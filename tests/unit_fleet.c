@@ -25,7 +25,7 @@ START_TEST(twenty_vhosts_two_rule_sets)
 {
 	static const char *const names[] = { "kco-push", "kco-validation" };
 	char *cmd = xasprintf("sh %s/tests/fleet/gen-apache-vhosts.sh %s/srv 20", unit_srcdir(), unit_tmpdir());
-	char *root = xasprintf("%s/srv", unit_tmpdir()), *cat = unit_data_path("callbacks/klarna.yaml");
+	char *root = xasprintf("%s/srv", unit_tmpdir()), *cat = unit_data_path("callbacks");
 	struct audit_opts o;
 	struct fleet f;
 	struct strbuf err = STRBUF_INIT;

@@ -44,7 +44,7 @@ static void demo_audit(void)
 	}
 	o.sources = src;
 	o.nsources = 3;
-	o.catalogue = paths[3] = unit_data_path("callbacks/klarna.yaml");
+	o.catalogue = paths[3] = unit_data_path("callbacks");
 	o.forms = URL_FORMS_WC;
 	o.id_base = 10000;
 	o.max_rounds = 8;
