@@ -637,6 +637,13 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 
 int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err)
 {
+	if (audit_read_rules(o, rs, err) < 0)
+		return -1;
+	return ruleset_fit(rs, err);
+}
+
+int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err)
+{
 	ruleset_init(rs);
 	rs->engine_v2 = o->engine_v2;
 	rs->allow_lua = o->allow_lua;
@@ -655,6 +662,7 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 		if (slash)
 			*slash = '\0';
 		rs->apache = 1;
+		rs->vhost_only = o->vhost_only;
 		rs->server_root = dir;
 		rs->root = o->root ? xstrdup(o->root) : NULL;
 		r = ruleset_add_file(rs, cfg, err);
@@ -670,7 +678,7 @@ int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 		if (r < 0)
 			return -1;
 	}
-	return ruleset_fit(rs, err);
+	return 0;
 }
 
 /* Ids the exclusions may take: a block the server's rules leave free

@@ -56,6 +56,7 @@ struct audit_opts {
 	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
+	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (ruleset.h) */
 	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
 	const struct replay_req *replay;	/* when set: these requests are the cases */
 	size_t nreplay;
@@ -164,6 +165,9 @@ struct audit {
 /* Read the rule units (and --server-config) into `rs` as the audit does,
  * and fit them to libmodsecurity. -1 with file:line in `err` on errors. */
 int audit_load_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err);
+/* The same without fitting them to libmodsecurity (no library call: what
+ * --all-hosts compares between hosts before it audits one). */
+int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strbuf *err);
 
 /* Run the whole audit. Returns 0, or -1 with "file:line: reason" in
  * `err` for load and usage errors (exit status 2). */

@@ -5,6 +5,8 @@
 #include "datadir.h"
 #include "dialect.h"
 #include "discover.h"
+#include "fleet.h"
+#include "ftw_export.h"
 #include "progress.h"
 #include "report.h"
 #include "util/fileio.h"
@@ -50,6 +52,10 @@ static const char usage[] =
 "      --discover             find the server (cPanel, Plesk, Debian/RHEL\n"
 "                             Apache, nginx, LiteSpeed) under / or --root and\n"
 "                             audit its configuration\n"
+"      --all-hosts            audit every <VirtualHost> / server {} of the\n"
+"                             --server-config (or --discover) with its own\n"
+"                             engine, locations and rules: a host x callback\n"
+"                             table; hosts with identical rules share one audit\n"
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
 "                             default) or v2 (Apache mod_security2, cPanel, most\n"
 "                             Comodo installs): emulate v2 where they differ\n"
@@ -79,8 +85,10 @@ static const char usage[] =
 "                             b6d2a5e4-...; the probe's fake one compares 1:1)\n"
 "\n"
 "Output:\n"
-"      --format text|json     report format (default text; with -o, from the\n"
-"                             file's extension: .json is JSON)\n"
+"      --format FORMAT        text (default), json, junit (a testsuite per host),\n"
+"                             sarif (2.1.0, results on the rule files) or html\n"
+"                             (one self-contained page for the shop owner); with\n"
+"                             -o, from the extension: .json .xml .sarif .html\n"
 "  -o, --output FILE          write the report to FILE (atomically); the\n"
 "                             summary still goes to the terminal\n"
 "  -v, --verbose              every load note, match and request in the text\n"
@@ -88,8 +96,12 @@ static const char usage[] =
 "      --exclusions FILE      write the exclusions as an includable file (the\n"
 "                             first --dialect)\n"
 "      --dialect LIST         runtime (default), startup, apache, nginx, cpanel,\n"
-"                             cloudflare, paths; several with commas\n"
+"                             cloudflare, paths, crs-plugin (a CRS 4 plugin\n"
+"                             directory), whmapi (WHM API calls as a bash\n"
+"                             script); several with commas\n"
 "      --exclusions-dir DIR   write one file per dialect: DIR/klarna-exclusions.*\n"
+"      --export-ftw DIR       write the callbacks as go-ftw (schema v2) tests with\n"
+"                             the audit's verdicts: DIR/9847000-callbacks.yaml\n"
 "      --exclusion-id-base N  first rule id of the exclusions (default 10000,\n"
 "                             at most 99989: 99990-99999 are the tool's)\n"
 "      --max-rounds N         exclusion rounds before giving up (default 8)\n"
@@ -122,7 +134,7 @@ static const char usage[] =
 enum {
 	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
 	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA, OPT_PCRE,
-	OPT_ORDER, OPT_PROVIDER
+	OPT_ORDER, OPT_PROVIDER, OPT_ALLHOSTS, OPT_EXPORTFTW
 };
 
 /* The exclusions' ids end below the ids kept for imposed settings. */
@@ -160,6 +172,8 @@ static const struct option longopts[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "discover", no_argument, NULL, OPT_DISCOVER },
 	{ "allow-lua", no_argument, NULL, OPT_LUA },
+	{ "all-hosts", no_argument, NULL, OPT_ALLHOSTS },
+	{ "export-ftw", required_argument, NULL, OPT_EXPORTFTW },
 	{ "exclusions-dir", required_argument, NULL, OPT_EXCLDIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -269,6 +283,61 @@ static int dump_rules(const struct audit_opts *o)
 	return ret;
 }
 
+/* --all-hosts: the audit in a loop over the hosts (fleet.c), one report. */
+static int run_fleet(const struct audit_opts *o, const char *format, const char *output,
+		     const struct report_opts *ro, const char *excl_file)
+{
+	struct fleet f;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	int ret = 2;
+	if (fleet_run(o, &f, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	if (!strcmp(format, "json"))
+		report_fleet_json(&f, ro, &out);
+	else if (!strcmp(format, "junit"))
+		report_junit(f.hosts, f.nhosts, ro, &out);
+	else if (!strcmp(format, "sarif"))
+		report_sarif(f.hosts, f.nhosts, ro, excl_file ? excl_file : "klarna-exclusions.conf", &out);
+	else if (!strcmp(format, "html"))
+		report_html(f.hosts, f.nhosts, ro, &out);
+	else
+		report_fleet_text(&f, ro, &out);
+	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
+	}
+	for (size_t i = 0; i < f.nhosts; i++)
+		if (!f.hosts[i].a && f.hosts[i].error)
+			complain("%s: not audited: %s", f.hosts[i].host, f.hosts[i].error);
+	ret = fleet_status(&f);
+out:
+	fleet_release(&f);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* --dialect crs-plugin --exclusions-dir DIR: DIR/<name>-config.conf,
+ * -before.conf, -after.conf (CRS 4 includes plugins/ * in that order). */
+static int write_crs_plugin(const char *dir, const struct audit *a, struct strbuf *err)
+{
+	static const char *const parts[] = { "config", "before", "after" };
+	for (int p = 0; p < 3; p++) {
+		struct strbuf ef = STRBUF_INIT, path = STRBUF_INIT;
+		int r;
+		crs_plugin_render(a->excl, a->nexcl, PACKAGE_VERSION, p, &ef);
+		strbuf_addf(&path, "%s/" CRS_PLUGIN_NAME "-%s.conf", dir, parts[p]);
+		r = write_file_atomic(path.buf, ef.buf, ef.len, err);
+		strbuf_release(&ef);
+		strbuf_release(&path);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The directory a file will be written into must be there before any
  * work: an audit that fails at the end after minutes helps no one. */
 static int check_parent(const char *opt, const char *path)
@@ -340,9 +409,9 @@ int cmd_audit(int argc, char **argv)
 	struct rule_source *src = NULL;
 	const char **names = NULL, **headers = NULL;
 	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
-	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *format = "text", *color = "auto";
+	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *export_ftw = NULL, *format = "text", *color = "auto";
 	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
-	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, verbose = 0;
+	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, verbose = 0, all_hosts = 0;
 	int format_given = 0, ran;
 	struct found *found = NULL;
 	size_t nfound = 0;
@@ -407,7 +476,7 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_DIALECT:
 			if (dialects_parse(optarg, &dialects, &first_dialect) < 0) {
-				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths", optarg);
+				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths, crs-plugin, whmapi", optarg);
 				goto out;
 			}
 			break;
@@ -441,6 +510,12 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_LUA:
 			o.allow_lua = 1;
+			break;
+		case OPT_ALLHOSTS:
+			all_hosts = 1;
+			break;
+		case OPT_EXPORTFTW:
+			export_ftw = optarg;
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;
@@ -483,8 +558,9 @@ int cmd_audit(int argc, char **argv)
 			o.params.klarna_order_id = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				complain("--format: \"%s\" is not text or json", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "junit") &&
+			    strcmp(optarg, "sarif") && strcmp(optarg, "html")) {
+				complain("--format: \"%s\" is not text, json, junit, sarif or html", optarg);
 				goto out;
 			}
 			format = optarg;
@@ -543,9 +619,17 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (check_combination(nsrc, o.server_config, o.root, discover_mode, output, excl_file, excl_dir) < 0)
 		goto out;
-	/* -o report.json: JSON, unless --format says otherwise */
-	if (!format_given && output && strlen(output) > 5 && !strcmp(output + strlen(output) - 5, ".json"))
-		format = "json";
+	/* -o report.json: JSON, unless --format says otherwise (and .xml
+	 * JUnit, .sarif SARIF, .html HTML) */
+	if (!format_given && output) {
+		static const char *const ext[][2] = {
+			{ ".json", "json" }, { ".xml", "junit" }, { ".sarif", "sarif" }, { ".html", "html" },
+		};
+		size_t ol = strlen(output);
+		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+			if (ol > strlen(ext[i][0]) && !strcmp(output + ol - strlen(ext[i][0]), ext[i][0]))
+				format = ext[i][1];
+	}
 	if (!catalogue)
 		catalogue = datadir_path("callbacks");
 	if (list) {
@@ -595,6 +679,20 @@ int cmd_audit(int argc, char **argv)
 		ret = dump_rules(&o);
 		goto out;
 	}
+	if (all_hosts) {
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, NULL, NULL, NULL };
+		if (!o.server_config || nsrc) {
+			complain("--all-hosts: give the server's configuration (--server-config or --discover), and no -r/-R");
+			goto out;
+		}
+		if (excl_dir || export_ftw || (excl_file && strcmp(format, "sarif"))) {
+			complain("--all-hosts: exclusions differ per host: they are in the report (--format json), not in one file");
+			goto out;
+		}
+		ro.color = color_wanted(color, output);
+		ret = run_fleet(&o, format, output, &ro, excl_file);
+		goto out;
+	}
 	progress_start(isatty(STDERR_FILENO));
 	ran = audit_run(&o, &a, &err);
 	progress_done();
@@ -612,8 +710,17 @@ int cmd_audit(int argc, char **argv)
 		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, excl_file, excl_dir,
 					  nfound ? found[0].layout : NULL };
 		ro.color = color_wanted(color, output);
+		struct host_result h = { 0 };
+		h.host = (char *)o.params.host;
+		h.a = &a;
 		if (!strcmp(format, "json"))
 			report_json(&a, &ro, &out);
+		else if (!strcmp(format, "junit"))
+			report_junit(&h, 1, &ro, &out);
+		else if (!strcmp(format, "sarif"))
+			report_sarif(&h, 1, &ro, excl_file ? excl_file : "klarna-exclusions.conf", &out);
+		else if (!strcmp(format, "html"))
+			report_html(&h, 1, &ro, &out);
 		else
 			report_text(&a, &ro, &out);
 		/* the answer reaches the terminal even when the report goes
@@ -638,6 +745,13 @@ int cmd_audit(int argc, char **argv)
 		int r;
 		if (!(dialects & (1u << d)))
 			continue;
+		if (d == D_CRS_PLUGIN) {	/* a plugin is three files for CRS's plugins/ */
+			if (write_crs_plugin(excl_dir, &a, &err) < 0) {
+				complain("%s", err.buf);
+				goto out;
+			}
+			continue;
+		}
 		dialect_render((enum dialect)d, a.excl, a.nexcl, PACKAGE_VERSION, &ef);
 		strbuf_addf(&path, "%s/klarna-exclusions.%s", excl_dir, dialect_file((enum dialect)d));
 		r = write_file_atomic(path.buf, ef.buf, ef.len, &err);
@@ -647,6 +761,10 @@ int cmd_audit(int argc, char **argv)
 			complain("%s", err.buf);
 			goto out;
 		}
+	}
+	if (export_ftw && ftw_export(&a, export_ftw, PACKAGE_VERSION, &err) < 0) {
+		complain("%s", err.buf);
+		goto out;
 	}
 	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
 		complain("%s", err.buf);

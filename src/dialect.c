@@ -4,11 +4,11 @@
 #include <string.h>
 
 static const char *const names[D_COUNT] = {
-	"runtime", "startup", "apache", "nginx", "cpanel", "cloudflare", "paths"
+	"runtime", "startup", "apache", "nginx", "cpanel", "cloudflare", "paths", "crs-plugin", "whmapi"
 };
 static const char *const files[D_COUNT] = {
 	"runtime.conf", "startup.conf", "apache.conf", "nginx.conf", "cpanel.conf",
-	"cloudflare.txt", "paths.txt"
+	"cloudflare.txt", "paths.txt", "crs-plugin.conf", "whmapi.sh"
 };
 
 const char *dialect_name(enum dialect d)
@@ -255,6 +255,12 @@ void dialect_render(enum dialect d, const struct exclusion *x, size_t n,
 	switch (d) {
 	case D_RUNTIME:
 		exclusion_file(out, x, n, version);
+		break;
+	case D_CRS_PLUGIN:
+		crs_plugin_render(x, n, version, -1, out);
+		break;
+	case D_WHMAPI:
+		whmapi_render(x, n, version, out);
 		break;
 	case D_STARTUP:
 		header(out, version, "startup form");

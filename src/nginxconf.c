@@ -45,6 +45,9 @@ struct ctx {
 	int files;		/* interned file names live here */
 	char **names;
 	size_t nnames;
+	struct nginx_server *list;	/* nginxconf_servers: every server {} */
+	size_t nlist;
+	int listing;
 };
 
 static const char *keep(struct ctx *c, const char *s)
@@ -181,12 +184,29 @@ static int statement(struct ctx *c, struct stmt *s)
 		for (size_t i = 1; i < s->n; i++)
 			if (host_match(s->w[i], c->host))
 				c->server_hits = 1;
+		if (c->listing && c->nlist) {
+			struct nginx_server *sv = &c->list[c->nlist - 1];
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addstr(&sb, sv->names);
+			for (size_t i = 1; i < s->n; i++)
+				strbuf_addf(&sb, "%s%s", sb.len ? " " : "", s->w[i]);
+			free(sv->names);
+			sv->names = strbuf_detach(&sb, NULL);
+		}
+		return 0;
+	}
+	if (!strcmp(d, "root") && c->level == 2 && s->n >= 2 && c->listing && c->nlist) {
+		free(c->list[c->nlist - 1].root);
+		c->list[c->nlist - 1].root = xstrdup(s->w[1]);
 		return 0;
 	}
 	if (!strcmp(d, "listen") && c->level == 2) {
 		for (size_t i = 1; i < s->n; i++)
-			if (!strcmp(s->w[i], "default_server") || !strcmp(s->w[i], "default"))
+			if (!strcmp(s->w[i], "default_server") || !strcmp(s->w[i], "default")) {
 				c->server_default = 1;
+				if (c->listing && c->nlist)
+					c->list[c->nlist - 1].is_default = 1;
+			}
 		return 0;
 	}
 	if (!strcmp(d, "modsecurity") && s->n >= 2) {
@@ -216,6 +236,14 @@ static int open_block(struct ctx *c, struct stmt *s)
 		c->in_server = 1;
 		c->server_hits = c->server_default = 0;
 		c->server_first_unit = c->rs->nunits;
+		if (c->listing) {
+			struct nginx_server *sv;
+			c->list = xrealloc(c->list, (c->nlist + 1) * sizeof(*c->list));
+			sv = &c->list[c->nlist++];
+			memset(sv, 0, sizeof(*sv));
+			sv->names = xstrdup("");
+			sv->where = xasprintf("server {} at %s:%d", s->file, s->line);
+		}
 	} else if (!strcmp(s->w[0], "location") && c->level >= 3) {
 		c->scope[c->level] = location_regex(s);
 	}
@@ -245,6 +273,11 @@ static void close_block(struct ctx *c)
 			c->chosen_first = first;
 			c->chosen_last = last;
 			c->chosen_on = on;
+		}
+		if (c->listing && c->nlist) {
+			c->list[c->nlist - 1].first_unit = first;
+			c->list[c->nlist - 1].last_unit = last;
+			c->list[c->nlist - 1].on = on;
 		}
 		/* units of every server are marked now; unmarked later */
 		for (size_t u = first; u < last; u++)
@@ -379,7 +412,8 @@ static int parse_file(struct ctx *c, const char *given, const struct stmt *from)
 	return ret;
 }
 
-int nginxconf_load(struct ruleset *rs, const char *path, const char *host, struct strbuf *err)
+static int load(struct ruleset *rs, const char *path, const char *host, struct strbuf *err,
+		struct nginx_server **list, size_t *nlist)
 {
 	struct ctx c;
 	char *real = ruleset_rooted(rs, path), *dir = xstrdup(real), *slash = strrchr(dir, '/');
@@ -390,6 +424,7 @@ int nginxconf_load(struct ruleset *rs, const char *path, const char *host, struc
 	c.rs = rs;
 	c.host = host;
 	c.err = err;
+	c.listing = list != NULL;
 	if (slash)
 		*slash = '\0';
 	c.confdir = dir;
@@ -428,5 +463,58 @@ int nginxconf_load(struct ruleset *rs, const char *path, const char *host, struc
 		free(c.scope[i]);
 	free(dir);
 	free(real);
+	if (list) {
+		*list = c.list;
+		*nlist = c.nlist;
+	}
 	return ret;
+}
+
+int nginxconf_load(struct ruleset *rs, const char *path, const char *host, struct strbuf *err)
+{
+	return load(rs, path, host, err, NULL, NULL);
+}
+
+int nginxconf_servers(struct ruleset *rs, const char *path, struct nginx_server **out, size_t *n,
+		      struct strbuf *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (load(rs, path, "", err, out, n) < 0) {
+		nginx_servers_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+size_t nginx_server_for(const struct nginx_server *s, size_t n, const char *host)
+{
+	size_t def = 0;
+	int have_def = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *copy = xstrdup(s[i].names), *save = NULL;
+		int hit = 0;
+		for (char *w = strtok_r(copy, " ", &save); w && !hit; w = strtok_r(NULL, " ", &save))
+			hit = host_match(w, host);
+		free(copy);
+		if (hit)
+			return i;
+		if (s[i].is_default && !have_def) {
+			def = i;
+			have_def = 1;
+		}
+	}
+	return def;
+}
+
+void nginx_servers_free(struct nginx_server *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].names);
+		free(s[i].root);
+		free(s[i].where);
+	}
+	free(s);
 }

@@ -19,4 +19,23 @@
 /* `path` is the server's path (read under rs->root). */
 int nginxconf_load(struct ruleset *rs, const char *path, const char *host, struct strbuf *err);
 
+/* Every server {} of the configuration, for --all-hosts: its server_name
+ * words (space-separated, "" when none), its root, where it starts, and
+ * whether it is the default_server. Reads `path` as nginxconf_load does
+ * (the rule files too, into `rs`, which the caller releases). */
+struct nginx_server {
+	char *names;
+	char *root;		/* NULL when the server sets none */
+	char *where;		/* "server {} at file:line" */
+	int is_default;
+	size_t first_unit, last_unit;	/* its load units in the ruleset: [first, last) */
+	int on;			/* ModSecurity runs for it (`modsecurity on` in effect) */
+};
+/* The server nginx answers `host` with: the first naming it, else the
+ * default_server, else the first (an index into `s`). */
+size_t nginx_server_for(const struct nginx_server *s, size_t n, const char *host);
+int nginxconf_servers(struct ruleset *rs, const char *path, struct nginx_server **out, size_t *n,
+		      struct strbuf *err);
+void nginx_servers_free(struct nginx_server *s, size_t n);
+
 #endif

@@ -42,4 +42,46 @@ void report_probe_json(const struct probe *p, const struct report_opts *o, struc
 struct cJSON;
 struct cJSON *report_json_request(const struct request *r);
 
+/*
+ * Hosts: the unit of the CI and people-facing formats. A plain audit is
+ * one host (--host); --all-hosts gives one per <VirtualHost>/server {}.
+ * A host's audit may be shared with earlier hosts whose rules, engine and
+ * callbacks are identical (fleet.c): then `a` points at the first one's
+ * and `shared_with` names it. `a` is NULL when the host could not be
+ * audited (`error` says why: a load error, exit status 2 for the run) or
+ * had nothing to audit (no error: `plugins` says no payment plugin).
+ */
+struct host_result {
+	char *host;		/* the name audited (ServerName, server_name) */
+	char *aliases;		/* the other names, space-separated ("" when none) */
+	char *where;		/* "<VirtualHost *:80> at file:line", "server {} at ..." */
+	char *docroot;		/* DocumentRoot / root, NULL when the config sets none */
+	char *plugins;		/* "Kustom Checkout 2.20.1: push only", ... or NULL (not looked) */
+	const char *shared_with;	/* the host whose audit this one reuses */
+	struct audit *a;
+	char *error;
+};
+
+/* The exit status a host stands for: 0 passes, 1 blocked/would block/an
+ * exclusion not verified, 2 not audited. */
+int host_status(const struct host_result *h);
+
+/* CI and people: a JUnit <testsuite> per host (a <testcase> per callback
+ * and URL form), SARIF 2.1.0 (a result per blocked callback on the
+ * blocking rule's file:line, the exclusion as its fix), one
+ * self-contained HTML page for the shop owner. `exclusions_file` is the
+ * name the fixes are written to (--exclusions, else a default). */
+void report_junit(const struct host_result *h, size_t n, const struct report_opts *o, struct strbuf *out);
+void report_sarif(const struct host_result *h, size_t n, const struct report_opts *o,
+		  const char *exclusions_file, struct strbuf *out);
+void report_html(const struct host_result *h, size_t n, const struct report_opts *o, struct strbuf *out);
+
+/* Helpers shared by the writers (report_host.c). */
+void markup_escape(struct strbuf *out, const char *s);	/* XML and HTML text and attributes */
+/* The exclusions that let case `c` past one of its blocking rules. */
+size_t case_fixes(const struct audit *a, const struct audit_case *c,
+		  const struct exclusion **out, size_t max);
+/* "kco-push [path]" */
+void case_label(const struct audit_case *c, struct strbuf *out);
+
 #endif

@@ -46,6 +46,7 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->units[i].scope);
 		free(rs->units[i].vhost);
 		free(rs->units[i].vhost_engine);
+		free(rs->units[i].docroot);
 		if (rs->units[i].scope_re)
 			pcre2_code_free(rs->units[i].scope_re);
 	}

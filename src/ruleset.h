@@ -72,6 +72,7 @@ struct load_unit {
 	size_t parent;		/* a <Location*> inside a vhost: that vhost's unit + 1 */
 	int inactive;		/* a vhost not chosen for --host (or a location in one) */
 	char *vhost_engine;	/* SecRuleEngine set inside the vhost */
+	char *docroot;		/* the vhost's DocumentRoot (as the config says it), NULL if none */
 	struct origin vhost_engine_at;
 	char *scope;		/* NULL: every request; else a PCRE2 regex on the path
 				 * (<Location>/<LocationMatch>): loaded only for requests
@@ -103,6 +104,10 @@ struct ruleset {
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
+	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (1-based,
+					 * in reading order; 0 = all): --all-hosts, one host
+					 * at a time, without reading every vhost's Includes */
+	int vhost_seen;			/* <VirtualHost>s met so far */
 	char *root;			/* --root: read DIR/etc/... for /etc/... */
 	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */
 	char *policy[4];		/* the value in force of tx.allowed_methods,
@@ -147,6 +152,10 @@ const char *ruleset_default_pcre(struct ruleset *rs);
  * alone, note it as not audited, and try again. Anything else is an error
  * with file:line. */
 int ruleset_fit(struct ruleset *rs, struct strbuf *err);
+
+/* Does a vhost's name list ("name alias...") serve `host` (exact or
+ * wildcard, as Apache matches ServerName/ServerAlias)? */
+int ruleset_vhost_serves(const char *names, const char *host);
 
 /* Apache: keep the <VirtualHost> that serves `host` (ServerName, ServerAlias,
  * wildcards; else the first, as Apache answers with it) and drop the

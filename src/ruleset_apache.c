@@ -49,6 +49,11 @@ int apache_directive(struct reader *rd, struct origin at, struct seclang_directi
 		u->vhost = strbuf_detach(&sb, NULL);
 		return 1;
 	}
+	if (!strcasecmp(d->name, "DocumentRoot") && u->vhost && d->nargs) {
+		free(u->docroot);	/* --all-hosts looks for the shop's plugins there */
+		u->docroot = xstrdup(d->args[0].inner);
+		return 1;
+	}
 	if (!strcasecmp(d->name, "SecRuleEngine") && u->vhost && d->nargs) {
 		free(u->vhost_engine);
 		u->vhost_engine = xstrdup(d->args[0].inner);
@@ -216,6 +221,11 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 		} else if (!strcasecmp(name, "IfDefine")) {
 			/* nothing is defined with -D here */
 			c->active = arg && arg[0] == '!';
+		} else if (rd->inactive == 0 && rs->apache && !strcasecmp(name, "VirtualHost") &&
+			   rs->vhost_only && ++rs->vhost_seen != rs->vhost_only) {
+			/* --all-hosts reads one vhost at a time: the others are
+			 * not the server's for this host, like a false <IfDefine> */
+			c->active = 0;
 		} else if (rd->inactive == 0 && rs->apache && !strcasecmp(name, "VirtualHost")) {
 			char *nm = xasprintf("<VirtualHost %s> at %s:%d", arg ? arg : "", at.file, at.line);
 			size_t u;
@@ -277,6 +287,11 @@ static int host_matches(const char *names, const char *host)
 	}
 	free(copy);
 	return hit;
+}
+
+int ruleset_vhost_serves(const char *names, const char *host)
+{
+	return host_matches(names, host);
 }
 
 void ruleset_select_host(struct ruleset *rs, const char *host)

@@ -159,6 +159,8 @@ int main(void)
 	srunner_add_suite(sr, ftw_suite());
 	srunner_add_suite(sr, probe_suite());
 	srunner_add_suite(sr, speed_suite());
+	srunner_add_suite(sr, reports_suite());
+	srunner_add_suite(sr, fleet_suite());
 	srunner_add_suite(sr, fileio_suite());
 	srunner_add_suite(sr, logs_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -23,6 +23,8 @@ Suite *exclusion_suite(void);
 Suite *ftw_suite(void);
 Suite *probe_suite(void);
 Suite *speed_suite(void);
+Suite *reports_suite(void);
+Suite *fleet_suite(void);
 Suite *fileio_suite(void);
 Suite *logs_suite(void);
 

@@ -301,6 +301,79 @@ for server in ${MCA_PARITY_SERVERS:-nginx apache}; do
 	done
 done
 
+# ---- exclusions where each ecosystem expects them, in the real servers ----
+# (tests/crs-plugin.sh checks the same files through libmodsecurity)
+# nginx + a real CRS 4 release (testdata/crs4, v4.20.0) + the Comodo-style
+# set, with the audit's woocommerce-callbacks plugin in CRS's plugin slots:
+# every callback passes, attacks on the callbacks' paths are still caught.
+# Apache + mod_security2 + the Comodo-style set + the rules the WHM API
+# script adds to modsec2.user.conf: every callback passes.
+if [ -z "${MCA_PARITY_SERVERS:-}" ]; then
+	C4=$srcdir/testdata/crs4
+	mkdir -p "$tmp/crs4-plugins"
+	printf 'Include %s/crs-setup.conf.example\nInclude %s/rules/*.conf\n' "$C4" "$C4" >"$tmp/conf/crs4.conf"
+	printf 'Include %s/crs-setup.conf.example\nInclude %s/*-config.conf\nInclude %s/*-before.conf\nInclude %s/rules/*.conf\nInclude %s/*-after.conf\n' \
+		"$C4" "$tmp/crs4-plugins" "$tmp/crs4-plugins" "$C4" "$tmp/crs4-plugins" >"$tmp/conf/crs4-plugins.conf"
+	"$bin" -r "$tmp/conf/modsecurity.conf" -r "$tmp/conf/crs4.conf" -r "$D/comodo-style/rules.conf.main" \
+		--no-attack-probes --host "$HOST" --dialect crs-plugin --exclusions-dir "$tmp/crs4-plugins" \
+		>"$tmp/out/crs4.txt" 2>"$tmp/out/crs4.err"
+	if [ -s "$tmp/crs4-plugins/woocommerce-callbacks-before.conf" ] &&
+	   start_nginx crs4plugin "$tmp/conf/modsecurity.conf" "$tmp/conf/crs4-plugins.conf" "$D/comodo-style/rules.conf.main"; then
+		"$bin" probe --format json --host "$HOST" --error-log "$ERRLOG" --timeout 20 \
+			-r "$tmp/conf/modsecurity.conf" -r "$tmp/conf/crs4-plugins.conf" -r "$D/comodo-style/rules.conf.main" \
+			"http://127.0.0.1:$PORT" >"$tmp/out/crs4-probe.json" 2>"$tmp/out/crs4-probe.err"
+		st=$?
+		# judged on the callbacks' verdicts (the probe's readiness checks of a
+		# 127.0.0.1 test server may fail and set its exit status)
+		if [ $st -le 1 ] && grep -q '"verdict":[[:space:]]*"passed"' "$tmp/out/crs4-probe.json" &&
+		   ! grep -q '"verdict":[[:space:]]*"blocked"' "$tmp/out/crs4-probe.json"; then
+			ok "nginx + CRS 4.20.0 + the woocommerce-callbacks plugin: every callback passes"
+		else
+			fail "nginx + CRS 4 + plugin: the probe exited $st: $(grep -E '"(name|verdict)"' "$tmp/out/crs4-probe.json" | tr -d '\t\n' | head -c 600) $(head -c 300 "$tmp/out/crs4-probe.err")"
+		fi
+		for u in "/wc-api/KCO_WC_Push/?kco-action=push&kco_wc_order_id=%3Cscript%3Ealert(1)%3C%2Fscript%3E" \
+			 "/wc-api/KCO_WC_Validation/?kco_wc_order_id=1%27%20UNION%20SELECT%20password%20FROM%20wp_users--%20-" \
+			 "/index.php/wc-api/KCO_WC_Validation/?x=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"; do
+			code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Host: $HOST" -H 'Content-Type: application/json' \
+				--data '{"order_id":"b6d2a5e4"}' "http://127.0.0.1:$PORT$u" 2>/dev/null)
+			if [ "$code" = 403 ]; then
+				ok "nginx + CRS 4 + plugin: attack on a callback path still caught (403): $u"
+			else
+				fail "nginx + CRS 4 + plugin: attack $u answered ${code:-nothing}, expected 403"
+			fi
+		done
+		stop_pidfile "$tmp/run/nginx-crs4plugin.pid"
+	else
+		fail "nginx + CRS 4 + plugin: no plugin written or nginx did not start: $(head -c 300 "$tmp/out/crs4.err")"
+	fi
+
+	"$bin" --engine v2 -r "$P/modsecurity-v2.conf" -r "$D/comodo-style/rules.conf.main" --no-attack-probes \
+		--host "$HOST" --client-ip 127.0.0.1 --dialect whmapi --exclusions-dir "$tmp/out" >/dev/null 2>"$tmp/out/whm.err"
+	sed -n 's/^whmapi1 modsec_add_rule config=modsec2.user.conf rule=//p' "$tmp/out/klarna-exclusions.whmapi.sh" |
+		awk 'BEGIN { for (i = 0; i < 256; i++) hex[sprintf("%02X", i)] = sprintf("%c", i) }
+		     { out = ""; s = $0
+		       while ((i = index(s, "%")) > 0) { out = out substr(s, 1, i - 1) hex[substr(s, i + 1, 2)]; s = substr(s, i + 3) }
+		       print out s; print "" }' >"$tmp/conf/modsec2.user.conf"
+	# (Apache resolves relative Includes against ServerRoot: the vendor set's numbered files)
+	if bash -n "$tmp/out/klarna-exclusions.whmapi.sh" && grep -q '^SecRule' "$tmp/conf/modsec2.user.conf" &&
+	   start_apache whmapi "$P/modsecurity-v2.conf" "$D/comodo-style/02_Global_Generic.conf" \
+		"$D/comodo-style/10_HTTP_HTTPDoS.conf" "$tmp/conf/modsec2.user.conf"; then
+		"$bin" probe --format json --host "$HOST" --error-log "$ERRLOG" --timeout 20 \
+			-r "$P/modsecurity-v2.conf" -r "$D/comodo-style/rules.conf.main" -r "$tmp/conf/modsec2.user.conf" \
+			"http://127.0.0.1:$PORT" >"$tmp/out/whm-probe.json" 2>"$tmp/out/whm-probe.err"
+		st=$?
+		if [ $st -le 1 ] && grep -q '"verdict":[[:space:]]*"passed"' "$tmp/out/whm-probe.json" &&
+		   ! grep -q '"verdict":[[:space:]]*"blocked"' "$tmp/out/whm-probe.json"; then
+			ok "Apache + mod_security2 with the WHM API script's rules as modsec2.user.conf: every callback passes"
+		else
+			fail "Apache + WHM API rules: the probe exited $st: $(grep -E '"(name|verdict)"' "$tmp/out/whm-probe.json" | tr -d '\t\n' | head -c 600)"
+		fi
+		stop_pidfile "$tmp/run/apache-whmapi.pid"
+	else
+		fail "Apache + WHM API rules: script, rules or server: $(head -c 300 "$tmp/out/whm.err")"
+	fi
+fi
+
 # ---- the probe's classification on real answers ----
 classify_check() {	# NAME BASEPATH VERDICT BLOCKER STATUS
 	j=$tmp/out/classify-$1.json

@@ -1,0 +1,339 @@
+/* Every host of a server in one run: see fleet.h. */
+#include "fleet.h"
+#include "nginxconf.h"
+#include "plugins.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct spec {
+	char *name, *aliases, *where, *docroot;
+	size_t unit;		/* Apache: its vhost unit; nginx: its server's index */
+	int ordinal;		/* Apache: its place among the <VirtualHost>s, 1-based */
+};
+
+/* Two 64-bit hashes (FNV-1a and a multiplicative one) of what decides an
+ * audit's outcome: engine, mode, callbacks chosen, and every load unit
+ * the host runs (text and location scope). */
+struct key {
+	uint64_t a, b;
+};
+
+static void mix(struct key *k, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++) {
+		k->a = (k->a ^ p[i]) * 1099511628211ULL;
+		k->b = k->b * 6364136223846793005ULL + p[i] + 1442695040888963407ULL;
+	}
+	k->a = (k->a ^ 0xff) * 1099511628211ULL;	/* field separator */
+	k->b = k->b * 6364136223846793005ULL + 0x100;
+}
+
+static void mix_str(struct key *k, const char *s)
+{
+	mix(k, s ? s : "\1(null)", strlen(s ? s : "\1(null)"));
+}
+
+static struct key key_start(const struct audit_opts *o, const char *engine)
+{
+	struct key k = { 14695981039346656037ULL, 0 };
+	mix_str(&k, o->engine_v2 ? "v2" : "v3");
+	mix_str(&k, engine);
+	mix_str(&k, o->kco_version);
+	for (size_t i = 0; i < o->nnames; i++)
+		mix_str(&k, o->names[i]);
+	return k;
+}
+
+/* A <Location*>'s directives become SecActions with ids the reader hands
+ * out in reading order (99900-99989): the same location in two vhosts
+ * differs only there, so those ids do not count. */
+static void key_unit(struct key *k, const struct load_unit *u)
+{
+	const char *p = u->text.buf, *end = p + u->text.len, *at;
+	mix_str(k, u->scope);
+	if (!u->scope) {
+		mix(k, p, u->text.len);
+		return;
+	}
+	while ((at = strstr(p, "id:999")) && at + 8 <= end) {
+		mix(k, p, (size_t)(at - p) + 6);
+		p = at + 8;
+	}
+	mix(k, p, (size_t)(end - p));
+}
+
+/* The rules the server runs for Apache vhost unit `v`: everything outside
+ * vhosts, the vhost's own, its <Location*>s; its SecRuleEngine. */
+static struct key apache_key(const struct audit_opts *o, const struct ruleset *rs, size_t v)
+{
+	struct key k = key_start(o, rs->units[v].vhost_engine ? rs->units[v].vhost_engine : rs->rule_engine);
+	for (size_t u = 0; u < rs->nunits; u++)
+		if ((!rs->units[u].vhost && !rs->units[u].parent) || u == v || rs->units[u].parent == v + 1)
+			key_unit(&k, &rs->units[u]);
+	return k;
+}
+
+/* nginx: the http-level loads, the server's own; off when it is off. */
+static struct key nginx_key(const struct audit_opts *o, const struct ruleset *rs,
+			    const struct nginx_server *sv, size_t nsv, size_t i)
+{
+	struct key k = key_start(o, sv[i].on ? rs->rule_engine : "Off");
+	for (size_t u = 0; u < rs->nunits; u++) {
+		int other = 0;
+		for (size_t j = 0; j < nsv && !other; j++)
+			other = j != i && u >= sv[j].first_unit && u < sv[j].last_unit;
+		if (!other)
+			key_unit(&k, &rs->units[u]);
+	}
+	return k;
+}
+
+static void skip(struct fleet *f, char *why)
+{
+	ARRAY_PUSH(f->skipped, f->nskipped, f->askipped);
+	f->skipped[f->nskipped++] = why;
+}
+
+/* A host for a vhost/server named `names` unless the server answers its
+ * first name with an earlier one (`served_by`, or NULL when it is this). */
+static int spec_add(struct spec **s, size_t *n, const char *names, const char *where, const char *docroot,
+		    const char *served_by, struct fleet *f)
+{
+	const char *sp;
+	size_t len;
+	while (*names == ' ')
+		names++;
+	if (!*names) {
+		skip(f, xasprintf("%s: no ServerName/server_name, not audited", where));
+		return -1;
+	}
+	sp = strchr(names, ' ');
+	len = sp ? (size_t)(sp - names) : strlen(names);
+	if (served_by) {
+		skip(f, xasprintf("%s: serves %.*s too; audited as the first vhost naming it, %s (as --host does; a vhost on another port is not told apart)", where, (int)len, names,
+				  served_by));
+		return -1;
+	}
+	*s = xrealloc(*s, (*n + 1) * sizeof(**s));
+	memset(&(*s)[*n], 0, sizeof(**s));
+	(*s)[*n].name = xstrndup(names, len);
+	(*s)[*n].aliases = xstrdup(sp ? sp + 1 : "");
+	(*s)[*n].where = xstrdup(where);
+	(*s)[*n].docroot = docroot ? xstrdup(docroot) : NULL;
+	(*n)++;
+	return 0;
+}
+
+/* The hosts the configuration serves, in its order, each with the key of
+ * the rules it runs: one read of the whole configuration. */
+static int list_hosts(const struct audit_opts *o, struct fleet *f, struct spec **out, struct key **keys,
+		      size_t *n, struct strbuf *err)
+{
+	struct ruleset rs;
+	int ret = 0;
+	*out = NULL;
+	*keys = NULL;
+	*n = 0;
+	ruleset_init(&rs);
+	rs.engine_v2 = o->engine_v2;
+	rs.root = o->root ? xstrdup(o->root) : NULL;
+	if (server_is_nginx(o->server_config)) {
+		struct nginx_server *sv;
+		size_t nsv;
+		ret = nginxconf_servers(&rs, o->server_config, &sv, &nsv, err);
+		for (size_t i = 0; !ret && i < nsv; i++) {
+			char first[256];
+			size_t chosen;
+			snprintf(first, sizeof(first), "%.*s", (int)strcspn(sv[i].names, " "), sv[i].names);
+			chosen = nginx_server_for(sv, nsv, first);
+			if (spec_add(out, n, sv[i].names, sv[i].where, sv[i].root,
+				     chosen != i ? sv[chosen].where : NULL, f) < 0)
+				continue;
+			*keys = xrealloc(*keys, *n * sizeof(**keys));
+			(*keys)[*n - 1] = nginx_key(o, &rs, sv, nsv, i);
+			(*out)[*n - 1].unit = i;
+		}
+		if (!ret)
+			nginx_servers_free(sv, nsv);
+	} else {
+		char *cfg = o->root ? xasprintf("%s%s", o->root, o->server_config) : xstrdup(o->server_config);
+		char *dir = xstrdup(o->server_config), *slash = strrchr(dir, '/');
+		int ordinal = 0;
+		if (slash)
+			*slash = '\0';
+		rs.apache = 1;
+		rs.server_root = dir;
+		ret = ruleset_add_file(&rs, cfg, err);
+		free(cfg);
+		for (size_t u = 0; !ret && u < rs.nunits; u++) {
+			char first[256];
+			size_t chosen = u;
+			if (!rs.units[u].vhost)
+				continue;
+			ordinal++;
+			snprintf(first, sizeof(first), "%.*s", (int)strcspn(rs.units[u].vhost, " "), rs.units[u].vhost);
+			for (size_t v = 0; v < u; v++)
+				if (rs.units[v].vhost && ruleset_vhost_serves(rs.units[v].vhost, first)) {
+					chosen = v;
+					break;
+				}
+			if (spec_add(out, n, rs.units[u].vhost, rs.units[u].name, rs.units[u].docroot,
+				     chosen != u ? rs.units[chosen].name : NULL, f) < 0)
+				continue;
+			*keys = xrealloc(*keys, *n * sizeof(**keys));
+			(*keys)[*n - 1] = apache_key(o, &rs, u);
+			(*out)[*n - 1].unit = u;
+			(*out)[*n - 1].ordinal = ordinal;
+		}
+	}
+	ruleset_release(&rs);
+	if (!ret && !*n) {
+		strbuf_addf(err, "%s: --all-hosts: no <VirtualHost> or server {} with a name", o->server_config);
+		ret = -1;
+	}
+	return ret;
+}
+
+/* What the host's shop runs (plugins.h): the callbacks its payment
+ * plugins send become its selection, and part of its key. -1 when its
+ * document root is readable and holds no payment plugin (nothing to
+ * audit); an unreadable or unset one falls back to every callback. */
+static int detect_plugins(const struct audit_opts *o, const struct catalog *cat, struct host_result *h,
+			  const char ***names, size_t *n, struct key *k)
+{
+	struct plugins pl;
+	struct strbuf d = STRBUF_INIT;
+	int ret = 0;
+	plugins_detect(o->root, h->docroot, cat, &pl);
+	plugins_describe(&pl, cat, h->docroot, &d);
+	h->plugins = strbuf_detach(&d, NULL);
+	*n = 0;
+	if (pl.readable) {
+		*n = plugins_callbacks(&pl, cat, names);
+		if (!*n)
+			ret = -1;
+	}
+	mix_str(k, pl.readable ? "detected" : "all");
+	for (size_t i = 0; i < *n; i++)
+		mix_str(k, (*names)[i]);
+	plugins_release(&pl);
+	return ret;
+}
+
+int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
+{
+	struct spec *sp;
+	struct key *keys;
+	size_t nsp, *nnames;
+	const char ***names;
+	struct catalog cat;
+	struct strbuf cerr = STRBUF_INIT;
+	int detect;
+
+	memset(f, 0, sizeof(*f));
+	if (list_hosts(o, f, &sp, &keys, &nsp, err) < 0) {
+		for (size_t i = 0; i < nsp; i++) {
+			free(sp[i].name);
+			free(sp[i].aliases);
+			free(sp[i].where);
+			free(sp[i].docroot);
+		}
+		free(sp);
+		free(keys);
+		return -1;
+	}
+	f->hosts = xcalloc(nsp ? nsp : 1, sizeof(*f->hosts));
+	names = xcalloc(nsp ? nsp : 1, sizeof(*names));
+	nnames = xcalloc(nsp ? nsp : 1, sizeof(*nnames));
+	/* --callback or --kco-version: the user's choice wins over detection */
+	detect = !o->nnames && !o->kco_version;
+	if (detect && catalog_load(&cat, o->catalogue, &cerr) < 0) {
+		catalog_release(&cat);	/* each host's audit reports the catalogue's error */
+		detect = 0;
+	}
+	for (size_t i = 0; i < nsp; i++) {
+		struct host_result *h = &f->hosts[f->nhosts++];
+		struct audit_opts ho = *o;
+		struct strbuf herr = STRBUF_INIT;
+		struct audit *a;
+
+		h->host = sp[i].name;
+		h->aliases = sp[i].aliases;
+		h->where = sp[i].where;
+		h->docroot = sp[i].docroot;
+		if (detect && detect_plugins(o, &cat, h, &names[i], &nnames[i], &keys[i]) < 0)
+			continue;	/* no payment plugin: nothing to audit */
+		ho.names = names[i];
+		ho.nnames = nnames[i] ? nnames[i] : o->nnames;
+		if (!nnames[i])
+			ho.names = o->names;
+		for (size_t j = 0; j < i && !h->a; j++)
+			if (f->hosts[j].a && keys[j].a == keys[i].a && keys[j].b == keys[i].b) {
+				h->a = f->hosts[j].a;
+				h->shared_with = f->hosts[j].shared_with ? f->hosts[j].shared_with : f->hosts[j].host;
+			}
+		if (h->a)
+			continue;
+		ho.params.host = h->host;
+		ho.vhost_only = sp[i].ordinal;
+		a = xcalloc(1, sizeof(*a));
+		if (audit_run(&ho, a, &herr) < 0) {
+			h->error = strbuf_detach(&herr, NULL);
+			audit_release(a);
+			free(a);
+		} else {
+			ARRAY_PUSH(f->audits, f->naudits, f->aaudits);
+			f->audits[f->naudits++] = a;
+			h->a = a;
+		}
+		strbuf_release(&herr);
+	}
+	for (size_t i = 0; i < nsp; i++)
+		free(names[i]);
+	free(names);
+	free(nnames);
+	if (detect)
+		catalog_release(&cat);
+	strbuf_release(&cerr);
+	free(keys);
+	free(sp);
+	return 0;
+}
+
+void fleet_release(struct fleet *f)
+{
+	for (size_t i = 0; i < f->nhosts; i++) {
+		free(f->hosts[i].host);
+		free(f->hosts[i].aliases);
+		free(f->hosts[i].where);
+		free(f->hosts[i].docroot);
+		free(f->hosts[i].plugins);
+		free(f->hosts[i].error);
+	}
+	free(f->hosts);
+	for (size_t i = 0; i < f->naudits; i++) {
+		audit_release(f->audits[i]);
+		free(f->audits[i]);
+	}
+	free(f->audits);
+	for (size_t i = 0; i < f->nskipped; i++)
+		free(f->skipped[i]);
+	free(f->skipped);
+	memset(f, 0, sizeof(*f));
+}
+
+int fleet_status(const struct fleet *f)
+{
+	int worst = 0;
+	for (size_t i = 0; i < f->nhosts; i++) {
+		int s = host_status(&f->hosts[i]);
+		if (s > worst)
+			worst = s;
+	}
+	return worst;
+}

@@ -1,0 +1,49 @@
+/*
+ * fleet: every host of a server in one run (--all-hosts).
+ *
+ *   server configuration -> hosts: every Apache <VirtualHost> (ServerName,
+ *     aliases, DocumentRoot) or nginx server {} (server_name, root); a name
+ *     served twice (the :80 and :443 vhosts of one site) is audited once,
+ *     as the first one, which is what the server answers with
+ *   per host: its rules read as the audit reads them for --host NAME
+ *     (its vhost's engine, locations and exclusions; other vhosts left out)
+ *   hosts whose rules (every active load unit's text and scope), engine
+ *     mode and callbacks are identical share one audit: the first such
+ *     host's; the others name it in `shared_with`. Reading a host's rules
+ *     costs no libmodsecurity call (audit_read_rules), so 200 vhosts over
+ *     two rule sets cost about two audits plus 200 reads of the files.
+ *
+ * The hosts are a loop around the audit (audit.h), not another audit.
+ * A fleet owns its hosts and its distinct audits (fleet_release).
+ */
+#ifndef MCA_FLEET_H
+#define MCA_FLEET_H
+
+#include "audit.h"
+#include "report.h"
+
+struct fleet {
+	struct host_result *hosts;
+	size_t nhosts;
+	struct audit **audits;		/* the distinct audits, owned */
+	size_t naudits, aaudits;
+	char **skipped;			/* vhosts not audited: "<VirtualHost> at f:l: no ServerName" */
+	size_t nskipped, askipped;
+};
+
+/* Audit every host of o->server_config (o->params.host is ignored).
+ * Returns 0, or -1 with file:line in `err` when the configuration itself
+ * does not read (exit status 2). A host whose rules do not load is kept
+ * with its error (its audit NULL). */
+int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err);
+void fleet_release(struct fleet *f);
+
+/* The worst exit status over the hosts (0, 1, 2). */
+int fleet_status(const struct fleet *f);
+
+/* The fleet's text (a host x callback table, then the summary) and JSON
+ * ({"hosts": [...], "summary"}) reports (report_fleet.c). */
+void report_fleet_text(const struct fleet *f, const struct report_opts *o, struct strbuf *out);
+void report_fleet_json(const struct fleet *f, const struct report_opts *o, struct strbuf *out);
+
+#endif
