@@ -374,6 +374,19 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 
 	if (apache_container(rd, at, &d, err, &ret) || rd->inactive)
 		goto out;
+	/* The tool sets the engine mode itself (engine.h), so libmodsecurity
+	 * never sees this directive: refuse here what both engines refuse
+	 * (mod_security2: "Invalid value for SecRuleEngine"), rather than
+	 * audit an engine the server would not start with. */
+	if (!strcasecmp(d.name, "SecRuleEngine") &&
+	    (d.nargs != 1 || (strcasecmp(d.args[0].inner, "On") && strcasecmp(d.args[0].inner, "Off") &&
+			      strcasecmp(d.args[0].inner, "DetectionOnly")))) {
+		strbuf_addf(err, "%s:%d: SecRuleEngine \"%.60s\"%s is not On, Off or DetectionOnly",
+			    at.file, at.line, d.nargs ? d.args[0].inner : "",
+			    d.nargs > 1 ? " (with more arguments)" : "");
+		ret = -1;
+		goto out;
+	}
 	if (rs->apache && apache_directive(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "Include") || !strcasecmp(d.name, "IncludeOptional")) {
