@@ -42,21 +42,10 @@ if [ "$(id -u)" = 0 ]; then
 	chown "$RUNAS" "$tmp/ngx-temp"
 fi
 
-stop_pidfile() {
-	pf=$1
-	[ -f "$pf" ] || return 0
-	pid=$(cat "$pf" 2>/dev/null)
-	rm -f "$pf"
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	return 0
-}
+# stop_pidfile, port_in_use, pick_port: the helpers parity.sh and logs.sh share
+srcdir=${MCA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$srcdir/tests/parity/servers.sh"
+
 cleanup() {
 	stop_pidfile "$tmp/run/nginx.pid"
 	[ -n "${MCA_PARITY_KEEP:-}" ] && mkdir -p "$MCA_PARITY_KEEP" &&
@@ -65,18 +54,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-port_in_use() {
-	hex=$(printf ':%04X ' "$1")
-	grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-pick_port() {
-	while :; do
-		n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		p=$((20000 + n % 40000))
-		port_in_use "$p" || { echo "$p"; return; }
-	done
-}
 
 # ---- a self-signed certificate for localhost, made now ----
 if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
