@@ -786,6 +786,16 @@ out:
 	return ret;
 }
 
+void audit_opts_init(struct audit_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	build_params_defaults(&o->params);
+	o->forms = URL_FORMS_WC;
+	o->id_base = 10000;
+	o->max_rounds = 8;
+	o->attack_probes = 1;
+}
+
 void audit_release(struct audit *a)
 {
 	for (size_t i = 0; i < a->ncases; i++) {

@@ -172,6 +172,11 @@ int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 /* Run the whole audit. Returns 0, or -1 with "file:line: reason" in
  * `err` for load and usage errors (exit status 2). */
 int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err);
+/* The audit's defaults, as the audit and logs commands start from them:
+ * WooCommerce's URL forms, exclusion ids from 10000, 8 rounds, attack
+ * probes on, the catalogue's build defaults; everything else zero. */
+void audit_opts_init(struct audit_opts *o);
+
 void audit_release(struct audit *a);
 
 const char *engine_mode_name(enum engine_mode m);

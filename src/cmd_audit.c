@@ -421,13 +421,8 @@ int cmd_audit(int argc, char **argv)
 	struct audit a;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, summary = STRBUF_INIT;
 
-	memset(&o, 0, sizeof(o));
+	audit_opts_init(&o);
 	memset(&a, 0, sizeof(a));
-	build_params_defaults(&o.params);
-	o.forms = URL_FORMS_WC;
-	o.id_base = 10000;
-	o.max_rounds = 8;
-	o.attack_probes = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:H:o:hv", longopts, NULL)) != -1) {
 		switch (c) {

@@ -158,15 +158,10 @@ int cmd_logs(int argc, char **argv)
 	long v;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 
-	memset(&o, 0, sizeof(o));
+	audit_opts_init(&o);
 	memset(&a, 0, sizeof(a));
 	memset(&cat, 0, sizeof(cat));
 	memset(&lr, 0, sizeof(lr));
-	build_params_defaults(&o.params);
-	o.forms = URL_FORMS_WC;
-	o.id_base = 10000;
-	o.max_rounds = 8;
-	o.attack_probes = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:o:h", longopts, NULL)) != -1) {
 		switch (c) {
