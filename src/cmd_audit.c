@@ -78,7 +78,9 @@ static const char usage[] =
 "      --url-form FORMS       path,index,query or all (default all): the\n"
 "                             /wc-api/X/, /index.php/wc-api/X/, /?wc-api=X forms\n"
 "      --host NAME            the shop's host name (default shop.example.com;\n"
-"                             letters, digits, '-', dots, optionally :port)\n"
+"                             letters, digits, '-', dots, optionally :port)\n""                             with --server-config/--discover its vhost's\n"
+"                             document root's payment plugins (versions) choose\n"
+"                             the callbacks, as with --all-hosts\n"
 "  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
 "      --client-ip IP         source address (default 52.17.117.56, Klarna)\n"
 "      --order-id ID          the Klarna order id in the callbacks (default\n"
@@ -283,42 +285,6 @@ static int dump_rules(const struct audit_opts *o)
 	return ret;
 }
 
-/* --all-hosts: the audit in a loop over the hosts (fleet.c), one report. */
-static int run_fleet(const struct audit_opts *o, const char *format, const char *output,
-		     const struct report_opts *ro, const char *excl_file)
-{
-	struct fleet f;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	int ret = 2;
-	if (fleet_run(o, &f, &err) < 0) {
-		complain("%s", err.buf);
-		goto out;
-	}
-	if (!strcmp(format, "json"))
-		report_fleet_json(&f, ro, &out);
-	else if (!strcmp(format, "junit"))
-		report_junit(f.hosts, f.nhosts, ro, &out);
-	else if (!strcmp(format, "sarif"))
-		report_sarif(f.hosts, f.nhosts, ro, excl_file ? excl_file : "klarna-exclusions.conf", &out);
-	else if (!strcmp(format, "html"))
-		report_html(f.hosts, f.nhosts, ro, &out);
-	else
-		report_fleet_text(&f, ro, &out);
-	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
-		complain("%s", err.buf);
-		goto out;
-	}
-	for (size_t i = 0; i < f.nhosts; i++)
-		if (!f.hosts[i].a && f.hosts[i].error)
-			complain("%s: not audited: %s", f.hosts[i].host, f.hosts[i].error);
-	ret = fleet_status(&f);
-out:
-	fleet_release(&f);
-	strbuf_release(&err);
-	strbuf_release(&out);
-	return ret;
-}
-
 /* --dialect crs-plugin --exclusions-dir DIR: DIR/<name>-config.conf,
  * -before.conf, -after.conf (CRS 4 includes plugins/ * in that order). */
 static int write_crs_plugin(const char *dir, const struct audit *a, struct strbuf *err)
@@ -420,7 +386,9 @@ int cmd_audit(int argc, char **argv)
 	long v;
 	struct audit a;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, summary = STRBUF_INIT;
+	struct shop shop;
 
+	memset(&shop, 0, sizeof(shop));
 	audit_opts_init(&o);
 	memset(&a, 0, sizeof(a));
 	optind = 1;
@@ -675,7 +643,7 @@ int cmd_audit(int argc, char **argv)
 		goto out;
 	}
 	if (all_hosts) {
-		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, NULL, NULL, NULL };
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, NULL, NULL, NULL, NULL };
 		if (!o.server_config || nsrc) {
 			complain("--all-hosts: give the server's configuration (--server-config or --discover), and no -r/-R");
 			goto out;
@@ -685,8 +653,16 @@ int cmd_audit(int argc, char **argv)
 			goto out;
 		}
 		ro.color = color_wanted(color, output);
-		ret = run_fleet(&o, format, output, &ro, excl_file);
+		ret = audit_all_hosts(&o, format, output, &ro, excl_file);
 		goto out;
+	}
+	{
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, excl_file, excl_dir, NULL, NULL };
+		int r = audit_shop(&o, &shop, format, output, &ro, excl_file);
+		if (r) {
+			ret = r > 0 ? 0 : 2;
+			goto out;
+		}
 	}
 	progress_start(isatty(STDERR_FILENO));
 	ran = audit_run(&o, &a, &err);
@@ -703,9 +679,9 @@ int cmd_audit(int argc, char **argv)
 	}
 	{
 		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, excl_file, excl_dir,
-					  nfound ? found[0].layout : NULL };
+					  nfound ? found[0].layout : NULL, shop.h.plugins ? &shop.h : NULL };
 		ro.color = color_wanted(color, output);
-		struct host_result h = { 0 };
+		struct host_result h = shop.h;	/* its plugins, when looked at */
 		h.host = (char *)o.params.host;
 		h.a = &a;
 		if (!strcmp(format, "json"))
@@ -791,6 +767,7 @@ int cmd_audit(int argc, char **argv)
 out:
 	found_free(found, nfound);
 	audit_release(&a);
+	shop_release(&shop);
 	for (size_t i = 0; i < 3; i++)
 		free(demo_paths[i]);
 	free(catalogue);

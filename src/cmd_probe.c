@@ -276,7 +276,7 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	{
-		struct report_opts ro = { 0, PACKAGE_VERSION, 0, 0, NULL, NULL, NULL };
+		struct report_opts ro = { 0, PACKAGE_VERSION, 0, 0, NULL, NULL, NULL, NULL };
 		ro.color = color_wanted(color, output);
 		if (!strcmp(format, "json"))
 			report_probe_json(&p, &ro, &out);
