@@ -12,7 +12,7 @@
 struct spec {
 	char *name, *aliases, *where, *docroot;
 	size_t unit;		/* Apache: its vhost unit; nginx: its server's index */
-	int ordinal;		/* Apache: its place among the <VirtualHost>s, 1-based */
+	int ordinal;		/* its place among the <VirtualHost>s / server {}s, 1-based */
 };
 
 /* Two 64-bit hashes (FNV-1a and a multiplicative one) of what decides an
@@ -200,6 +200,7 @@ static int list_hosts(const struct audit_opts *o, struct fleet *f, struct spec *
 		*keys = xrealloc(*keys, *n * sizeof(**keys));
 		(*keys)[*n - 1] = nginx_key(o, &rs, sv, nsv, i);
 		(*out)[*n - 1].unit = i;
+		(*out)[*n - 1].ordinal = (int)i + 1;
 	}
 	for (size_t u = 0; !ret && !server_is_nginx(o->server_config) && u < rs.nunits; u++) {
 		char first[256];
