@@ -208,6 +208,19 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 	cJSON_AddNumberToObject(sum, "not_audited", (double)counts[2]);
 	cJSON_AddNumberToObject(sum, "rule_sets_audited", (double)f->naudits);
 	cJSON_AddNumberToObject(sum, "exit_status", fleet_status(f));
+	{	/* what the run cost: the distinct audits' work, each once */
+		size_t parsed_units = 0, engines = 0, tx = 0;
+		cJSON *w = cJSON_AddObjectToObject(sum, "work");
+		for (size_t k = 0; k < f->naudits; k++) {
+			parsed_units += f->audits[k]->units_parsed;
+			engines += f->audits[k]->engines;
+			tx += f->audits[k]->transactions;
+		}
+		cJSON_AddNumberToObject(w, "audits", (double)f->naudits);
+		cJSON_AddNumberToObject(w, "rule_units_parsed", (double)parsed_units);
+		cJSON_AddNumberToObject(w, "engines", (double)engines);
+		cJSON_AddNumberToObject(w, "transactions", (double)tx);
+	}
 	text = cJSON_Print(root);
 	strbuf_addstr(out, text);
 	strbuf_addch(out, '\n');
