@@ -17,7 +17,7 @@
  *               (github.com/coreruleset/plugin-registry, commit 5b97562 of
  *               2026-02-28): blocks in use are 9,500,000-9,528,999 (no
  *               9,515,xxx) and the incubator's 9,900,000-9,999,999, so
- *               this block is free and 371 registrations away from the
+ *               this block is free and 318 registrations away from the
  *               next block handed out. Each exclusion keeps its path
  *               scope.
  *   whmapi      cPanel's WHM API: a bash script calling
