@@ -7,11 +7,14 @@
  *     as the first one, which is what the server answers with
  *   per host: its rules read as the audit reads them for --host NAME
  *     (its vhost's engine, locations and exclusions; other vhosts left out)
- *   hosts whose rules (every active load unit's text and scope), engine
- *     mode and callbacks are identical share one audit: the first such
- *     host's; the others name it in `shared_with`. Reading a host's rules
- *     costs no libmodsecurity call (audit_read_rules), so 200 vhosts over
- *     two rule sets cost about two audits plus 200 reads of the files.
+ *   hosts whose rules (every active load unit's text and scope, in order),
+ *     engine mode and callbacks (the shop's plugins') are identical share
+ *     one audit: the first such host's; the others name it in
+ *     `shared_with` and keep their own name, aliases, root and plugins.
+ *     The keys come from one read of the whole configuration (no
+ *     libmodsecurity call); each distinct audit reads only its own vhost
+ *     or server {} (vhost_only), so 200 vhosts over two rule sets cost two
+ *     audits plus that one read (make bench: tests/bench/fleet.sh).
  *
  * The hosts are a loop around the audit (audit.h), not another audit.
  * A fleet owns its hosts and its distinct audits (fleet_release).
