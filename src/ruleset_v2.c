@@ -405,6 +405,16 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 			return 1;
 		}
 	}
+	if (!strcmp(a->name, "ctl") && a->value && !strncasecmp(a->value, "forceRequestBodyVariable=", 25) &&
+	    (!strcasecmp(a->value + 25, "on") || !strcasecmp(a->value + 25, "off"))) {
+		/* 3.0.9 ignores it; ModSecurity 2 then keeps the body of a request
+		 * no processor takes as REQUEST_BODY (ruleset_v2_reqbody.c) */
+		strbuf_addf(out, "ctl:%s,setvar:tx.mca_v2_forcebody=%d", a->value,
+			    !strcasecmp(a->value + 25, "on"));
+		strbuf_addf(how, "%sctl:%s also sets tx.mca_v2_forcebody (ModSecurity 2 fills REQUEST_BODY "
+			    "under no body processor only when it is On)", how->len ? "; " : "", a->value);
+		return 1;
+	}
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
 		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
 		 * the value (Comodo's lists of names, compared with @within) */
