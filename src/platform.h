@@ -58,6 +58,9 @@
  *   - a fragment ('#') in the target -> 400; CONNECT host:port passes the
  *     WAF, then httpd's handler answers 405 (no mod_proxy)
  *   - HTTP/0.9 gets a 400 without a status line: the client sees an error
+ *   - any line of the head (request line, header, the blank line after
+ *     them) ended by a LF without CR -> 400 (observed on Debian 12's
+ *     Apache 2.4.71 with its defaults; nginx takes a bare LF)
  *   - HTTP/1.1 without Host, or an empty or malformed Host (anything but
  *     letters, digits and "-._:[]", e.g. "localhost%00") -> 400
  *   - Content-Length not a number -> 400; Transfer-Encoding other than
