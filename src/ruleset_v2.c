@@ -540,6 +540,30 @@ char *v2_translate(const char *line, struct strbuf *how)
 	return v2_translate_as(line, how, V2_QUOTES);
 }
 
+/* `arg` as Apache's ap_getword_conf hands it to ModSecurity 2: "\\\\"
+ * is one backslash (a quote escaped with a backslash keeps its backslash
+ * here: 3.0.9 reads \" in an operator as the quote, as PCRE does).
+ * Malloc'd, or NULL when nothing changes or the result would end in a
+ * backslash (3.0.9 would take it with the closing quote). */
+static char *apache_unescaped(const char *arg)
+{
+	struct strbuf out = STRBUF_INIT;
+	if (!strstr(arg, "\\\\"))
+		return NULL;
+	for (const char *p = arg; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\\')
+			p++;
+		else if (p[0] == '\\' && p[1])
+			strbuf_addch(&out, *p++);	/* \" and other pairs stay */
+		strbuf_addch(&out, *p);
+	}
+	if (out.len && out.buf[out.len - 1] == '\\') {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 {
 	int json_names = (what & V2_JSON_NAMES) != 0;
@@ -559,8 +583,16 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
 		goto out;
 	if (is_rule) {
+		char *collapsed = (what & V2_BACKSLASHES) ? apache_unescaped(d.args[1].inner) : NULL;
 		newvars = d.args[0].quoted ? NULL : translate_vars(d.args[0].inner, how);
-		newop = translate_operator(d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (collapsed)
+			strbuf_addf(how, "%sModSecurity 2 reads \\\\ in the operator as one backslash (Apache's "
+				    "configuration parser unescapes it; libmodsecurity 3.0.9 keeps both)", how->len ? "; " : "");
+		newop = translate_operator(collapsed ? collapsed : d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (collapsed && !newop)
+			newop = collapsed;
+		else
+			free(collapsed);
 		if (json_names && !d.args[0].quoted) {
 			char *jv = json_selectors(newvars ? newvars : d.args[0].inner);
 			char *jo = newop ? NULL : json_names_operator(d.args[0].inner, d.args[1].inner);
