@@ -301,6 +301,7 @@ int cmd_test(int argc, char **argv)
 	em.stream = !output && (em.fmt == FMT_TEXT || em.fmt == FMT_GITHUB);
 	em.sum.jobs = (int)jobs;
 	em.sum.rule_engine = rs.rule_engine;
+	em.sum.emulates = rs.engine_v2 ? "v2" : "v3";
 	em.sum.version = PACKAGE_VERSION;
 	em.sum.nfiles = suite.nfiles;
 	results = xcalloc(ntests, sizeof(*results));
