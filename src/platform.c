@@ -426,6 +426,32 @@ static int framing(enum platform pl, const char *body, const char *end, struct r
 	return 0;
 }
 
+/* httpd merges a header given more than once into its first place, the
+ * values joined by ", " (apr_table_compress(r->headers_in,
+ * APR_OVERLAP_TABLES_MERGE) at the end of ap_get_mime_headers_core):
+ * ModSecurity 2 sees one header. */
+static void apache_merge_headers(struct request *r)
+{
+	for (size_t i = 0; i < r->nheaders; i++) {
+		size_t j = i + 1;
+		while (j < r->nheaders) {
+			struct header *h = &r->headers[i], *d = &r->headers[j];
+			char *joined;
+			if (strcasecmp(h->name, d->name)) {
+				j++;
+				continue;
+			}
+			joined = xasprintf("%s, %s", h->value, d->value);
+			free(h->value);
+			h->value = joined;
+			free(d->name);
+			free(d->value);
+			memmove(d, d + 1, (r->nheaders - j - 1) * sizeof(*d));
+			r->nheaders--;
+		}
+	}
+}
+
 int platform_read(enum platform pl, const char *wire, size_t len, struct request *r,
 		  struct platform_note *note, struct strbuf *why)
 {
@@ -488,6 +514,8 @@ int platform_read(enum platform pl, const char *wire, size_t len, struct request
 		if (rc)
 			return rc;
 	}
+	if (pl == PLATFORM_APACHE)
+		apache_merge_headers(r);
 	rc = framing(pl, p, end, r, note, why);
 	/* httpd's own handler answers CONNECT (no mod_proxy): 405 */
 	if (!rc && pl == PLATFORM_APACHE && !strcmp(r->method, "CONNECT"))

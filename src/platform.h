@@ -53,6 +53,9 @@
  *   - a request line over LimitRequestLine (8190) -> 414
  *   - folded header lines are joined; a line without a colon, a name that
  *     is not a token, a control byte in a value -> 400
+ *   - a header given more than once reaches the WAF once, its values
+ *     joined by ", " in order (ap_get_mime_headers_core merges them; CRS
+ *     4's 920620-1 relies on it)
  *   - more than LimitRequestFields (100) headers, or one longer than
  *     LimitRequestFieldSize (8190) -> 400
  *   - a fragment ('#') in the target -> 400; CONNECT host:port passes the
