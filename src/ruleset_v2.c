@@ -405,6 +405,14 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 			return 1;
 		}
 	}
+	if (json_names && !strcmp(a->name, "noauditlog")) {
+		/* ModSecurity 2 still writes the rule's match to the error log
+		 * (noauditlog keeps it out of the audit log only); 3.0.9 logs
+		 * nothing for it */
+		strbuf_addf(how, "%snoauditlog left out (ModSecurity 2 logs the match to the error log all the "
+			    "same; libmodsecurity 3.0.9 would not report it)", how->len ? "; " : "");
+		return 1;
+	}
 	if (!strcmp(a->name, "ctl") && a->value && !strncasecmp(a->value, "forceRequestBodyVariable=", 25) &&
 	    (!strcasecmp(a->value + 25, "on") || !strcasecmp(a->value + 25, "off"))) {
 		/* 3.0.9 ignores it; ModSecurity 2 then keeps the body of a request
