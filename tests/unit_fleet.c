@@ -21,6 +21,19 @@ static const struct audit_case *find_case(const struct audit *a, const char *cb,
 	return NULL;
 }
 
+/* The generators' vhost i: its own name, alias and document root, even
+ * when it shares another host's audit. */
+static void check_names(const struct host_result *h, size_t i)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "v%zu.example.com", i);
+	ck_assert_str_eq(h->host, want);
+	snprintf(want, sizeof(want), "www.v%zu.example.com", i);
+	ck_assert_str_eq(h->aliases, want);
+	snprintf(want, sizeof(want), "/var/www/v%zu", i);
+	ck_assert_str_eq(h->docroot, want);
+}
+
 START_TEST(twenty_vhosts_two_rule_sets)
 {
 	static const char *const names[] = { "kco-push", "kco-validation" };
@@ -57,14 +70,8 @@ START_TEST(twenty_vhosts_two_rule_sets)
 		const char *cb = crs ? "kco-validation" : "kco-push";
 		long id = crs ? 949110 : 211180;
 		const struct audit_case *path, *index;
-		char want[64];
 
-		snprintf(want, sizeof(want), "v%zu.example.com", i);
-		ck_assert_str_eq(h->host, want);
-		snprintf(want, sizeof(want), "www.v%zu.example.com", i);
-		ck_assert_str_eq(h->aliases, want);
-		snprintf(want, sizeof(want), "/var/www/v%zu", i);
-		ck_assert_str_eq(h->docroot, want);
+		check_names(h, i);
 		ck_assert_msg(a != NULL, "%s: %s", h->host, h->error);
 		ck_assert_int_eq(a->mode, variant == 1 ? MODE_OFF : MODE_ON);
 		/* the first host of each kind is audited; a later one shares an
@@ -136,13 +143,7 @@ static void two_sets(const char *gen, const char *config, int v2)
 	ck_assert_msg(f.naudits == 2, "%s: %zu audits for two rule sets", gen, f.naudits);
 	for (size_t i = 0; i < f.nhosts; i++) {
 		const struct host_result *h = &f.hosts[i];
-		char want[64];
-		snprintf(want, sizeof(want), "v%zu.example.com", i);
-		ck_assert_str_eq(h->host, want);
-		snprintf(want, sizeof(want), "www.v%zu.example.com", i);
-		ck_assert_str_eq(h->aliases, want);
-		snprintf(want, sizeof(want), "/var/www/v%zu", i);
-		ck_assert_str_eq(h->docroot, want);
+		check_names(h, i);
 		ck_assert_ptr_eq(h->a, f.audits[i % 2]);
 		if (i < 2)
 			ck_assert_ptr_null(h->shared_with);
