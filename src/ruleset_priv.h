@@ -141,11 +141,10 @@ int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct s
  * variables, response-only ctl:s, an operator ending in %). Malloc'd, or
  * NULL when nothing changes; `how` says what changed. v2_translate() also
  * rewrites \" in operators (V2_QUOTES): 3.0.9 reads most of them, so that is
- * tried only on a group it refuses (ruleset_fit). V2_JSON_NAMES emulates
- * ModSecurity 2's names for JSON fields (no "json." prefix): ARGS:x also
- * reads ARGS:json.x, an anchored regex on ARGS_NAMES also matches "json.x". */
+ * tried only on a group it refuses (ruleset_fit). ModSecurity 2's names for
+ * JSON fields are not a translation: the engine gives the arguments those
+ * names (engine_v2json.h). */
 #define V2_QUOTES 1u
-#define V2_JSON_NAMES 2u
 char *v2_translate(const char *line, struct strbuf *how);
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
 

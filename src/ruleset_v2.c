@@ -386,25 +386,8 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 
 /* One action as 3.0.9 reads ModSecurity 2's meaning: 1 with the new text
  * in `out` (empty: left out), 0 when unchanged. */
-static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how,
-			    int json_names)
+static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how)
 {
-	if (json_names && !strcmp(a->name, "ctl") && a->value &&
-	    (!strncasecmp(a->value, "ruleRemoveTargetById=", 21) || !strncasecmp(a->value, "ruleRemoveTargetByTag=", 22))) {
-		/* ModSecurity 2's ARGS:x is the JSON field x too */
-		const char *semi = strchr(a->value, ';'), *t = semi ? semi + 1 : NULL;
-		size_t col = t ? strcspn(t, ":") : 0;
-		if (t && t[col] == ':' && ((col == 4 && !strncasecmp(t, "ARGS", 4)) || (col == 9 && !strncasecmp(t, "ARGS_POST", 9))) &&
-		    t[col + 1] && t[col + 1] != '/' && strncasecmp(t + col + 1, "json.", 5) && !strchr(t, ',')) {
-			strbuf_addf(out, "ctl:%s,ctl:%.*s%.*s:json.%s", a->value, (int)(semi - a->value + 1), a->value,
-				    (int)col, t, t + col + 1);
-			if (!strncmp(a->raw, "ctl:'", 5))
-				strbuf_addf(how, "%s%s -> ctl:%s", how->len ? "; " : "", a->raw, a->value);
-			strbuf_addf(how, "%sModSecurity 2 names JSON fields without json. (the exclusion of %s also "
-				    "excludes %.*s:json.%s)", how->len ? "; " : "", t, (int)col, t, t + col + 1);
-			return 1;
-		}
-	}
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
 		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
 		 * the value (Comodo's lists of names, compared with @within) */
@@ -472,59 +455,6 @@ static char *translate_vars(const char *vars, struct strbuf *how)
 	return strbuf_detach(&out, NULL);
 }
 
-/* ModSecurity 2 names a JSON field "a.b" where libmodsecurity 3 says
- * "json.a.b": a rule naming ARGS:a.b (or excluding !ARGS:a.b) reads the JSON
- * field too. Returns the variables with ARGS:json.a.b added, or NULL. */
-static char *json_selectors(const char *vars)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *p = vars;
-	int changed = 0;
-	while (*p) {
-		const char *e = strchr(p, '|');
-		size_t n = e ? (size_t)(e - p) : strlen(p), pre = *p == '!' ? 1 : 0, col;
-		strbuf_add(&out, p, n);
-		col = strcspn(p + pre, ":|");
-		if (pre + col < n && p[pre + col] == ':' && p[pre] != '&' &&
-		    ((col == 4 && !strncasecmp(p + pre, "ARGS", 4)) || (col == 9 && !strncasecmp(p + pre, "ARGS_POST", 9)))) {
-			const char *name = p + pre + col + 1;
-			size_t nl = n - pre - col - 1;
-			if (nl && *name != '/' && *name != '\'' && strncasecmp(name, "json.", 5)) {
-				strbuf_addf(&out, "|%.*s:json.%.*s", (int)(pre + col), p, (int)nl, name);
-				changed = 1;
-			}
-		}
-		p += n;
-		if (*p == '|')
-			strbuf_addch(&out, *p++);
-	}
-	if (!changed) {
-		strbuf_release(&out);
-		return NULL;
-	}
-	return strbuf_detach(&out, NULL);
-}
-
-/* An anchored regex on argument names (CRS 943120's ^(?:...|session_id)$)
- * matches the JSON field's v2 name when it may start with "json.". */
-static char *json_names_operator(const char *vars, const char *op)
-{
-	const char *o = *op == '!' ? op + 1 : op;
-	struct strbuf out = STRBUF_INIT;
-	if (!strcasestr(vars, "ARGS_NAMES") && !strcasestr(vars, "ARGS_POST_NAMES"))
-		return NULL;
-	if (!strncasecmp(o, "@rx ", 4))
-		o += 4;
-	else if (*o == '@')
-		return NULL;
-	if (*o != '^')
-		return NULL;
-	strbuf_add(&out, op, (size_t)(o - op));
-	strbuf_addstr(&out, "^(?:json\\.)?");
-	strbuf_addstr(&out, o + 1);
-	return strbuf_detach(&out, NULL);
-}
-
 char *v2_translate(const char *line, struct strbuf *how)
 {
 	return v2_translate_as(line, how, V2_QUOTES);
@@ -532,7 +462,6 @@ char *v2_translate(const char *line, struct strbuf *how)
 
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 {
-	int json_names = (what & V2_JSON_NAMES) != 0;
 	struct seclang_directive d;
 	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
 	char *newop = NULL, *newvars = NULL;
@@ -551,26 +480,13 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 	if (is_rule) {
 		newvars = d.args[0].quoted ? NULL : translate_vars(d.args[0].inner, how);
 		newop = translate_operator(d.args[1].inner, how, (what & V2_QUOTES) != 0);
-		if (json_names && !d.args[0].quoted) {
-			char *jv = json_selectors(newvars ? newvars : d.args[0].inner);
-			char *jo = newop ? NULL : json_names_operator(d.args[0].inner, d.args[1].inner);
-			if (jv || jo)
-				strbuf_addf(how, "%sModSecurity 2 names JSON fields without json. (%s)", how->len ? "; " : "",
-					    jv ? "ARGS:x also reads ARGS:json.x" : "an anchored name regex also matches json.x");
-			if (jv) {
-				free(newvars);
-				newvars = jv;
-			}
-			if (jo)
-				newop = jo;
-		}
 	}
 	if (d.nargs == nfixed + 1) {
 		struct seclang_action *a;
 		size_t na = seclang_actions(d.args[nfixed].inner, &a);
 		for (size_t i = 0; i < na; i++) {
 			strbuf_reset(&one);
-			if (translate_action(&a[i], &one, how, json_names)) {
+			if (translate_action(&a[i], &one, how)) {
 				changed = 1;
 				if (!one.len)
 					continue;
