@@ -145,8 +145,27 @@ int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct s
  * JSON fields are not a translation: the engine gives the arguments those
  * names (engine_v2json.h). */
 #define V2_QUOTES 1u
+/* A comma in a setvar value, as 3.0.9 can read it: a macro holding ",".
+ * The TX variable is set first thing in phase 1 by V2_COMMA_TEXT (ids
+ * 99998-99999, the tool's): 3.0.9 cannot write a comma in a setvar value,
+ * so it comes from t:urlDecode of %2C, captured. ruleset_override_text()
+ * loads it when a translation used the macro (rs->v2_comma). */
+#define V2_COMMA_MACRO "%{tx.mca_comma}"
+#define V2_COMMA_TEXT \
+	"SecAction \"id:99998,phase:1,pass,nolog,t:none,setvar:tx.mca_pct2c=%2C\"\n" \
+	"SecRule TX:mca_pct2c \"@rx ^(.*)$\" \"id:99999,phase:1,pass,nolog,capture,t:none,t:urlDecode,setvar:tx.mca_comma=%{TX.1}\"\n"
 char *v2_translate(const char *line, struct strbuf *how);
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
+/* v2_translate() and what needs the whole rule set: ctl:ruleRemoveByMsg=RX
+ * becomes ctl:ruleRemoveById= the ids of the loaded rules whose msg RX
+ * matches (ModSecurity 2's matching), or is left out when none does. */
+char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf *how);
+/* A SecRule's @rx with ^ and $ as ModSecurity 2 reads them (no
+ * PCRE_MULTILINE, PCRE_DOLLAR_ENDONLY): "(?-m)" first, $ as \z. NULL when
+ * the line has no such regex. */
+#define V2_ANCHOR_NOTE "translated: ^ and $ in @rx as ModSecurity 2 reads them: (?-m) first and $ as \\z " \
+	"(libmodsecurity 3.0.9 compiles regexes multi-line, ModSecurity 2 does not)"
+char *v2_anchor_line(const char *line);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 

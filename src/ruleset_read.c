@@ -329,8 +329,17 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	}
 	if (rs->engine_v2) {
 		struct strbuf how = STRBUF_INIT;
-		char *tr = v2_translate_as(out.buf, &how, 0);
+		char *tr = v2_anchor_line(out.buf);
 		if (tr) {
+			rs_note(rs, at, V2_ANCHOR_NOTE);
+			strbuf_reset(&out);
+			strbuf_addstr(&out, tr);
+			free(tr);
+		}
+		tr = v2_translate_as(out.buf, &how, 0);
+		if (tr) {
+			if (strstr(tr, V2_COMMA_MACRO))
+				rs->v2_comma = 1;
 			rs_note(rs, at, "translated: %s", how.buf);
 			strbuf_reset(&out);
 			strbuf_addstr(&out, tr);

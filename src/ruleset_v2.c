@@ -389,17 +389,23 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how)
 {
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
-		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
-		 * the value (Comodo's lists of names, compared with @within) */
+		/* ModSecurity 2 keeps a quoted comma in the value (Comodo's
+		 * "%{ip.previous_username}, %{args.log}"); 3.0.9's scanner ends a
+		 * setvar value at any comma, quoted, escaped or not. A macro
+		 * can carry one: tx.mca_comma holds "," (set first thing in
+		 * phase 1 by the tool's rules, V2_COMMA_TEXT), so the value
+		 * is exactly ModSecurity 2's. */
 		for (const char *p = a->raw; *p; p++)
 			if (*p != ',')
 				strbuf_addch(out, *p);
-			else if (p[1] != ' ')
-				strbuf_addch(out, ' ');
-		strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+			else
+				strbuf_addstr(out, V2_COMMA_MACRO);
+		strbuf_addf(how, "%s%s -> %s (3.0.9 ends a setvar value at a comma; %s is one, set by the tool's "
+			    "rules 99998-99999)", how->len ? "; " : "", a->raw, out->buf, V2_COMMA_MACRO);
 		return 1;
 	}
-	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',')) {
+	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',') &&
+	    strncasecmp(a->value, "ruleRemoveByMsg=", 16)) {	/* that one: v2_translate_rs() */
 		/* ctl:'ruleRemoveTargetById=...': 3.0.9 takes ctl: values unquoted */
 		int kept = 1;
 		for (const char *const *c = ctl_response_only; *c; c++)
@@ -567,4 +573,240 @@ const char *ruleset_default_pcre(struct ruleset *rs)
 	}
 	rs->pcre = 1;
 	return "no mod_security2.so found: PCRE1, as most ModSecurity 2 builds";
+}
+
+/* ---- ctl:ruleRemoveByMsg, which 3.0.9 lacks ---- */
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+/* "ctl:ruleRemoveById=A,ctl:ruleRemoveById=B-C" for the rules whose msg
+ * matches `rx`, as ModSecurity 2 2.9.7 matches it (re.c,
+ * msre_ruleset_rule_matches_exception: the regex, unanchored and
+ * case-sensitive, on the msg as written, macros unexpanded). A range
+ * stands only for ids that all match (no other loaded id between).
+ * Returns the number of rules; -1 when the regex does not compile. */
+static int remove_by_msg(const struct ruleset *rs, const char *rx, struct strbuf *out)
+{
+	int code, n = 0;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+	pcre2_match_data *md;
+	long *all, *hit;
+	size_t nall = 0, nhit = 0;
+	if (!re)
+		return -1;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	all = xmalloc((rs->nrules + 1) * sizeof(long));
+	hit = xmalloc((rs->nrules + 1) * sizeof(long));
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct ruleinfo *r = &rs->rules[i];
+		if (r->id <= 0 || rs->units[r->unit].inactive)
+			continue;
+		all[nall++] = r->id;
+		if (r->msg && *r->msg &&
+		    pcre2_match(re, (PCRE2_SPTR)r->msg, strlen(r->msg), 0, 0, md, NULL) >= 0)
+			hit[nhit++] = r->id;
+	}
+	qsort(all, nall, sizeof(long), cmp_long);
+	qsort(hit, nhit, sizeof(long), cmp_long);
+	for (size_t h = 0, a = 0; h < nhit;) {
+		size_t e = h;
+		while (a < nall && all[a] < hit[h])
+			a++;
+		/* extend while the next loaded id is the next hit */
+		while (e + 1 < nhit && a + (e - h) + 1 < nall && all[a + (e - h) + 1] == hit[e + 1])
+			e++;
+		if (e > h)
+			strbuf_addf(out, "%sctl:ruleRemoveById=%ld-%ld", out->len ? "," : "", hit[h], hit[e]);
+		else
+			strbuf_addf(out, "%sctl:ruleRemoveById=%ld", out->len ? "," : "", hit[h]);
+		n += (int)(e - h + 1);
+		h = e + 1;
+	}
+	free(all);
+	free(hit);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return n;
+}
+
+char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf *how)
+{
+	char *t = v2_translate(line, how), *cur = t ? t : xstrdup(line);
+	struct seclang_directive d;
+	struct strbuf why = STRBUF_INIT;
+	int changed = t != NULL;
+	size_t nfixed;
+
+	if (!strcasestr(cur, "ruleRemoveByMsg") || seclang_split(cur, &d, &why) < 0 || !d.name) {
+		strbuf_release(&why);
+		if (!changed)
+			free(cur);
+		return changed ? cur : NULL;
+	}
+	strbuf_release(&why);
+	nfixed = !strcasecmp(d.name, "SecRule") ? 2 : 0;
+	if (d.nargs == nfixed + 1) {
+		struct seclang_action *a;
+		size_t na = seclang_actions(d.args[nfixed].inner, &a);
+		for (size_t i = 0; i < na; i++) {
+			struct strbuf ids = STRBUF_INIT, nl = STRBUF_INIT;
+			char *at;
+			int n;
+			if (strcmp(a[i].name, "ctl") || !a[i].value || strncasecmp(a[i].value, "ruleRemoveByMsg=", 16))
+				continue;
+			n = remove_by_msg(rs, a[i].value + 16, &ids);
+			at = strstr(cur, a[i].raw);
+			if (n < 0 || !at) {
+				strbuf_release(&ids);
+				continue;
+			}
+			if (n > 0) {
+				strbuf_add(&nl, cur, (size_t)(at - cur));
+				strbuf_addstr(&nl, ids.buf);
+				strbuf_addstr(&nl, at + strlen(a[i].raw));
+				strbuf_addf(how, "%s%s -> %s (the ids of the %d rule%s whose msg matches, as ModSecurity 2 "
+					    "matches it; libmodsecurity 3.0.9 has no ruleRemoveByMsg)", how->len ? "; " : "",
+					    a[i].raw, ids.buf, n, n == 1 ? "" : "s");
+			} else {
+				/* no rule's msg matches: ModSecurity 2 removes nothing */
+				size_t rl = strlen(a[i].raw);
+				if (at > cur && at[-1] == ',') {
+					strbuf_add(&nl, cur, (size_t)(at - cur - 1));
+					strbuf_addstr(&nl, at + rl);
+				} else {
+					strbuf_add(&nl, cur, (size_t)(at - cur));
+					strbuf_addstr(&nl, at + rl + (at[rl] == ',' ? 1 : 0));
+				}
+				strbuf_addf(how, "%s%s left out (no loaded rule's msg matches it: ModSecurity 2 removes "
+					    "nothing)", how->len ? "; " : "", a[i].raw);
+			}
+			free(cur);
+			cur = strbuf_detach(&nl, NULL);
+			changed = 1;
+			strbuf_release(&ids);
+		}
+		seclang_actions_free(a, na);
+	}
+	seclang_directive_release(&d);
+	if (!changed) {
+		free(cur);
+		return NULL;
+	}
+	return cur;
+}
+
+/* ---- ^ and $ ---- */
+
+/* ModSecurity 2 compiles @rx with PCRE_DOTALL|PCRE_DOLLAR_ENDONLY
+ * (re_operators.c), libmodsecurity 3.0.9 with DOTALL|MULTILINE
+ * (utils/regex.cc): there ^ and $ also match at every line break, so a
+ * multi-line value (a JSON html_snippet) matches patterns it does not
+ * match in ModSecurity 2 (CRS 942110's [\"'`]+\s*$). Written for 3.0.9:
+ * (?-m) first, and each $ as \z (end of subject only). NULL when the
+ * pattern has neither outside a class, or sets its own flags. */
+static char *anchor_regex(const char *rx)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = rx, *start;
+	int has = 0;
+	if (strstr(rx, "(?"))
+		for (const char *q = strstr(rx, "(?"); q; q = strstr(q + 2, "(?")) {
+			size_t n = strspn(q + 2, "imsxJUn-^");
+			if (n && memchr(q + 2, 'm', n))
+				return NULL;	/* its own multi-line flag */
+		}
+	/* leading (*UTF8), (*UCP), ...: they must stay first */
+	while (p[0] == '(' && p[1] == '*') {
+		const char *e = strchr(p, ')');
+		if (!e)
+			return NULL;
+		p = e + 1;
+	}
+	strbuf_add(&out, rx, (size_t)(p - rx));
+	strbuf_addstr(&out, "(?-m)");
+	start = p;
+	while (*p) {
+		if (p[0] == '\\' && p[1] == 'Q') {
+			const char *e = strstr(p + 2, "\\E");
+			size_t n = e ? (size_t)(e + 2 - p) : strlen(p);
+			strbuf_add(&out, p, n);
+			p += n;
+		} else if (p[0] == '\\') {
+			strbuf_add(&out, p, p[1] ? 2 : 1);
+			p += p[1] ? 2 : 1;
+		} else if (p[0] == '[') {
+			/* a class: ] first (or after ^) is a member; [:name:] inside */
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']') {
+				if (q[0] == '\\' && q[1])
+					q += 2;
+				else if (q[0] == '[' && q[1] == ':' && strstr(q + 2, ":]"))
+					q = strstr(q + 2, ":]") + 2;
+				else
+					q++;
+			}
+			if (*q)
+				q++;
+			strbuf_add(&out, p, (size_t)(q - p));
+			p = q;
+		} else if (p[0] == '$') {
+			strbuf_addstr(&out, "\\z");
+			has = 1;
+			p++;
+		} else {
+			has |= p[0] == '^';
+			strbuf_addch(&out, *p++);
+		}
+	}
+	(void)start;
+	if (!has) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+char *v2_anchor_line(const char *line)
+{
+	struct seclang_directive d;
+	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT;
+	const char *op, *rx;
+	char *nrx;
+	if (seclang_split(line, &d, &why) < 0 || !d.name) {
+		strbuf_release(&why);
+		return NULL;
+	}
+	strbuf_release(&why);
+	if (strcasecmp(d.name, "SecRule") || d.nargs < 2 || d.nargs > 3) {
+		seclang_directive_release(&d);
+		return NULL;
+	}
+	op = d.args[1].inner;
+	rx = *op == '!' ? op + 1 : op;
+	if (!strncasecmp(rx, "@rx ", 4))
+		rx += 4 + strspn(rx + 4, " \t");
+	else if (*rx == '@')
+		rx = NULL;
+	nrx = rx ? anchor_regex(rx) : NULL;
+	if (nrx) {
+		strbuf_addf(&out, "%s %s \"%.*s%s\"", d.name, d.args[0].raw, (int)(rx - op), op, nrx);
+		if (d.nargs == 3)
+			strbuf_addf(&out, " %s", d.args[2].raw);
+		free(nrx);
+	}
+	seclang_directive_release(&d);
+	if (!out.len) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
 }

@@ -229,6 +229,7 @@ ruleset_files() {	# SERVER RULESET
 	json-names) echo "$engine $P/json-names-v2.conf" ;;
 	points) echo "$engine $P/cwaf-points.conf" ;;
 	apache-directives) echo "$engine $P/apache-directives.conf" ;;
+	v2-syntax) echo "$engine $P/v2-syntax.conf" ;;
 	crs4-pl2) echo "$engine $tmp/conf/crs4-pl2.conf $tmp/conf/crs4.conf" ;;
 	esac
 }
@@ -325,9 +326,10 @@ for server in ${MCA_PARITY_SERVERS:-nginx apache}; do
 done
 # ModSecurity 2 only, against the audit's --engine v2: JSON arguments'
 # names (arrays, nested objects), Comodo's points mode (214310), Apache
-# directives inside a rule file, CRS 4 at paranoia level 2 (--paranoia 2)
+# directives inside a rule file, CRS 4 at paranoia level 2 (--paranoia 2),
+# translated v2 syntax (a comma in a setvar value, ctl:ruleRemoveByMsg)
 case " ${MCA_PARITY_SERVERS:-apache} " in *" apache "*)
-	for rs in ${MCA_PARITY_V2_RULESETS-json-names points apache-directives crs4-pl2}; do
+	for rs in ${MCA_PARITY_V2_RULESETS-json-names points apache-directives crs4-pl2 v2-syntax}; do
 		run_one apache "$rs"
 	done ;;
 esac
