@@ -160,12 +160,18 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
  * becomes ctl:ruleRemoveById= the ids of the loaded rules whose msg RX
  * matches (ModSecurity 2's matching), or is left out when none does. */
 char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf *how);
-/* A SecRule's @rx with ^ and $ as ModSecurity 2 reads them (no
- * PCRE_MULTILINE, PCRE_DOLLAR_ENDONLY): "(?-m)" first, $ as \z. NULL when
- * the line has no such regex. */
+/* A SecRule's operator as ModSecurity 2 under Apache reads it: \\ is one
+ * backslash (Apache's ap_getword_conf; V2_LINE_UNESCAPED), and in @rx ^
+ * and $ without PCRE_MULTILINE, with PCRE_DOLLAR_ENDONLY ("(?-m)" first,
+ * $ as \z; V2_LINE_ANCHORED). NULL when nothing changes; *what says what
+ * did, for the notes below (one text each, counted over every place). */
+#define V2_LINE_UNESCAPED 1u
+#define V2_LINE_ANCHORED 2u
+#define V2_UNESCAPE_NOTE "translated: \\\\ in an operator as Apache reads it, one backslash " \
+	"(Apache un-escapes directive arguments, libmodsecurity 3.0.9 keeps both)"
 #define V2_ANCHOR_NOTE "translated: ^ and $ in @rx as ModSecurity 2 reads them: (?-m) first and $ as \\z " \
 	"(libmodsecurity 3.0.9 compiles regexes multi-line, ModSecurity 2 does not)"
-char *v2_anchor_line(const char *line);
+char *v2_anchor_line(const char *line, unsigned *what);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 

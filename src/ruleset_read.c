@@ -329,9 +329,13 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	}
 	if (rs->engine_v2) {
 		struct strbuf how = STRBUF_INIT;
-		char *tr = v2_anchor_line(out.buf);
+		unsigned what;
+		char *tr = v2_anchor_line(out.buf, &what);
 		if (tr) {
-			rs_note(rs, at, V2_ANCHOR_NOTE);
+			if (what & V2_LINE_UNESCAPED)
+				rs_note(rs, at, V2_UNESCAPE_NOTE);
+			if (what & V2_LINE_ANCHORED)
+				rs_note(rs, at, V2_ANCHOR_NOTE);
 			strbuf_reset(&out);
 			strbuf_addstr(&out, tr);
 			free(tr);

@@ -775,12 +775,31 @@ static char *anchor_regex(const char *rx)
 	return strbuf_detach(&out, NULL);
 }
 
-char *v2_anchor_line(const char *line)
+/* Apache reads a directive's arguments with ap_getword_conf(), whose
+ * substring_conf() turns \\ into \ (and \" into "): ModSecurity 2's
+ * operator "@rx 1\\\\9" is the regex 1\\9, one literal backslash (CRS
+ * 920460). libmodsecurity 3.0.9 keeps both backslashes. NULL when the
+ * operator has no \\ (or has \", which 3.0.9 reads itself). */
+static char *apache_unescape(const char *op)
+{
+	struct strbuf out = STRBUF_INIT;
+	if (!strstr(op, "\\\\") || strstr(op, "\\\""))
+		return NULL;
+	for (const char *p = op; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\\')
+			p++;
+		strbuf_addch(&out, *p);
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+char *v2_anchor_line(const char *line, unsigned *what)
 {
 	struct seclang_directive d;
 	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT;
 	const char *op, *rx;
-	char *nrx;
+	char *nrx, *unesc;
+	*what = 0;
 	if (seclang_split(line, &d, &why) < 0 || !d.name) {
 		strbuf_release(&why);
 		return NULL;
@@ -790,19 +809,28 @@ char *v2_anchor_line(const char *line)
 		seclang_directive_release(&d);
 		return NULL;
 	}
-	op = d.args[1].inner;
+	unesc = apache_unescape(d.args[1].inner);
+	if (unesc)
+		*what |= V2_LINE_UNESCAPED;
+	op = unesc ? unesc : d.args[1].inner;
 	rx = *op == '!' ? op + 1 : op;
 	if (!strncasecmp(rx, "@rx ", 4))
 		rx += 4 + strspn(rx + 4, " \t");
 	else if (*rx == '@')
 		rx = NULL;
 	nrx = rx ? anchor_regex(rx) : NULL;
-	if (nrx) {
-		strbuf_addf(&out, "%s %s \"%.*s%s\"", d.name, d.args[0].raw, (int)(rx - op), op, nrx);
+	if (nrx)
+		*what |= V2_LINE_ANCHORED;
+	if (nrx || unesc) {
+		if (nrx)
+			strbuf_addf(&out, "%s %s \"%.*s%s\"", d.name, d.args[0].raw, (int)(rx - op), op, nrx);
+		else
+			strbuf_addf(&out, "%s %s \"%s\"", d.name, d.args[0].raw, op);
 		if (d.nargs == 3)
 			strbuf_addf(&out, " %s", d.args[2].raw);
-		free(nrx);
 	}
+	free(nrx);
+	free(unesc);
 	seclang_directive_release(&d);
 	if (!out.len) {
 		strbuf_release(&out);
