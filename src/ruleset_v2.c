@@ -347,16 +347,16 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 		strbuf_addstr(&out, "@rx ");
 		rx_literal(&out, arg, alen);
 	} else if (nlen == 5 && !strncasecmp(name, "streq", 5)) {
-		strbuf_addstr(&out, "@rx ^");
+		strbuf_addstr(&out, "@rx \\A");
 		rx_literal(&out, arg, alen);
-		strbuf_addch(&out, '$');
+		strbuf_addstr(&out, "\\z");
 	} else if (nlen == 10 && !strncasecmp(name, "beginsWith", 10)) {
-		strbuf_addstr(&out, "@rx ^");
+		strbuf_addstr(&out, "@rx \\A");
 		rx_literal(&out, arg, alen);
 	} else if (nlen == 8 && !strncasecmp(name, "endsWith", 8)) {
 		strbuf_addstr(&out, "@rx ");
 		rx_literal(&out, arg, alen);
-		strbuf_addch(&out, '$');
+		strbuf_addstr(&out, "\\z");
 	} else if (nlen == 2 && !strncasecmp(name, "pm", 2)) {
 		/* phrases separated by spaces, matched without case */
 		const char *p = arg, *end = arg + alen;
@@ -793,6 +793,29 @@ static char *apache_unescape(const char *op)
 	return strbuf_detach(&out, NULL);
 }
 
+/* "[!]@contains x" (@streq, @beginsWith, @endsWith) as the @rx it means,
+ * with exact anchors; NULL for any other operator. */
+static char *literal_as_rx(const char *op)
+{
+	static const struct { const char *name, *pre, *post; } lit[] = {
+		{ "@contains ", "", "" }, { "@streq ", "\\A", "\\z" },
+		{ "@beginsWith ", "\\A", "" }, { "@endsWith ", "", "\\z" },
+	};
+	const char *o = *op == '!' ? op + 1 : op;
+	for (size_t i = 0; i < sizeof(lit) / sizeof(lit[0]); i++) {
+		size_t l = strlen(lit[i].name);
+		if (!strncasecmp(o, lit[i].name, l)) {
+			struct strbuf out = STRBUF_INIT;
+			strbuf_add(&out, op, (size_t)(o - op));
+			strbuf_addf(&out, "@rx %s", lit[i].pre);
+			rx_literal(&out, o + l, strlen(o + l));
+			strbuf_addstr(&out, lit[i].post);
+			return strbuf_detach(&out, NULL);
+		}
+	}
+	return NULL;
+}
+
 char *v2_anchor_line(const char *line, unsigned *what)
 {
 	struct seclang_directive d;
@@ -810,6 +833,13 @@ char *v2_anchor_line(const char *line, unsigned *what)
 		return NULL;
 	}
 	unesc = apache_unescape(d.args[1].inner);
+	if (unesc && unesc[0] && unesc[strlen(unesc) - 1] == '\\') {
+		/* it ends in a backslash, which would escape the closing quote:
+		 * a literal operator becomes the regex it means, else left */
+		char *lit = literal_as_rx(unesc);
+		free(unesc);
+		unesc = lit;
+	}
 	if (unesc)
 		*what |= V2_LINE_UNESCAPED;
 	op = unesc ? unesc : d.args[1].inner;
