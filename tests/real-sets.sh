@@ -211,9 +211,9 @@ EOF2
 	# patterns: \i is the letter i in PCRE1 (PCRE2 refuses it)
 	sed -i -e 's/activexobject|expression/act[\\i]vexobject|expression/' \
 	       -e 's/|<input|iframe)"/|<input|[\\i]frame)"/' \
-	       -e 's/"\\\.execscript\\b"/"\\.execscr[\\i]pt\\b"/' "$1/07_XSS_XSS.conf"
+	       -e 's/"\\\.execscript\\b"/"\\.execscr[\\i]pt\\b"/' "$1"/*_XSS_XSS.conf
 	# Comodo's points mode, on
-	sed -i 's/tx\.points_blocking=off/tx.points_blocking=on/' "$1/00_Init_Initialization.conf"
+	sed -i 's/tx\.points_blocking=off/tx.points_blocking=on/' "$1"/*_Init_Initialization.conf
 }
 
 # Leave Apache's refusals out of the copy: comment out the directive
@@ -270,15 +270,15 @@ for dir in "$@"; do
 			for f in "$tmp/$alayout/modsec2.conf" "$tmp/$alayout/etc/httpd/conf.d/waf.conf"; do
 				sed -i "s|$tmp/hosting/|$tmp/$alayout/|g" "$f"
 			done
-			sed -i 's/\[\\i\]/[i]/g' "$tmp/$alayout/etc/httpd/modsecurity.d/07_XSS_XSS.conf"
+			sed -i 's/\[\\i\]/[i]/g' "$tmp/$alayout"/etc/httpd/modsecurity.d/*_XSS_XSS.conf
 			write_conf "$alayout" "$PORT"
 		fi
 		apache_fixups "$alayout" || { fail "$name/$layout: Apache still refuses the set"; continue; }
 		if [ "$layout" = hosting ]; then
 			# Apache refuses none of the hosting company's changes: not the
 			# Apache directives in 00_Global_Security.conf, not [i]
-			if [ "$(grep -c '\[\\i\]' "$tmp/hosting/etc/httpd/modsecurity.d/07_XSS_XSS.conf")" -ge 3 ] &&
-			   ! grep -q '00_Global_Security.conf\|07_XSS_XSS.conf' "$tmp/$alayout.refused"; then
+			if [ "$(cat "$tmp"/hosting/etc/httpd/modsecurity.d/*_XSS_XSS.conf | grep -o '\[\\i\]' | wc -l)" -ge 3 ] &&
+			   ! grep -q '00_Global_Security.conf\|_XSS_XSS.conf' "$tmp/$alayout.refused"; then
 				ok "$name/hosting: Apache takes the hosting tree with [\\i] written [i] (its Apache directives in 00_Global_Security.conf included)"
 			else
 				fail "$name/hosting: Apache refuses the hosting company's changes, or the [\\i] edits did not apply: $(cat "$tmp/$alayout.refused")"
@@ -303,17 +303,25 @@ for dir in "$@"; do
 		echo "  $name/$layout: $audited rules audited, $left left out, $translated translation notes, $(wc -l <"$tmp/$alayout.refused") left out of Apache's copy; audit $tl s"
 		if [ "$layout" = hosting ]; then
 			# what the hosting tree needs: the PCRE1 escapes translated,
-			# the Apache directives skipped, each with a note naming file:line
+			# and, given the rule files with -r (no Apache config read),
+			# the Apache directives skipped; each noted at file:line, and
+			# the verdicts those of the --server-config audit
+			"$bin" --engine v2 --pcre 1 -r "$tmp/hosting/etc/httpd/conf.d/waf.conf" --host "$HOST" \
+				--client-ip 127.0.0.1 --order-id "$FAKE_ID" -H 'X-Modsec-Callback-Audit: probe 0000000000000000' \
+				--no-attack-probes --format json >"$tmp/hosting-r.audit.json" 2>"$tmp/hosting-r.audit.err"
 			miss=
 			# one note object a line
-			tr -d '\n\t' <"$tmp/$layout.audit.json" | sed 's/},[[:space:]]*{/}\n{/g' >"$tmp/$layout.notes"
-			grep '07_XSS_XSS.conf' "$tmp/$layout.notes" | grep -q 'PCRE1 regex: \\\\i -> i' || miss="$miss [\\i]"
+			tr -d '\n\t' <"$tmp/hosting-r.audit.json" | sed 's/},[[:space:]]*{/}\n{/g' >"$tmp/$layout.notes"
+			grep '_XSS_XSS.conf' "$tmp/$layout.notes" | grep -q 'PCRE1 regex: \\\\i -> i' || miss="$miss [\\i]"
 			for d in ServerSignature Header RewriteEngine RewriteCond RewriteRule Order; do
 				grep '00_Global_Security.conf' "$tmp/$layout.notes" | grep -q "\"$d: an Apache directive in a rule file" ||
 					miss="$miss $d"
 			done
+			v1=$(grep -o '"verdict":[[:space:]]*"[a-z_]*"' "$tmp/$layout.audit.json" | tr -d ' \t' | tr '\n' ' ')
+			v2=$(grep -o '"verdict":[[:space:]]*"[a-z_]*"' "$tmp/hosting-r.audit.json" | tr -d ' \t' | tr '\n' ' ')
+			[ -n "$v1" ] && [ "$v1" = "$v2" ] || miss="$miss (verdicts with -r differ: $v2)"
 			if [ -z "$miss" ]; then
-				ok "$name/hosting: [\\i] translated and the Apache directives skipped, each noted at file:line"
+				ok "$name/hosting: with -r waf.conf, [\\i] translated and the Apache directives skipped, each noted at file:line, verdicts as with --server-config"
 			else
 				fail "$name/hosting: notes missing for:$miss"
 			fi
