@@ -211,7 +211,8 @@ EOF2
 	# patterns: \i is the letter i in PCRE1 (PCRE2 refuses it)
 	sed -i -e 's/activexobject|expression/act[\\i]vexobject|expression/' \
 	       -e 's/|<input|iframe)"/|<input|[\\i]frame)"/' \
-	       -e 's/"\\\.execscript\\b"/"\\.execscr[\\i]pt\\b"/' "$1"/*_XSS_XSS.conf
+	       -e 's/"\\\.execscript\\b"/"\\.execscr[\\i]pt\\b"/' \
+	       -e 's/bjavascript:"/bjavascr[\\i]pt:"/' -e 's/bvbscript:"/bvbscr[\\i]pt:"/' "$1"/*_XSS_XSS.conf
 	# Comodo's points mode, on
 	sed -i 's/tx\.points_blocking=off/tx.points_blocking=on/' "$1"/*_Init_Initialization.conf
 }
