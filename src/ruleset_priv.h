@@ -130,6 +130,11 @@ const char *v2_inherited(struct reader *rd, const struct seclang_action *a, size
 /* A rule-changing directive naming no rule defined yet (no effect in v2).
  * Returns 1 when handled (noted, left out). */
 int v2_before_definition(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* SecRuleRemoveByMsg/ByTag RX: ModSecurity 2 removes the rules defined
+ * before it whose msg (a tag) the regex matches; 3.0.9 compares the whole
+ * string. Emitted as SecRuleRemoveById of those ids (or left out when
+ * none), with a note. Returns 1 when handled. */
+int v2_remove_by_directive(struct reader *rd, struct origin at, struct seclang_directive *d);
 /* `@rx PATTERN` that does not compile: under v2 an error (the server would
  * not start, returns -1), else a note (3.0.9 loads a regex that never
  * matches). Returns 0 otherwise. */

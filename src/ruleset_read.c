@@ -427,6 +427,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		goto out;
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
 		goto out;
+	if (rs->engine_v2 && v2_remove_by_directive(rd, at, &d))
+		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
 		ret = rule(rd, at, &d, err);
 		goto out;

@@ -583,13 +583,15 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* "ctl:ruleRemoveById=A,ctl:ruleRemoveById=B-C" for the rules whose msg
- * matches `rx`, as ModSecurity 2 2.9.7 matches it (re.c,
+/* "ctl:ruleRemoveById=A,ctl:ruleRemoveById=B-C" (each id or range after
+ * `each`, separated by `sep`) for the loaded rules whose msg (`tag`: one of
+ * whose tags) matches `rx`, as ModSecurity 2 2.9.7 matches it (re.c,
  * msre_ruleset_rule_matches_exception: the regex, unanchored and
  * case-sensitive, on the msg as written, macros unexpanded). A range
  * stands only for ids that all match (no other loaded id between).
  * Returns the number of rules; -1 when the regex does not compile. */
-static int remove_by_msg(const struct ruleset *rs, const char *rx, struct strbuf *out)
+static int remove_by(const struct ruleset *rs, const char *rx, int tag, const char *sep, const char *each,
+		     struct strbuf *out)
 {
 	int code, n = 0;
 	PCRE2_SIZE off;
@@ -607,9 +609,14 @@ static int remove_by_msg(const struct ruleset *rs, const char *rx, struct strbuf
 		if (r->id <= 0 || rs->units[r->unit].inactive)
 			continue;
 		all[nall++] = r->id;
-		if (r->msg && *r->msg &&
+		if (!tag && r->msg && *r->msg &&
 		    pcre2_match(re, (PCRE2_SPTR)r->msg, strlen(r->msg), 0, 0, md, NULL) >= 0)
 			hit[nhit++] = r->id;
+		for (size_t t = 0; tag && t < r->ntags; t++)
+			if (pcre2_match(re, (PCRE2_SPTR)r->tags[t], strlen(r->tags[t]), 0, 0, md, NULL) >= 0) {
+				hit[nhit++] = r->id;
+				break;
+			}
 	}
 	qsort(all, nall, sizeof(long), cmp_long);
 	qsort(hit, nhit, sizeof(long), cmp_long);
@@ -621,9 +628,9 @@ static int remove_by_msg(const struct ruleset *rs, const char *rx, struct strbuf
 		while (e + 1 < nhit && a + (e - h) + 1 < nall && all[a + (e - h) + 1] == hit[e + 1])
 			e++;
 		if (e > h)
-			strbuf_addf(out, "%sctl:ruleRemoveById=%ld-%ld", out->len ? "," : "", hit[h], hit[e]);
+			strbuf_addf(out, "%s%s%ld-%ld", out->len ? sep : "", each, hit[h], hit[e]);
 		else
-			strbuf_addf(out, "%sctl:ruleRemoveById=%ld", out->len ? "," : "", hit[h]);
+			strbuf_addf(out, "%s%s%ld", out->len ? sep : "", each, hit[h]);
 		n += (int)(e - h + 1);
 		h = e + 1;
 	}
@@ -659,7 +666,7 @@ char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf 
 			int n;
 			if (strcmp(a[i].name, "ctl") || !a[i].value || strncasecmp(a[i].value, "ruleRemoveByMsg=", 16))
 				continue;
-			n = remove_by_msg(rs, a[i].value + 16, &ids);
+			n = remove_by(rs, a[i].value + 16, 0, ",", "ctl:ruleRemoveById=", &ids);
 			at = strstr(cur, a[i].raw);
 			if (n < 0 || !at) {
 				strbuf_release(&ids);
@@ -867,4 +874,39 @@ char *v2_anchor_line(const char *line, unsigned *what)
 		return NULL;
 	}
 	return strbuf_detach(&out, NULL);
+}
+
+int v2_remove_by_directive(struct reader *rd, struct origin at, struct seclang_directive *d)
+{
+	struct strbuf ids = STRBUF_INIT, line = STRBUF_INIT;
+	int tag, n;
+	if (d->nargs != 1)
+		return 0;
+	if (!strcasecmp(d->name, "SecRuleRemoveByMsg"))
+		tag = 0;
+	else if (!strcasecmp(d->name, "SecRuleRemoveByTag"))
+		tag = 1;
+	else
+		return 0;
+	read_flush_chain(rd);
+	rd->in_chain = 0;
+	/* the rules read so far: a v2 exception acts on the rules before it */
+	n = remove_by(rd->rs, d->args[0].inner, tag, " ", "", &ids);
+	if (n < 0) {
+		strbuf_release(&ids);
+		return 0;	/* a regex PCRE2 refuses: as written */
+	}
+	if (n == 0) {
+		rs_note(rd->rs, at, "%s %s: no rule defined before it has a %s it matches (ModSecurity 2 removes "
+			"nothing); left out", d->name, d->args[0].raw, tag ? "tag" : "msg");
+	} else {
+		strbuf_addf(&line, "SecRuleRemoveById %s", ids.buf);
+		rs_note(rd->rs, at, "translated: %s %s -> %s (the %d rule%s defined before it whose %s the regex "
+			"matches, as ModSecurity 2 matches it; libmodsecurity 3.0.9 compares the whole %s)",
+			d->name, d->args[0].raw, line.buf, n, n == 1 ? "" : "s", tag ? "tag" : "msg", tag ? "tag" : "msg");
+		read_emit(rd, line.buf, at);
+	}
+	strbuf_release(&ids);
+	strbuf_release(&line);
+	return 1;
 }
