@@ -118,8 +118,6 @@ static void *work(void *arg)
 static struct engine *load(const struct ruleset *rs, struct strbuf *err)
 {
 	struct engine *e = engine_new_mode(rs->rule_engine, err);
-	struct strbuf pre = STRBUF_INIT;
-	int line;
 	if (!e) {
 		/* a value libmodsecurity refuses: name where the rule set set it */
 		struct strbuf why = STRBUF_INIT;
@@ -129,14 +127,21 @@ static struct engine *load(const struct ruleset *rs, struct strbuf *err)
 		strbuf_release(&why);
 		return NULL;
 	}
-	/* the tool's own rules the translations need (a setvar's comma) */
-	ruleset_override_text(rs, &pre);
-	if (pre.len && engine_add_rules(e, pre.buf, &line, err) < 0) {
+	{
+		/* what the tool loads first (under engine_v2: a setvar's comma,
+		 * REQUEST_BODY as ModSecurity 2 fills it) */
+		struct strbuf pre = STRBUF_INIT, why = STRBUF_INIT;
+		int line, rc = 0;
+		ruleset_override_text(rs, &pre);
+		if (pre.len && (rc = engine_add_rules(e, pre.buf, &line, &why)) < 0)
+			strbuf_addf(err, "the tool's rules:%d: %s (a bug: please report it)", line, why.buf);
 		strbuf_release(&pre);
-		engine_free(e);
-		return NULL;
+		strbuf_release(&why);
+		if (rc < 0) {
+			engine_free(e);
+			return NULL;
+		}
 	}
-	strbuf_release(&pre);
 	if (engine_load_ruleset(e, rs, err) < 0) {
 		engine_free(e);
 		return NULL;

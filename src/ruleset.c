@@ -93,9 +93,10 @@ void ruleset_override_text(const struct ruleset *rs, struct strbuf *out)
 {
 	if (rs->v2_comma)
 		strbuf_addstr(out, V2_COMMA_TEXT);
-	for (size_t i = 0; i < rs->noverrides && i < 8; i++)
+	for (size_t i = 0; i < rs->noverrides && i < 6; i++)
 		strbuf_addf(out, "SecAction \"id:%zu,phase:1,pass,nolog,t:none,setvar:'%s=%s'\"\n",
 			    99990 + i, rs->overrides[i].var, rs->overrides[i].value);
+	ruleset_v2_prelude(rs, out);
 }
 
 /* The override for `setvar` value "tx.name=...", or NULL. */

@@ -137,10 +137,15 @@ int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
  * `setvar:tx.NAME=...` the rules make gets this value instead, and
  * ruleset_override_text() sets it first thing in phase 1. */
 void ruleset_override(struct ruleset *rs, const char *var, const char *value);
-/* SecActions setting the overrides (ids 99990-99997, kept for the tool),
- * and when a translated setvar needs it the comma (99998-99999), to be
- * loaded before the server's rules; "" when there are none. */
+/* SecActions setting the overrides (ids 99990-99995, kept for the tool),
+ * when a translated setvar needs it the comma (99996-99997), then, under
+ * engine_v2, ruleset_v2_prelude's rules (99998-99999): to be loaded before
+ * the server's rules; "" when there are none. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
+/* Under engine_v2: the rules (ids 99998-99999) that make REQUEST_BODY
+ * exist only where ModSecurity 2 fills it (ruleset_v2_reqbody.c); "" when
+ * no rule reads it, or under v3. */
+void ruleset_v2_prelude(const struct ruleset *rs, struct strbuf *out);
 
 /* The regex library of the audited server when --pcre does not say: for a
  * ModSecurity 2 server, what its mod_security2.so links (read under --root

@@ -330,21 +330,22 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	if (rs->engine_v2) {
 		struct strbuf how = STRBUF_INIT;
 		unsigned what;
-		char *tr = v2_anchor_line(out.buf, &what);
+		char *tr = v2_translate_as(out.buf, &how, V2_READ | V2_BACKSLASHES);
+		if (tr) {
+			if (strstr(tr, V2_COMMA_MACRO))
+				rs->v2_comma = 1;
+			rs_note(rs, at, "translated: %s", how.buf);
+			strbuf_reset(&out);
+			strbuf_addstr(&out, tr);
+			free(tr);
+		}
+		/* after the backslashes are Apache's: ^ and $ of the regex v2 runs */
+		tr = v2_anchor_line(out.buf, &what);
 		if (tr) {
 			if (what & V2_LINE_UNESCAPED)
 				rs_note(rs, at, V2_UNESCAPE_NOTE);
 			if (what & V2_LINE_ANCHORED)
 				rs_note(rs, at, V2_ANCHOR_NOTE);
-			strbuf_reset(&out);
-			strbuf_addstr(&out, tr);
-			free(tr);
-		}
-		tr = v2_translate_as(out.buf, &how, 0);
-		if (tr) {
-			if (strstr(tr, V2_COMMA_MACRO))
-				rs->v2_comma = 1;
-			rs_note(rs, at, "translated: %s", how.buf);
 			strbuf_reset(&out);
 			strbuf_addstr(&out, tr);
 			free(tr);

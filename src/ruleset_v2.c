@@ -386,8 +386,26 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 
 /* One action as 3.0.9 reads ModSecurity 2's meaning: 1 with the new text
  * in `out` (empty: left out), 0 when unchanged. */
-static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how)
+static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how, int read)
 {
+	if (read && !strcmp(a->name, "noauditlog")) {
+		/* ModSecurity 2 still writes the rule's match to the error log
+		 * (noauditlog keeps it out of the audit log only); 3.0.9 logs
+		 * nothing for it */
+		strbuf_addf(how, "%snoauditlog left out (ModSecurity 2 logs the match to the error log all the "
+			    "same; libmodsecurity 3.0.9 would not report it)", how->len ? "; " : "");
+		return 1;
+	}
+	if (!strcmp(a->name, "ctl") && a->value && !strncasecmp(a->value, "forceRequestBodyVariable=", 25) &&
+	    (!strcasecmp(a->value + 25, "on") || !strcasecmp(a->value + 25, "off"))) {
+		/* 3.0.9 ignores it; ModSecurity 2 then keeps the body of a request
+		 * no processor takes as REQUEST_BODY (ruleset_v2_reqbody.c) */
+		strbuf_addf(out, "ctl:%s,setvar:tx.mca_v2_forcebody=%d", a->value,
+			    !strcasecmp(a->value + 25, "on"));
+		strbuf_addf(how, "%sctl:%s also sets tx.mca_v2_forcebody (ModSecurity 2 fills REQUEST_BODY "
+			    "under no body processor only when it is On)", how->len ? "; " : "", a->value);
+		return 1;
+	}
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
 		/* ModSecurity 2 keeps a quoted comma in the value (Comodo's
 		 * "%{ip.previous_username}, %{args.log}"); 3.0.9's scanner ends a
@@ -401,7 +419,7 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 			else
 				strbuf_addstr(out, V2_COMMA_MACRO);
 		strbuf_addf(how, "%s%s -> %s (3.0.9 ends a setvar value at a comma; %s is one, set by the tool's "
-			    "rules 99998-99999)", how->len ? "; " : "", a->raw, out->buf, V2_COMMA_MACRO);
+			    "rules 99996-99997)", how->len ? "; " : "", a->raw, out->buf, V2_COMMA_MACRO);
 		return 1;
 	}
 	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',') &&
@@ -466,6 +484,30 @@ char *v2_translate(const char *line, struct strbuf *how)
 	return v2_translate_as(line, how, V2_QUOTES);
 }
 
+/* `arg` as Apache's ap_getword_conf hands it to ModSecurity 2: "\\\\"
+ * is one backslash (a quote escaped with a backslash keeps its backslash
+ * here: 3.0.9 reads \" in an operator as the quote, as PCRE does).
+ * Malloc'd, or NULL when nothing changes or the result would end in a
+ * backslash (3.0.9 would take it with the closing quote). */
+static char *apache_unescaped(const char *arg)
+{
+	struct strbuf out = STRBUF_INIT;
+	if (!strstr(arg, "\\\\"))
+		return NULL;
+	for (const char *p = arg; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\\')
+			p++;
+		else if (p[0] == '\\' && p[1])
+			strbuf_addch(&out, *p++);	/* \" and other pairs stay */
+		strbuf_addch(&out, *p);
+	}
+	if (out.len && out.buf[out.len - 1] == '\\') {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 {
 	struct seclang_directive d;
@@ -484,15 +526,23 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
 		goto out;
 	if (is_rule) {
+		char *collapsed = (what & V2_BACKSLASHES) ? apache_unescaped(d.args[1].inner) : NULL;
 		newvars = d.args[0].quoted ? NULL : translate_vars(d.args[0].inner, how);
-		newop = translate_operator(d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (collapsed)
+			strbuf_addf(how, "%sModSecurity 2 reads \\\\ in the operator as one backslash (Apache's "
+				    "configuration parser unescapes it; libmodsecurity 3.0.9 keeps both)", how->len ? "; " : "");
+		newop = translate_operator(collapsed ? collapsed : d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (collapsed && !newop)
+			newop = collapsed;
+		else
+			free(collapsed);
 	}
 	if (d.nargs == nfixed + 1) {
 		struct seclang_action *a;
 		size_t na = seclang_actions(d.args[nfixed].inner, &a);
 		for (size_t i = 0; i < na; i++) {
 			strbuf_reset(&one);
-			if (translate_action(&a[i], &one, how)) {
+			if (translate_action(&a[i], &one, how, (what & V2_READ) != 0)) {
 				changed = 1;
 				if (!one.len)
 					continue;
@@ -839,13 +889,17 @@ char *v2_anchor_line(const char *line, unsigned *what)
 		seclang_directive_release(&d);
 		return NULL;
 	}
+	/* v2_translate_as (V2_BACKSLASHES) collapsed \\ already, except in
+	 * an operator that would then end in a backslash (which would escape
+	 * the closing quote): a literal operator becomes the regex it means */
 	unesc = apache_unescape(d.args[1].inner);
 	if (unesc && unesc[0] && unesc[strlen(unesc) - 1] == '\\') {
-		/* it ends in a backslash, which would escape the closing quote:
-		 * a literal operator becomes the regex it means, else left */
 		char *lit = literal_as_rx(unesc);
 		free(unesc);
 		unesc = lit;
+	} else {
+		free(unesc);
+		unesc = NULL;
 	}
 	if (unesc)
 		*what |= V2_LINE_UNESCAPED;
