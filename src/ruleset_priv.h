@@ -171,11 +171,13 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
  * becomes ctl:ruleRemoveById= the ids of the loaded rules whose msg RX
  * matches (ModSecurity 2's matching), or is left out when none does. */
 char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf *how);
-/* A SecRule's operator as ModSecurity 2 under Apache reads it: \\ is one
- * backslash (Apache's ap_getword_conf; V2_LINE_UNESCAPED), and in @rx ^
- * and $ without PCRE_MULTILINE, with PCRE_DOLLAR_ENDONLY ("(?-m)" first,
- * $ as \z; V2_LINE_ANCHORED). NULL when nothing changes; *what says what
- * did, for the notes below (one text each, counted over every place). */
+/* A SecRule's operator as ModSecurity 2 under Apache reads it, after
+ * v2_translate_as(V2_BACKSLASHES) collapsed double backslashes: one ending in a backslash
+ * (left by that collapse) as the @rx it means (V2_LINE_UNESCAPED), and in
+ * @rx ^ and $ without PCRE_MULTILINE, with PCRE_DOLLAR_ENDONLY ("(?-m)"
+ * first, $ as \\z; V2_LINE_ANCHORED). NULL when nothing changes; *what
+ * says what did, for the notes below (one text each, counted over every
+ * place). */
 #define V2_LINE_UNESCAPED 1u
 #define V2_LINE_ANCHORED 2u
 #define V2_UNESCAPE_NOTE "translated: an operator ending in \\\\, one backslash as Apache reads it " \
