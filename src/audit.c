@@ -380,16 +380,15 @@ char *excl_list_text(const struct exclusion *x, size_t n)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* A target the audited engine names the same way. ModSecurity 2 names
- * JSON fields without libmodsecurity's "json." prefix (and array members
- * by their array), so a target on one cannot be written for it: for a v2
- * server the rule is removed for the path instead (the parity suite
- * measured this on Apache + mod_security2). */
+/* A target the audited engine can remove. Under --engine v2 JSON fields
+ * carry ModSecurity 2's names already (engine_v2json.h); what v2 cannot
+ * remove is a target from a count (&ARGS:x): the rule is removed for the
+ * path instead (the parity suite measured both on Apache + mod_security2). */
 static char *target_for(const struct audit *a, const struct ruleinfo *ri, const struct match *m,
 			const struct request *req)
 {
 	char *t = exclusion_target(ri, m, req);
-	if (t && a->engine_v2 && strstr(t, ":json.")) {
+	if (t && a->engine_v2 && exclusion_counts_target(ri, t)) {
 		free(t);
 		return NULL;
 	}
@@ -457,8 +456,8 @@ int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c
 		else
 			x->reason = xasprintf("denies with status %d in phase %d, matching %s",
 					      v->status, v->phase, match_variable(m));
-		if (a->engine_v2 && x->scope == EXCL_RULE && strstr(match_variable(m), ":json.")) {
-			char *r = xasprintf("%s (ModSecurity 2 names JSON fields differently, so the rule is "
+		if (a->engine_v2 && x->scope == EXCL_RULE && exclusion_counts_target(ri, match_variable(m))) {
+			char *r = xasprintf("%s (ModSecurity 2 cannot remove a target from a count, so the rule is "
 					    "removed for the path rather than the field)", x->reason);
 			free(x->reason);
 			x->reason = r;

@@ -59,6 +59,7 @@ static const char usage[] =
 "      --engine v2|v3         the audited server's engine: v3 (libmodsecurity,\n"
 "                             default) or v2 (Apache mod_security2, cPanel, most\n"
 "                             Comodo installs): emulate v2 where they differ\n"
+"                             (JSON argument names, v2-only syntax translated)\n"
 "      --pcre 1|2             the server's regex library (v2 only; default:\n"
 "                             what its mod_security2.so links, else 1). A regex\n"
 "                             that library refuses is a finding: the server\n"

@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "engine_v2json.h"
 
 #include <modsecurity/intervention.h>
 #include <modsecurity/modsecurity.h>
@@ -15,6 +16,7 @@
 struct engine {
 	ModSecurity *msc;
 	RulesSet *rules;
+	int v2_json_names;	/* a ModSecurity 2 rule set: JSON named as v2 does (engine_v2json.h) */
 };
 
 /* The parse cache: one parsed RulesSet per distinct unit text, kept for
@@ -214,6 +216,7 @@ int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long 
 {
 	struct strbuf why = STRBUF_INIT;
 	int line;
+	e->v2_json_names = rs->engine_v2;
 	for (size_t u = 0; u < rs->nunits; u++) {
 		struct origin at;
 		if (rs->units[u].inactive)
@@ -396,6 +399,8 @@ void engine_run(struct engine *e, const struct request *req,
 		goto done;
 	if (req->body_len)
 		msc_append_request_body(t, (const unsigned char *)req->body, req->body_len);
+	if (e->v2_json_names)
+		engine_v2json_args(t);
 	/* Phase 2 runs here: always call it, even with no body. */
 	msc_process_request_body(t);
 	if (check(t, out, 2))

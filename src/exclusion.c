@@ -122,6 +122,18 @@ char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 	return ret;
 }
 
+int exclusion_counts_target(const struct ruleinfo *ri, const char *target)
+{
+	size_t cl = strcspn(target, ":");
+	const char *p;
+	if (!ri || !ri->vars)
+		return 0;
+	for (p = strchr(ri->vars, '&'); p; p = strchr(p + 1, '&'))
+		if (!strncasecmp(p + 1, target, cl) && (p[1 + cl] == ':' || p[1 + cl] == '|' || !p[1 + cl]))
+			return 1;
+	return 0;
+}
+
 /* Escape regex metacharacters for PCRE. */
 static void rx_escape(struct strbuf *out, const char *s)
 {

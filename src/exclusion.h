@@ -58,6 +58,12 @@ struct exclusion {
  * ref offsets into the request line. Returns malloc'd text. */
 char *exclusion_target(const struct ruleinfo *ri, const struct match *m,
 		       const struct request *req);
+/* Does the rule count the target's collection (&ARGS, &ARGS:x)?
+ * ModSecurity 2 cannot remove a target from a count: the count is a
+ * variable of its own, named by the collection ("matched 3 at ARGS"), so
+ * an exclusion of ARGS:x leaves it (libmodsecurity 3 drops x from it);
+ * measured on Apache + mod_security2 2.9.7 by tests/parity (json-names). */
+int exclusion_counts_target(const struct ruleinfo *ri, const char *target);
 
 /* Does the exclusion cover callback `cb`'s path (same endpoint)? */
 int exclusion_same_scope(const struct exclusion *x, const struct callback *cb, unsigned forms);

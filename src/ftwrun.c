@@ -128,8 +128,8 @@ static struct engine *load(const struct ruleset *rs, struct strbuf *err)
 		return NULL;
 	}
 	{
-		/* what the tool loads first (under engine_v2: REQUEST_BODY as
-		 * ModSecurity 2 fills it) */
+		/* what the tool loads first (under engine_v2: a setvar's comma,
+		 * REQUEST_BODY as ModSecurity 2 fills it) */
 		struct strbuf pre = STRBUF_INIT, why = STRBUF_INIT;
 		int line, rc = 0;
 		ruleset_override_text(rs, &pre);

@@ -91,7 +91,9 @@ void ruleset_override(struct ruleset *rs, const char *var, const char *value)
 
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out)
 {
-	for (size_t i = 0; i < rs->noverrides && i < 7; i++)
+	if (rs->v2_comma)
+		strbuf_addstr(out, V2_COMMA_TEXT);
+	for (size_t i = 0; i < rs->noverrides && i < 6; i++)
 		strbuf_addf(out, "SecAction \"id:%zu,phase:1,pass,nolog,t:none,setvar:'%s=%s'\"\n",
 			    99990 + i, rs->overrides[i].var, rs->overrides[i].value);
 	ruleset_v2_prelude(rs, out);

@@ -96,6 +96,8 @@ struct ruleset {
 	int points_limit[5];		/* Comodo points mode: tx.points_limit1-4 ([1]-[4]) */
 	int incoming_points_limit;	/* Comodo: tx.incoming_points_limit, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
+	int v2_comma;			/* a translated setvar value holds a comma: the tool's
+					 * rules setting it load first (ruleset_override_text) */
 	int allow_lua;			/* --allow-lua: keep exec: actions naming .lua scripts */
 	int pcre;			/* the audited server's regex library: 1 (PCRE1) or 2;
 					 * 0 until ruleset_default_pcre() or --pcre sets it */
@@ -136,8 +138,9 @@ int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
  * `setvar:tx.NAME=...` the rules make gets this value instead, and
  * ruleset_override_text() sets it first thing in phase 1. */
 void ruleset_override(struct ruleset *rs, const char *var, const char *value);
-/* SecActions setting the overrides (ids 99990-99996, kept for the tool),
- * then, under engine_v2, ruleset_v2_prelude's rules: to be loaded before
+/* SecActions setting the overrides (ids 99990-99995, kept for the tool),
+ * when a translated setvar needs it the comma (99996-99997), then, under
+ * engine_v2, ruleset_v2_prelude's rules (99998-99999): to be loaded before
  * the server's rules; "" when there are none. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
 /* Under engine_v2: the rules (ids 99998-99999) that make REQUEST_BODY

@@ -235,7 +235,7 @@ static int fit_translates(struct fitter *f, size_t k)
 	struct strbuf text = STRBUF_INIT, how = STRBUF_INIT, why = STRBUF_INIT;
 	int changed = 0, line, ok;
 	for (size_t i = f->gfirst[k]; i < f->gfirst[k + 1]; i++) {
-		char *t = v2_translate(f->line[i], &how);
+		char *t = v2_translate_rs(f->rs, f->line[i], &how);
 		strbuf_addstr(&text, t ? t : f->line[i]);
 		strbuf_addch(&text, '\n');
 		changed |= t != NULL;
@@ -256,7 +256,7 @@ static int fit_translate(struct fitter *f, size_t k)
 	char **tr = xcalloc(f->gfirst[k + 1] - f->gfirst[k], sizeof(char *));
 	int changed = 0, line, ok;
 	for (size_t i = f->gfirst[k]; i < f->gfirst[k + 1]; i++) {
-		tr[i - f->gfirst[k]] = v2_translate(f->line[i], &how);
+		tr[i - f->gfirst[k]] = v2_translate_rs(f->rs, f->line[i], &how);
 		strbuf_addstr(&text, tr[i - f->gfirst[k]] ? tr[i - f->gfirst[k]] : f->line[i]);
 		strbuf_addch(&text, '\n');
 		changed |= tr[i - f->gfirst[k]] != NULL;
@@ -265,6 +265,8 @@ static int fit_translate(struct fitter *f, size_t k)
 	for (size_t i = f->gfirst[k]; i < f->gfirst[k + 1]; i++) {
 		char *t = tr[i - f->gfirst[k]];
 		if (ok && t) {
+			if (strstr(t, V2_COMMA_MACRO))
+				f->rs->v2_comma = 1;
 			free(f->line[i]);
 			f->line[i] = t;
 		} else {

@@ -133,6 +133,11 @@ const char *v2_inherited(struct reader *rd, const struct seclang_action *a, size
 /* A rule-changing directive naming no rule defined yet (no effect in v2).
  * Returns 1 when handled (noted, left out). */
 int v2_before_definition(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* SecRuleRemoveByMsg/ByTag RX: ModSecurity 2 removes the rules defined
+ * before it whose msg (a tag) the regex matches; 3.0.9 compares the whole
+ * string. Emitted as SecRuleRemoveById of those ids (or left out when
+ * none), with a note. Returns 1 when handled. */
+int v2_remove_by_directive(struct reader *rd, struct origin at, struct seclang_directive *d);
 /* `@rx PATTERN` that does not compile: under v2 an error (the server would
  * not start, returns -1), else a note (3.0.9 loads a regex that never
  * matches). Returns 0 otherwise. */
@@ -144,18 +149,45 @@ int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct s
  * variables, response-only ctl:s, an operator ending in %). Malloc'd, or
  * NULL when nothing changes; `how` says what changed. v2_translate() also
  * rewrites \" in operators (V2_QUOTES): 3.0.9 reads most of them, so that is
- * tried only on a group it refuses (ruleset_fit). V2_JSON_NAMES emulates
- * ModSecurity 2's names for JSON fields (no "json." prefix): ARGS:x also
- * reads ARGS:json.x, an anchored regex on ARGS_NAMES also matches "json.x".
+ * tried only on a group it refuses (ruleset_fit). ModSecurity 2's names for
+ * JSON fields are not a translation: the engine gives the arguments those
+ * names (engine_v2json.h). V2_READ marks the reader's pass (noauditlog).
  * V2_BACKSLASHES: Apache's config parser (ap_getword_conf) reads "\\\\" in
  * an argument as one backslash before ModSecurity 2 sees it; 3.0.9 keeps
  * both, so the operator is rewritten with them collapsed (the reader's
  * pass only: ruleset_fit translates what the reader already wrote). */
 #define V2_QUOTES 1u
-#define V2_JSON_NAMES 2u
+#define V2_READ 2u
 #define V2_BACKSLASHES 4u
+/* A comma in a setvar value, as 3.0.9 can read it: a macro holding ",".
+ * The TX variable is set first thing in phase 1 by V2_COMMA_TEXT (ids
+ * 99996-99997, the tool's): 3.0.9 cannot write a comma in a setvar value,
+ * so it comes from t:urlDecode of %2C, captured. ruleset_override_text()
+ * loads it when a translation used the macro (rs->v2_comma). */
+#define V2_COMMA_MACRO "%{tx.mca_comma}"
+#define V2_COMMA_TEXT \
+	"SecAction \"id:99996,phase:1,pass,nolog,t:none,setvar:tx.mca_pct2c=%2C\"\n" \
+	"SecRule TX:mca_pct2c \"@rx ^(.*)$\" \"id:99997,phase:1,pass,nolog,capture,t:none,t:urlDecode,setvar:tx.mca_comma=%{TX.1}\"\n"
 char *v2_translate(const char *line, struct strbuf *how);
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
+/* v2_translate() and what needs the whole rule set: ctl:ruleRemoveByMsg=RX
+ * becomes ctl:ruleRemoveById= the ids of the loaded rules whose msg RX
+ * matches (ModSecurity 2's matching), or is left out when none does. */
+char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf *how);
+/* A SecRule's operator as ModSecurity 2 under Apache reads it, after
+ * v2_translate_as(V2_BACKSLASHES) collapsed double backslashes: one ending in a backslash
+ * (left by that collapse) as the @rx it means (V2_LINE_UNESCAPED), and in
+ * @rx ^ and $ without PCRE_MULTILINE, with PCRE_DOLLAR_ENDONLY ("(?-m)"
+ * first, $ as \\z; V2_LINE_ANCHORED). NULL when nothing changes; *what
+ * says what did, for the notes below (one text each, counted over every
+ * place). */
+#define V2_LINE_UNESCAPED 1u
+#define V2_LINE_ANCHORED 2u
+#define V2_UNESCAPE_NOTE "translated: an operator ending in \\\\, one backslash as Apache reads it " \
+	"(libmodsecurity 3.0.9 keeps both and cannot end a quoted argument in one): the @rx it means"
+#define V2_ANCHOR_NOTE "translated: ^ and $ in @rx as ModSecurity 2 reads them: (?-m) first and $ as \\z " \
+	"(libmodsecurity 3.0.9 compiles regexes multi-line, ModSecurity 2 does not)"
+char *v2_anchor_line(const char *line, unsigned *what);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 

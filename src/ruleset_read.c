@@ -329,9 +329,23 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	}
 	if (rs->engine_v2) {
 		struct strbuf how = STRBUF_INIT;
-		char *tr = v2_translate_as(out.buf, &how, V2_JSON_NAMES | V2_BACKSLASHES);
+		unsigned what;
+		char *tr = v2_translate_as(out.buf, &how, V2_READ | V2_BACKSLASHES);
 		if (tr) {
+			if (strstr(tr, V2_COMMA_MACRO))
+				rs->v2_comma = 1;
 			rs_note(rs, at, "translated: %s", how.buf);
+			strbuf_reset(&out);
+			strbuf_addstr(&out, tr);
+			free(tr);
+		}
+		/* after the backslashes are Apache's: ^ and $ of the regex v2 runs */
+		tr = v2_anchor_line(out.buf, &what);
+		if (tr) {
+			if (what & V2_LINE_UNESCAPED)
+				rs_note(rs, at, V2_UNESCAPE_NOTE);
+			if (what & V2_LINE_ANCHORED)
+				rs_note(rs, at, V2_ANCHOR_NOTE);
 			strbuf_reset(&out);
 			strbuf_addstr(&out, tr);
 			free(tr);
@@ -413,6 +427,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1 && v2_record_default(rd, at, d.args[0].inner))
 		goto out;
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
+		goto out;
+	if (rs->engine_v2 && v2_remove_by_directive(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
 		ret = rule(rd, at, &d, err);

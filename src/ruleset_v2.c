@@ -393,16 +393,16 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 		strbuf_addstr(&out, "@rx ");
 		rx_literal(&out, arg, alen);
 	} else if (nlen == 5 && !strncasecmp(name, "streq", 5)) {
-		strbuf_addstr(&out, "@rx ^");
+		strbuf_addstr(&out, "@rx \\A");
 		rx_literal(&out, arg, alen);
-		strbuf_addch(&out, '$');
+		strbuf_addstr(&out, "\\z");
 	} else if (nlen == 10 && !strncasecmp(name, "beginsWith", 10)) {
-		strbuf_addstr(&out, "@rx ^");
+		strbuf_addstr(&out, "@rx \\A");
 		rx_literal(&out, arg, alen);
 	} else if (nlen == 8 && !strncasecmp(name, "endsWith", 8)) {
 		strbuf_addstr(&out, "@rx ");
 		rx_literal(&out, arg, alen);
-		strbuf_addch(&out, '$');
+		strbuf_addstr(&out, "\\z");
 	} else if (nlen == 2 && !strncasecmp(name, "pm", 2)) {
 		/* phrases separated by spaces, matched without case */
 		const char *p = arg, *end = arg + alen;
@@ -432,26 +432,9 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 
 /* One action as 3.0.9 reads ModSecurity 2's meaning: 1 with the new text
  * in `out` (empty: left out), 0 when unchanged. */
-static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how,
-			    int json_names)
+static int translate_action(const struct seclang_action *a, struct strbuf *out, struct strbuf *how, int read)
 {
-	if (json_names && !strcmp(a->name, "ctl") && a->value &&
-	    (!strncasecmp(a->value, "ruleRemoveTargetById=", 21) || !strncasecmp(a->value, "ruleRemoveTargetByTag=", 22))) {
-		/* ModSecurity 2's ARGS:x is the JSON field x too */
-		const char *semi = strchr(a->value, ';'), *t = semi ? semi + 1 : NULL;
-		size_t col = t ? strcspn(t, ":") : 0;
-		if (t && t[col] == ':' && ((col == 4 && !strncasecmp(t, "ARGS", 4)) || (col == 9 && !strncasecmp(t, "ARGS_POST", 9))) &&
-		    t[col + 1] && t[col + 1] != '/' && strncasecmp(t + col + 1, "json.", 5) && !strchr(t, ',')) {
-			strbuf_addf(out, "ctl:%s,ctl:%.*s%.*s:json.%s", a->value, (int)(semi - a->value + 1), a->value,
-				    (int)col, t, t + col + 1);
-			if (!strncmp(a->raw, "ctl:'", 5))
-				strbuf_addf(how, "%s%s -> ctl:%s", how->len ? "; " : "", a->raw, a->value);
-			strbuf_addf(how, "%sModSecurity 2 names JSON fields without json. (the exclusion of %s also "
-				    "excludes %.*s:json.%s)", how->len ? "; " : "", t, (int)col, t, t + col + 1);
-			return 1;
-		}
-	}
-	if (json_names && !strcmp(a->name, "noauditlog")) {
+	if (read && !strcmp(a->name, "noauditlog")) {
 		/* ModSecurity 2 still writes the rule's match to the error log
 		 * (noauditlog keeps it out of the audit log only); 3.0.9 logs
 		 * nothing for it */
@@ -470,17 +453,23 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 		return 1;
 	}
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
-		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
-		 * the value (Comodo's lists of names, compared with @within) */
+		/* ModSecurity 2 keeps a quoted comma in the value (Comodo's
+		 * "%{ip.previous_username}, %{args.log}"); 3.0.9's scanner ends a
+		 * setvar value at any comma, quoted, escaped or not. A macro
+		 * can carry one: tx.mca_comma holds "," (set first thing in
+		 * phase 1 by the tool's rules, V2_COMMA_TEXT), so the value
+		 * is exactly ModSecurity 2's. */
 		for (const char *p = a->raw; *p; p++)
 			if (*p != ',')
 				strbuf_addch(out, *p);
-			else if (p[1] != ' ')
-				strbuf_addch(out, ' ');
-		strbuf_addf(how, "%s%s -> %s", how->len ? "; " : "", a->raw, out->buf);
+			else
+				strbuf_addstr(out, V2_COMMA_MACRO);
+		strbuf_addf(how, "%s%s -> %s (3.0.9 ends a setvar value at a comma; %s is one, set by the tool's "
+			    "rules 99996-99997)", how->len ? "; " : "", a->raw, out->buf, V2_COMMA_MACRO);
 		return 1;
 	}
-	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',')) {
+	if (!strcmp(a->name, "ctl") && a->value && !strncmp(a->raw, "ctl:'", 5) && !strchr(a->value, ',') &&
+	    strncasecmp(a->value, "ruleRemoveByMsg=", 16)) {	/* that one: v2_translate_rs() */
 		/* ctl:'ruleRemoveTargetById=...': 3.0.9 takes ctl: values unquoted */
 		int kept = 1;
 		for (const char *const *c = ctl_response_only; *c; c++)
@@ -536,59 +525,6 @@ static char *translate_vars(const char *vars, struct strbuf *how)
 	return strbuf_detach(&out, NULL);
 }
 
-/* ModSecurity 2 names a JSON field "a.b" where libmodsecurity 3 says
- * "json.a.b": a rule naming ARGS:a.b (or excluding !ARGS:a.b) reads the JSON
- * field too. Returns the variables with ARGS:json.a.b added, or NULL. */
-static char *json_selectors(const char *vars)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *p = vars;
-	int changed = 0;
-	while (*p) {
-		const char *e = strchr(p, '|');
-		size_t n = e ? (size_t)(e - p) : strlen(p), pre = *p == '!' ? 1 : 0, col;
-		strbuf_add(&out, p, n);
-		col = strcspn(p + pre, ":|");
-		if (pre + col < n && p[pre + col] == ':' && p[pre] != '&' &&
-		    ((col == 4 && !strncasecmp(p + pre, "ARGS", 4)) || (col == 9 && !strncasecmp(p + pre, "ARGS_POST", 9)))) {
-			const char *name = p + pre + col + 1;
-			size_t nl = n - pre - col - 1;
-			if (nl && *name != '/' && *name != '\'' && strncasecmp(name, "json.", 5)) {
-				strbuf_addf(&out, "|%.*s:json.%.*s", (int)(pre + col), p, (int)nl, name);
-				changed = 1;
-			}
-		}
-		p += n;
-		if (*p == '|')
-			strbuf_addch(&out, *p++);
-	}
-	if (!changed) {
-		strbuf_release(&out);
-		return NULL;
-	}
-	return strbuf_detach(&out, NULL);
-}
-
-/* An anchored regex on argument names (CRS 943120's ^(?:...|session_id)$)
- * matches the JSON field's v2 name when it may start with "json.". */
-static char *json_names_operator(const char *vars, const char *op)
-{
-	const char *o = *op == '!' ? op + 1 : op;
-	struct strbuf out = STRBUF_INIT;
-	if (!strcasestr(vars, "ARGS_NAMES") && !strcasestr(vars, "ARGS_POST_NAMES"))
-		return NULL;
-	if (!strncasecmp(o, "@rx ", 4))
-		o += 4;
-	else if (*o == '@')
-		return NULL;
-	if (*o != '^')
-		return NULL;
-	strbuf_add(&out, op, (size_t)(o - op));
-	strbuf_addstr(&out, "^(?:json\\.)?");
-	strbuf_addstr(&out, o + 1);
-	return strbuf_detach(&out, NULL);
-}
-
 char *v2_translate(const char *line, struct strbuf *how)
 {
 	return v2_translate_as(line, how, V2_QUOTES);
@@ -620,7 +556,6 @@ static char *apache_unescaped(const char *arg)
 
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 {
-	int json_names = (what & V2_JSON_NAMES) != 0;
 	struct seclang_directive d;
 	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
 	char *newop = NULL, *newvars = NULL;
@@ -647,26 +582,13 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 			newop = collapsed;
 		else
 			free(collapsed);
-		if (json_names && !d.args[0].quoted) {
-			char *jv = json_selectors(newvars ? newvars : d.args[0].inner);
-			char *jo = newop ? NULL : json_names_operator(d.args[0].inner, d.args[1].inner);
-			if (jv || jo)
-				strbuf_addf(how, "%sModSecurity 2 names JSON fields without json. (%s)", how->len ? "; " : "",
-					    jv ? "ARGS:x also reads ARGS:json.x" : "an anchored name regex also matches json.x");
-			if (jv) {
-				free(newvars);
-				newvars = jv;
-			}
-			if (jo)
-				newop = jo;
-		}
 	}
 	if (d.nargs == nfixed + 1) {
 		struct seclang_action *a;
 		size_t na = seclang_actions(d.args[nfixed].inner, &a);
 		for (size_t i = 0; i < na; i++) {
 			strbuf_reset(&one);
-			if (translate_action(&a[i], &one, how, json_names)) {
+			if (translate_action(&a[i], &one, how, (what & V2_READ) != 0)) {
 				changed = 1;
 				if (!one.len)
 					continue;
@@ -747,4 +669,344 @@ const char *ruleset_default_pcre(struct ruleset *rs)
 	}
 	rs->pcre = 1;
 	return "no mod_security2.so found: PCRE1, as most ModSecurity 2 builds";
+}
+
+/* ---- ctl:ruleRemoveByMsg, which 3.0.9 lacks ---- */
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+/* "ctl:ruleRemoveById=A,ctl:ruleRemoveById=B-C" (each id or range after
+ * `each`, separated by `sep`) for the loaded rules whose msg (`tag`: one of
+ * whose tags) matches `rx`, as ModSecurity 2 2.9.7 matches it (re.c,
+ * msre_ruleset_rule_matches_exception: the regex, unanchored and
+ * case-sensitive, on the msg as written, macros unexpanded). A range
+ * stands only for ids that all match (no other loaded id between).
+ * Returns the number of rules; -1 when the regex does not compile. */
+static int remove_by(const struct ruleset *rs, const char *rx, int tag, const char *sep, const char *each,
+		     struct strbuf *out)
+{
+	int code, n = 0;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+	pcre2_match_data *md;
+	long *all, *hit;
+	size_t nall = 0, nhit = 0;
+	if (!re)
+		return -1;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	all = xmalloc((rs->nrules + 1) * sizeof(long));
+	hit = xmalloc((rs->nrules + 1) * sizeof(long));
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct ruleinfo *r = &rs->rules[i];
+		if (r->id <= 0 || rs->units[r->unit].inactive)
+			continue;
+		all[nall++] = r->id;
+		if (!tag && r->msg && *r->msg &&
+		    pcre2_match(re, (PCRE2_SPTR)r->msg, strlen(r->msg), 0, 0, md, NULL) >= 0)
+			hit[nhit++] = r->id;
+		for (size_t t = 0; tag && t < r->ntags; t++)
+			if (pcre2_match(re, (PCRE2_SPTR)r->tags[t], strlen(r->tags[t]), 0, 0, md, NULL) >= 0) {
+				hit[nhit++] = r->id;
+				break;
+			}
+	}
+	qsort(all, nall, sizeof(long), cmp_long);
+	qsort(hit, nhit, sizeof(long), cmp_long);
+	for (size_t h = 0, a = 0; h < nhit;) {
+		size_t e = h;
+		while (a < nall && all[a] < hit[h])
+			a++;
+		/* extend while the next loaded id is the next hit */
+		while (e + 1 < nhit && a + (e - h) + 1 < nall && all[a + (e - h) + 1] == hit[e + 1])
+			e++;
+		if (e > h)
+			strbuf_addf(out, "%s%s%ld-%ld", out->len ? sep : "", each, hit[h], hit[e]);
+		else
+			strbuf_addf(out, "%s%s%ld", out->len ? sep : "", each, hit[h]);
+		n += (int)(e - h + 1);
+		h = e + 1;
+	}
+	free(all);
+	free(hit);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return n;
+}
+
+char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf *how)
+{
+	char *t = v2_translate(line, how), *cur = t ? t : xstrdup(line);
+	struct seclang_directive d;
+	struct strbuf why = STRBUF_INIT;
+	int changed = t != NULL;
+	size_t nfixed;
+
+	if (!strcasestr(cur, "ruleRemoveByMsg") || seclang_split(cur, &d, &why) < 0 || !d.name) {
+		strbuf_release(&why);
+		if (!changed)
+			free(cur);
+		return changed ? cur : NULL;
+	}
+	strbuf_release(&why);
+	nfixed = !strcasecmp(d.name, "SecRule") ? 2 : 0;
+	if (d.nargs == nfixed + 1) {
+		struct seclang_action *a;
+		size_t na = seclang_actions(d.args[nfixed].inner, &a);
+		for (size_t i = 0; i < na; i++) {
+			struct strbuf ids = STRBUF_INIT, nl = STRBUF_INIT;
+			char *at;
+			int n;
+			if (strcmp(a[i].name, "ctl") || !a[i].value || strncasecmp(a[i].value, "ruleRemoveByMsg=", 16))
+				continue;
+			n = remove_by(rs, a[i].value + 16, 0, ",", "ctl:ruleRemoveById=", &ids);
+			at = strstr(cur, a[i].raw);
+			if (n < 0 || !at) {
+				strbuf_release(&ids);
+				continue;
+			}
+			if (n > 0) {
+				strbuf_add(&nl, cur, (size_t)(at - cur));
+				strbuf_addstr(&nl, ids.buf);
+				strbuf_addstr(&nl, at + strlen(a[i].raw));
+				strbuf_addf(how, "%s%s -> %s (the ids of the %d rule%s whose msg matches, as ModSecurity 2 "
+					    "matches it; libmodsecurity 3.0.9 has no ruleRemoveByMsg)", how->len ? "; " : "",
+					    a[i].raw, ids.buf, n, n == 1 ? "" : "s");
+			} else {
+				/* no rule's msg matches: ModSecurity 2 removes nothing */
+				size_t rl = strlen(a[i].raw);
+				if (at > cur && at[-1] == ',') {
+					strbuf_add(&nl, cur, (size_t)(at - cur - 1));
+					strbuf_addstr(&nl, at + rl);
+				} else {
+					strbuf_add(&nl, cur, (size_t)(at - cur));
+					strbuf_addstr(&nl, at + rl + (at[rl] == ',' ? 1 : 0));
+				}
+				strbuf_addf(how, "%s%s left out (no loaded rule's msg matches it: ModSecurity 2 removes "
+					    "nothing)", how->len ? "; " : "", a[i].raw);
+			}
+			free(cur);
+			cur = strbuf_detach(&nl, NULL);
+			changed = 1;
+			strbuf_release(&ids);
+		}
+		seclang_actions_free(a, na);
+	}
+	seclang_directive_release(&d);
+	if (!changed) {
+		free(cur);
+		return NULL;
+	}
+	return cur;
+}
+
+/* ---- ^ and $ ---- */
+
+/* ModSecurity 2 compiles @rx with PCRE_DOTALL|PCRE_DOLLAR_ENDONLY
+ * (re_operators.c), libmodsecurity 3.0.9 with DOTALL|MULTILINE
+ * (utils/regex.cc): there ^ and $ also match at every line break, so a
+ * multi-line value (a JSON html_snippet) matches patterns it does not
+ * match in ModSecurity 2 (CRS 942110's [\"'`]+\s*$). Written for 3.0.9:
+ * (?-m) first, and each $ as \z (end of subject only). NULL when the
+ * pattern has neither outside a class, or sets its own flags. */
+static char *anchor_regex(const char *rx)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = rx, *start;
+	int has = 0;
+	if (strstr(rx, "(?"))
+		for (const char *q = strstr(rx, "(?"); q; q = strstr(q + 2, "(?")) {
+			size_t n = strspn(q + 2, "imsxJUn-^");
+			if (n && memchr(q + 2, 'm', n))
+				return NULL;	/* its own multi-line flag */
+		}
+	/* leading (*UTF8), (*UCP), ...: they must stay first */
+	while (p[0] == '(' && p[1] == '*') {
+		const char *e = strchr(p, ')');
+		if (!e)
+			return NULL;
+		p = e + 1;
+	}
+	strbuf_add(&out, rx, (size_t)(p - rx));
+	strbuf_addstr(&out, "(?-m)");
+	start = p;
+	while (*p) {
+		if (p[0] == '\\' && p[1] == 'Q') {
+			const char *e = strstr(p + 2, "\\E");
+			size_t n = e ? (size_t)(e + 2 - p) : strlen(p);
+			strbuf_add(&out, p, n);
+			p += n;
+		} else if (p[0] == '\\') {
+			strbuf_add(&out, p, p[1] ? 2 : 1);
+			p += p[1] ? 2 : 1;
+		} else if (p[0] == '[') {
+			/* a class: ] first (or after ^) is a member; [:name:] inside */
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']') {
+				if (q[0] == '\\' && q[1])
+					q += 2;
+				else if (q[0] == '[' && q[1] == ':' && strstr(q + 2, ":]"))
+					q = strstr(q + 2, ":]") + 2;
+				else
+					q++;
+			}
+			if (*q)
+				q++;
+			strbuf_add(&out, p, (size_t)(q - p));
+			p = q;
+		} else if (p[0] == '$') {
+			strbuf_addstr(&out, "\\z");
+			has = 1;
+			p++;
+		} else {
+			has |= p[0] == '^';
+			strbuf_addch(&out, *p++);
+		}
+	}
+	(void)start;
+	if (!has) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* Apache reads a directive's arguments with ap_getword_conf(), whose
+ * substring_conf() turns \\ into \ (and \" into "): ModSecurity 2's
+ * operator "@rx 1\\\\9" is the regex 1\\9, one literal backslash (CRS
+ * 920460). libmodsecurity 3.0.9 keeps both backslashes. NULL when the
+ * operator has no \\ (or has \", which 3.0.9 reads itself). */
+static char *apache_unescape(const char *op)
+{
+	struct strbuf out = STRBUF_INIT;
+	if (!strstr(op, "\\\\") || strstr(op, "\\\""))
+		return NULL;
+	for (const char *p = op; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\\')
+			p++;
+		strbuf_addch(&out, *p);
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/* "[!]@contains x" (@streq, @beginsWith, @endsWith) as the @rx it means,
+ * with exact anchors; NULL for any other operator. */
+static char *literal_as_rx(const char *op)
+{
+	static const struct { const char *name, *pre, *post; } lit[] = {
+		{ "@contains ", "", "" }, { "@streq ", "\\A", "\\z" },
+		{ "@beginsWith ", "\\A", "" }, { "@endsWith ", "", "\\z" },
+	};
+	const char *o = *op == '!' ? op + 1 : op;
+	for (size_t i = 0; i < sizeof(lit) / sizeof(lit[0]); i++) {
+		size_t l = strlen(lit[i].name);
+		if (!strncasecmp(o, lit[i].name, l)) {
+			struct strbuf out = STRBUF_INIT;
+			strbuf_add(&out, op, (size_t)(o - op));
+			strbuf_addf(&out, "@rx %s", lit[i].pre);
+			rx_literal(&out, o + l, strlen(o + l));
+			strbuf_addstr(&out, lit[i].post);
+			return strbuf_detach(&out, NULL);
+		}
+	}
+	return NULL;
+}
+
+char *v2_anchor_line(const char *line, unsigned *what)
+{
+	struct seclang_directive d;
+	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT;
+	const char *op, *rx;
+	char *nrx, *unesc;
+	*what = 0;
+	if (seclang_split(line, &d, &why) < 0 || !d.name) {
+		strbuf_release(&why);
+		return NULL;
+	}
+	strbuf_release(&why);
+	if (strcasecmp(d.name, "SecRule") || d.nargs < 2 || d.nargs > 3) {
+		seclang_directive_release(&d);
+		return NULL;
+	}
+	/* v2_translate_as (V2_BACKSLASHES) collapsed \\ already, except in
+	 * an operator that would then end in a backslash (which would escape
+	 * the closing quote): a literal operator becomes the regex it means */
+	unesc = apache_unescape(d.args[1].inner);
+	if (unesc && unesc[0] && unesc[strlen(unesc) - 1] == '\\') {
+		char *lit = literal_as_rx(unesc);
+		free(unesc);
+		unesc = lit;
+	} else {
+		free(unesc);
+		unesc = NULL;
+	}
+	if (unesc)
+		*what |= V2_LINE_UNESCAPED;
+	op = unesc ? unesc : d.args[1].inner;
+	rx = *op == '!' ? op + 1 : op;
+	if (!strncasecmp(rx, "@rx ", 4))
+		rx += 4 + strspn(rx + 4, " \t");
+	else if (*rx == '@')
+		rx = NULL;
+	nrx = rx ? anchor_regex(rx) : NULL;
+	if (nrx)
+		*what |= V2_LINE_ANCHORED;
+	if (nrx || unesc) {
+		if (nrx)
+			strbuf_addf(&out, "%s %s \"%.*s%s\"", d.name, d.args[0].raw, (int)(rx - op), op, nrx);
+		else
+			strbuf_addf(&out, "%s %s \"%s\"", d.name, d.args[0].raw, op);
+		if (d.nargs == 3)
+			strbuf_addf(&out, " %s", d.args[2].raw);
+	}
+	free(nrx);
+	free(unesc);
+	seclang_directive_release(&d);
+	if (!out.len) {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+int v2_remove_by_directive(struct reader *rd, struct origin at, struct seclang_directive *d)
+{
+	struct strbuf ids = STRBUF_INIT, line = STRBUF_INIT;
+	int tag, n;
+	if (d->nargs != 1)
+		return 0;
+	if (!strcasecmp(d->name, "SecRuleRemoveByMsg"))
+		tag = 0;
+	else if (!strcasecmp(d->name, "SecRuleRemoveByTag"))
+		tag = 1;
+	else
+		return 0;
+	read_flush_chain(rd);
+	rd->in_chain = 0;
+	/* the rules read so far: a v2 exception acts on the rules before it */
+	n = remove_by(rd->rs, d->args[0].inner, tag, " ", "", &ids);
+	if (n < 0) {
+		strbuf_release(&ids);
+		return 0;	/* a regex PCRE2 refuses: as written */
+	}
+	if (n == 0) {
+		rs_note(rd->rs, at, "%s %s: no rule defined before it has a %s it matches (ModSecurity 2 removes "
+			"nothing); left out", d->name, d->args[0].raw, tag ? "tag" : "msg");
+	} else {
+		strbuf_addf(&line, "SecRuleRemoveById %s", ids.buf);
+		rs_note(rd->rs, at, "translated: %s %s -> %s (the %d rule%s defined before it whose %s the regex "
+			"matches, as ModSecurity 2 matches it; libmodsecurity 3.0.9 compares the whole %s)",
+			d->name, d->args[0].raw, line.buf, n, n == 1 ? "" : "s", tag ? "tag" : "msg", tag ? "tag" : "msg");
+		read_emit(rd, line.buf, at);
+	}
+	strbuf_release(&ids);
+	strbuf_release(&line);
+	return 1;
 }

@@ -13,6 +13,16 @@
 #               file included in rules.conf.main's order, as cPanel writes
 #               modsec2.cpanel.conf) after cPanel's engine settings
 #   standalone: usr/local/cwaf/rules/ (Comodo's installer), included by glob
+#   hosting:    a hosting company's Comodo-based variant, as its installer
+#               lays it out on RHEL: etc/httpd/conf.d/waf.conf (engine
+#               settings, Include modsecurity.d/*.conf) and
+#               etc/httpd/modsecurity.d/ holding the set's files plus its
+#               own 00_Global_Security.conf (Apache directives ServerSignature,
+#               Header, Order, RewriteRule, <IfModule mod_rewrite.c>, and a
+#               rule), PCRE1-only escapes in 07_XSS_XSS.conf (`[\i]`: its
+#               servers run a PCRE1 build of mod_security2, where it means
+#               `[i]`) and Comodo's points mode on (tx.points_blocking=on).
+#               Built here from the set (nothing of it is in the repository).
 # and for each:
 #   1. `check --pcre 2` against `apache2 -t` (this machine's mod_security2 is
 #      built with PCRE2): the audit says the server would not start exactly
@@ -22,6 +32,9 @@
 #   3. Apache started with the same files behind a backend, every callback
 #      probed (--error-log gives the rule ids); tests/parity/compare says
 #      whether each callback's verdict and blocking rules equal the audit's.
+#      For hosting, this machine's mod_security2 (PCRE2) gets the files
+#      with `[\i]` written `[i]` (what the PCRE1 server reads), the audit the
+#      hosting tree itself with --pcre 1.
 # Prints a summary per set and "N passed, N failed". Exit 77 (skip) when
 # no DIR is given or Apache/nginx/mod_security2 are missing.
 set -u
@@ -101,7 +114,7 @@ nginx -p "$tmp" -c "$tmp/backend.conf" >"$tmp/logs/backend.start" 2>&1 && wait_p
 
 # httpd.conf LAYOUT PORT: an Apache configuration loading the set as LAYOUT does
 write_conf() {
-	layout=$1 port=$2 root=$tmp/$1
+	wl=$1 port=$2 root=$tmp/$1
 	{
 		echo "ServerRoot $tmp/apache"
 		echo "PidFile $tmp/run/apache.pid"
@@ -109,9 +122,9 @@ write_conf() {
 		echo "Listen 127.0.0.1:$port"
 		echo "ServerName $HOST"
 		[ -n "$RUNAS" ] && echo "User $RUNAS" && echo "Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)"
-		echo "ErrorLog $tmp/logs/apache-$layout.error.log"
+		echo "ErrorLog $tmp/logs/apache-$wl.error.log"
 		echo "LogLevel warn"
-		for m in mpm_event authz_core unique_id proxy proxy_http security2; do
+		for m in mpm_event authz_core unique_id proxy proxy_http headers rewrite access_compat security2; do
 			echo "LoadModule ${m}_module $AP_MODS/mod_$m.so"
 		done
 		echo "StartServers 1"; echo "ServerLimit 1"; echo "ThreadsPerChild 8"; echo "MaxRequestWorkers 8"
@@ -132,9 +145,27 @@ install_set() {
 	case $layout in
 	cpanel) rules=$root/etc/apache2/conf.d/modsec_vendor_configs/comodo_apache ;;
 	standalone) rules=$root/usr/local/cwaf/rules ;;
+	hosting) rules=$root/etc/httpd/modsecurity.d ;;
 	esac
 	mkdir -p "$rules"
 	cp -r "$dir"/. "$rules/"
+	if [ "$layout" = hosting ]; then
+		hosting_variant "$rules"
+		mkdir -p "$root/etc/httpd/conf.d"
+		{
+			echo "# the hosting installer's waf.conf (RHEL: /etc/httpd/conf.d/waf.conf)"
+			echo "<IfModule security2_module>"
+			echo "    SecRuleEngine On"
+			echo "    SecRequestBodyAccess On"
+			echo "    SecAuditEngine RelevantOnly"
+			echo "    SecAuditLog $tmp/logs/modsec_audit.log"
+			echo "    Include $rules/*.conf"
+			echo "</IfModule>"
+		} >"$root/etc/httpd/conf.d/waf.conf"
+		echo "Include $root/etc/httpd/conf.d/waf.conf" >"$root/modsec2.conf"
+		RULES=$rules
+		return
+	fi
 	{
 		# cPanel's engine settings (WHM > ModSecurity Configuration defaults)
 		echo "SecRuleEngine On"
@@ -152,17 +183,51 @@ install_set() {
 	RULES=$rules
 }
 
+# hosting_variant DIR: a hosting company's changes to the set in DIR
+hosting_variant() {
+	cat >"$1/00_Global_Security.conf" <<'EOF2'
+# Global security settings (the hosting company's own file, read by Apache
+# with the rule files: Apache directives and ModSecurity rules together)
+ServerSignature Off
+<IfModule mod_headers.c>
+    Header always set X-Content-Type-Options nosniff
+    Header always set X-Frame-Options SAMEORIGIN
+</IfModule>
+<IfModule mod_rewrite.c>
+    RewriteEngine On
+    RewriteCond %{REQUEST_METHOD} ^(TRACE|TRACK)
+    RewriteRule .* - [F]
+</IfModule>
+<Files "xmlrpc.php">
+    Order deny,allow
+    Deny from all
+</Files>
+SecRule REQUEST_FILENAME "@endsWith /wp-login.php" \
+    "id:9000010,phase:2,pass,nolog,t:none,setvar:'tx.hosting_login=1'"
+SecRule REQUEST_HEADERS:User-Agent "@rx ^(?:curl|Wget|python-requests)/" \
+    "id:9000020,phase:1,deny,status:403,log,t:none,msg:'Hosting: scripted client'"
+EOF2
+	# PCRE1-only escapes, as the hosting variant writes some of its XSS
+	# patterns: \i is the letter i in PCRE1 (PCRE2 refuses it)
+	sed -i -e 's/activexobject|expression/act[\\i]vexobject|expression/' \
+	       -e 's/|<input|iframe)"/|<input|[\\i]frame)"/' \
+	       -e 's/"\\\.execscript\\b"/"\\.execscr[\\i]pt\\b"/' \
+	       -e 's/bjavascript:"/bjavascr[\\i]pt:"/' -e 's/bvbscript:"/bvbscr[\\i]pt:"/' "$1"/*_XSS_XSS.conf
+	# Comodo's points mode, on
+	sed -i 's/tx\.points_blocking=off/tx.points_blocking=on/' "$1"/*_Init_Initialization.conf
+}
+
 # Leave Apache's refusals out of the copy: comment out the directive
 # `apache2 -t` names (it gives the last line of a continued directive).
 apache_fixups() {
-	layout=$1 n=0
-	: >"$tmp/$layout.refused"
+	fl=$1 n=0
+	: >"$tmp/$fl.refused"
 	while [ $n -lt 20 ]; do
-		out=$(apache2 -d "$tmp/apache" -f "$tmp/$layout/httpd.conf" -t 2>&1) && return 0
+		out=$(apache2 -d "$tmp/apache" -f "$tmp/$fl/httpd.conf" -t 2>&1) && return 0
 		file=$(echo "$out" | sed -n 's/.*Syntax error on line [0-9]* of \([^:]*\):.*/\1/p' | head -n 1)
 		line=$(echo "$out" | sed -n 's/.*Syntax error on line \([0-9]*\) of .*/\1/p' | head -n 1)
 		[ -n "$file" ] && [ -n "$line" ] || { echo "$out" | tail -n 3; return 1; }
-		echo "$file:$line: $(echo "$out" | tail -n 1)" >>"$tmp/$layout.refused"
+		echo "$file:$line: $(echo "$out" | tail -n 1)" >>"$tmp/$fl.refused"
 		# from the directive's first line (the line after the previous one
 		# that does not continue) to `line`
 		awk -v end="$line" '
@@ -182,7 +247,7 @@ json_num() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9]*\).*/\1/p" "$1" | head -n 1;
 for dir in "$@"; do
 	name=$(basename "$dir")
 	[ -f "$dir/rules.conf.main" ] || { fail "$name: $dir/rules.conf.main is missing (not a CWAF copy?)"; continue; }
-	for layout in cpanel standalone; do
+	for layout in cpanel standalone hosting; do
 		PORT=$(pick_port)
 		install_set "$dir" "$layout"
 		write_conf "$layout" "$PORT"
@@ -197,7 +262,29 @@ for dir in "$@"; do
 		else
 			fail "$name/$layout: apache2 -t exits $ast but check --pcre 2 exits $cst: $(grep -i 'would not\|error' "$tmp/$layout.check" | head -n 2)"
 		fi
-		apache_fixups "$layout" || { fail "$name/$layout: Apache still refuses the set"; continue; }
+		# Apache's copy: hosting's [\i] written as the PCRE1 server reads it
+		alayout=$layout
+		if [ "$layout" = hosting ]; then
+			alayout=hosting-apache
+			rm -rf "$tmp/$alayout"
+			cp -r "$tmp/hosting" "$tmp/$alayout"
+			for f in "$tmp/$alayout/modsec2.conf" "$tmp/$alayout/etc/httpd/conf.d/waf.conf"; do
+				sed -i "s|$tmp/hosting/|$tmp/$alayout/|g" "$f"
+			done
+			sed -i 's/\[\\i\]/[i]/g' "$tmp/$alayout"/etc/httpd/modsecurity.d/*_XSS_XSS.conf
+			write_conf "$alayout" "$PORT"
+		fi
+		apache_fixups "$alayout" || { fail "$name/$layout: Apache still refuses the set"; continue; }
+		if [ "$layout" = hosting ]; then
+			# Apache refuses none of the hosting company's changes: not the
+			# Apache directives in 00_Global_Security.conf, not [i]
+			if [ "$(cat "$tmp"/hosting/etc/httpd/modsecurity.d/*_XSS_XSS.conf | grep -o '\[\\i\]' | wc -l)" -ge 3 ] &&
+			   ! grep -q '00_Global_Security.conf\|_XSS_XSS.conf' "$tmp/$alayout.refused"; then
+				ok "$name/hosting: Apache takes the hosting tree with [\\i] written [i] (its Apache directives in 00_Global_Security.conf included)"
+			else
+				fail "$name/hosting: Apache refuses the hosting company's changes, or the [\\i] edits did not apply: $(cat "$tmp/$alayout.refused")"
+			fi
+		fi
 		# 2. the audit, as the server's PCRE1 build reads it (and as this
 		# Apache, with its refusals left out, runs it)
 		t0=$(now)
@@ -214,7 +301,32 @@ for dir in "$@"; do
 		left=$(json_num "$tmp/$layout.audit.json" rules_left_out)
 		translated=$(grep -c '"note":[[:space:]]*"translated:' "$tmp/$layout.audit.json")
 		tl=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-		echo "  $name/$layout: $audited rules audited, $left left out, $translated translation notes, $(wc -l <"$tmp/$layout.refused") left out of Apache's copy; audit $tl s"
+		echo "  $name/$layout: $audited rules audited, $left left out, $translated translation notes, $(wc -l <"$tmp/$alayout.refused") left out of Apache's copy; audit $tl s"
+		if [ "$layout" = hosting ]; then
+			# what the hosting tree needs: the PCRE1 escapes translated,
+			# and, given the rule files with -r (no Apache config read),
+			# the Apache directives skipped; each noted at file:line, and
+			# the verdicts those of the --server-config audit
+			"$bin" --engine v2 --pcre 1 -r "$tmp/hosting/etc/httpd/conf.d/waf.conf" --host "$HOST" \
+				--client-ip 127.0.0.1 --order-id "$FAKE_ID" -H 'X-Modsec-Callback-Audit: probe 0000000000000000' \
+				--no-attack-probes --format json >"$tmp/hosting-r.audit.json" 2>"$tmp/hosting-r.audit.err"
+			miss=
+			# one note object a line
+			tr -d '\n\t' <"$tmp/hosting-r.audit.json" | sed 's/},[[:space:]]*{/}\n{/g' >"$tmp/$layout.notes"
+			grep '_XSS_XSS.conf' "$tmp/$layout.notes" | grep -q 'PCRE1 regex: \\\\i -> i' || miss="$miss [\\i]"
+			for d in ServerSignature Header RewriteEngine RewriteCond RewriteRule Order; do
+				grep '00_Global_Security.conf' "$tmp/$layout.notes" | grep -q "\"$d: an Apache directive in a rule file" ||
+					miss="$miss $d"
+			done
+			v1=$(grep -o '"verdict":[[:space:]]*"[a-z_]*"' "$tmp/$layout.audit.json" | tr -d ' \t' | tr '\n' ' ')
+			v2=$(grep -o '"verdict":[[:space:]]*"[a-z_]*"' "$tmp/hosting-r.audit.json" | tr -d ' \t' | tr '\n' ' ')
+			[ -n "$v1" ] && [ "$v1" = "$v2" ] || miss="$miss (verdicts with -r differ: $v2)"
+			if [ -z "$miss" ]; then
+				ok "$name/hosting: with -r waf.conf, [\\i] translated and the Apache directives skipped, each noted at file:line, verdicts as with --server-config"
+			else
+				fail "$name/hosting: notes missing for:$miss"
+			fi
+		fi
 		echo "    command: $bin --pcre 1 --server-config $conf --host $HOST --no-attack-probes --format json"
 		if [ "$audited" -gt 0 ] && [ $((left * 100)) -le $(( (audited + left) )) ]; then
 			ok "$name/$layout: at least 99% of the rules audited ($audited of $((audited + left)))"
@@ -222,13 +334,14 @@ for dir in "$@"; do
 			fail "$name/$layout: $left of $((audited + left)) rules left out (more than 1%)"
 		fi
 		# 3. real Apache with the same files
+		conf=$tmp/$alayout/httpd.conf
 		if ! apache2 -d "$tmp/apache" -f "$conf" -k start >"$tmp/logs/apache-$layout.start" 2>&1 ||
 		   ! wait_port "$PORT" "$tmp/run/apache.pid"; then
 			fail "$name/$layout: Apache did not start: $(tail -n 3 "$tmp/logs/apache-$layout.start")"
 			stop_pidfile "$tmp/run/apache.pid"
 			continue
 		fi
-		"$bin" probe --format json --host "$HOST" --error-log "$tmp/logs/apache-$layout.error.log" \
+		"$bin" probe --format json --host "$HOST" --error-log "$tmp/logs/apache-$alayout.error.log" \
 			--timeout 20 "http://127.0.0.1:$PORT" >"$tmp/$layout.probe.json" 2>"$tmp/$layout.probe.err"
 		stop_pidfile "$tmp/run/apache.pid"
 		: >"$tmp/known"

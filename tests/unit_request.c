@@ -3,6 +3,8 @@
  * entry, in each URL form, with the user's header overrides.
  */
 #include "unit.h"
+#include "jsonargs_v2.h"
+#include "util/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +304,43 @@ START_TEST(header_list_ops)
 }
 END_TEST
 
+/* mod_security2 2.9.7's JSON names (apache2/msc_json.c's callbacks, its
+ * quirks included): each expected line follows that code by hand; the
+ * parity suite (json-names) checks the common forms on real Apache. */
+static void collect_arg(void *ctx, const char *name, size_t nl, const char *value, size_t vl)
+{
+	strbuf_addf(ctx, "%.*s=%.*s\n", (int)nl, name, (int)vl, value);
+}
+
+START_TEST(v2_json_names)
+{
+	static const struct { const char *body, *want; } t[] = {
+		{ "{\"a\":{\"b\":1.50,\"c\":null},\"d\":true}", "a.b=1.50\na.c=\nd=true\n" },
+		{ "{\"l\":[{\"t\":\"x\"},{\"t\":\"y\"}],\"n\":2}", "l.l.t=x\nl.l.t=y\nn=2\n" },
+		{ "{\"ids\":[1,2]}", "ids.ids=1\nids.ids=2\n" },
+		/* a top-level array: "array", then the key again */
+		{ "[1,{\"k\":\"v\"}]", "array.array=1\narray.array.k=v\n" },
+		/* an array of arrays: the prefix grows by the same key */
+		{ "{\"m\":[[1]]}", "m.m.m=1\n" },
+		/* an object ending in an array: closing it takes the key back from the prefix */
+		{ "{\"o\":{\"p\":[1]},\"q\":\"\\u00e5\"}", "o.p.p=1\nq=\xc3\xa5\n" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		ck_assert_int_eq(v2json_args(t[i].body, strlen(t[i].body), 0, collect_arg, &sb), 0);
+		ck_assert_str_eq(sb.buf ? sb.buf : "", t[i].want);
+		strbuf_release(&sb);
+	}
+	{
+		struct strbuf sb = STRBUF_INIT;
+		const char *deep = "{\"a\":{\"b\":{\"c\":1}}}";
+		ck_assert_int_eq(v2json_args("{\"a\":", 5, 0, collect_arg, &sb), -1);
+		ck_assert_int_eq(v2json_args(deep, strlen(deep), 1, collect_arg, &sb), -1);
+		strbuf_release(&sb);
+	}
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -320,6 +359,7 @@ Suite *request_suite(void)
 	tcase_add_test(tm, wire_body_with_nul);
 	tcase_add_test(tm, header_parse_cases);
 	tcase_add_test(tm, header_list_ops);
+	tcase_add_test(tm, v2_json_names);
 	suite_add_tcase(s, tm);
 	return s;
 }

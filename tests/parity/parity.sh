@@ -139,8 +139,27 @@ ruleset_files() {	# SERVER RULESET
 	crs-pl1) echo "$engine $crs" ;;
 	crs-pl4) echo "$engine $P/crs-pl4.conf $crs" ;;
 	json) echo "$engine $P/json-blocker.conf" ;;
+	# Apache only (V2_RULESETS below): what the audit emulates of ModSecurity 2
+	json-names) echo "$engine $P/json-names-v2.conf" ;;
+	points) echo "$engine $P/cwaf-points.conf" ;;
+	apache-directives) echo "$engine $P/apache-directives.conf" ;;
+	v2-syntax) echo "$engine $P/v2-syntax.conf" ;;
+	crs4-pl2) echo "$engine $tmp/conf/crs4-pl2.conf $tmp/conf/crs4.conf" ;;
 	esac
 }
+# audit_files SERVER RULESET: what the audit loads when it differs from the
+# server's files (then with the options that stand for the difference)
+audit_files() {
+	case $2 in
+	# the server's level comes from a file setting CRS 4's
+	# tx.blocking_paranoia_level (as an admin sets it); the audit gets
+	# CRS 4 alone and --paranoia 2
+	crs4-pl2) echo "--paranoia 2 -r $P/modsecurity-v2.conf -r $tmp/conf/crs4.conf" ;;
+	esac
+}
+C4=$srcdir/testdata/crs4
+printf 'Include %s/crs-setup.conf.example\nInclude %s/rules/*.conf\n' "$C4" "$C4" >"$tmp/conf/crs4.conf"
+echo 'SecAction "id:900000,phase:1,nolog,pass,t:none,setvar:tx.blocking_paranoia_level=2"' >"$tmp/conf/crs4-pl2.conf"
 
 rows=$tmp/out/rows
 : >"$rows"
@@ -162,6 +181,8 @@ run_one() {	# SERVER RULESET
 	files=$(ruleset_files "$server" "$rs")
 	rargs=
 	for f in $files; do rargs="$rargs -r $f"; done
+	aargs=$(audit_files "$server" "$rs")
+	[ -n "$aargs" ] || aargs=$rargs
 	out=$tmp/out/$server-$rs
 	# the audit, on the same files, with the probe's order id, client and marker header
 	# shellcheck disable=SC2086
@@ -169,7 +190,7 @@ run_one() {	# SERVER RULESET
 	# the audit reads the rules as the server does: ModSecurity 2 for Apache
 	eng=v3
 	[ "$server" = apache ] && eng=v2
-	"$bin" --format json --engine $eng $rargs --host "$HOST" --client-ip 127.0.0.1 --order-id "$FAKE_ID" --max-rounds 20 \
+	"$bin" --format json --engine $eng $aargs --host "$HOST" --client-ip 127.0.0.1 --order-id "$FAKE_ID" --max-rounds 20 \
 		-H 'X-Modsec-Callback-Audit: probe 0000000000000000' \
 		--exclusions "$out.excl.conf" >"$out.audit.json" 2>"$out.audit.err"
 	st=$?
@@ -217,6 +238,15 @@ for server in ${MCA_PARITY_SERVERS:-nginx apache}; do
 		run_one "$server" "$rs"
 	done
 done
+# ModSecurity 2 only, against the audit's --engine v2: JSON arguments'
+# names (arrays, nested objects), Comodo's points mode (214310), Apache
+# directives inside a rule file, CRS 4 at paranoia level 2 (--paranoia 2),
+# translated v2 syntax (a comma in a setvar value, ctl:ruleRemoveByMsg)
+case " ${MCA_PARITY_SERVERS:-apache} " in *" apache "*)
+	for rs in ${MCA_PARITY_V2_RULESETS-json-names points apache-directives crs4-pl2 v2-syntax}; do
+		run_one apache "$rs"
+	done ;;
+esac
 
 # ---- exclusions where each ecosystem expects them, in the real servers ----
 # (tests/crs-plugin.sh checks the same files through libmodsecurity)
@@ -226,9 +256,7 @@ done
 # Apache + mod_security2 + the Comodo-style set + the rules the WHM API
 # script adds to modsec2.user.conf: every callback passes.
 if [ -z "${MCA_PARITY_SERVERS:-}" ]; then
-	C4=$srcdir/testdata/crs4
 	mkdir -p "$tmp/crs4-plugins"
-	printf 'Include %s/crs-setup.conf.example\nInclude %s/rules/*.conf\n' "$C4" "$C4" >"$tmp/conf/crs4.conf"
 	printf 'Include %s/crs-setup.conf.example\nInclude %s/*-config.conf\nInclude %s/*-before.conf\nInclude %s/rules/*.conf\nInclude %s/*-after.conf\n' \
 		"$C4" "$tmp/crs4-plugins" "$tmp/crs4-plugins" "$C4" "$tmp/crs4-plugins" >"$tmp/conf/crs4-plugins.conf"
 	"$bin" -r "$tmp/conf/modsecurity.conf" -r "$tmp/conf/crs4.conf" -r "$D/comodo-style/rules.conf.main" \

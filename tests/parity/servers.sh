@@ -177,6 +177,9 @@ LoadModule authz_core_module $AP_MODS/mod_authz_core.so
 LoadModule unique_id_module $AP_MODS/mod_unique_id.so
 LoadModule proxy_module $AP_MODS/mod_proxy.so
 LoadModule proxy_http_module $AP_MODS/mod_proxy_http.so
+LoadModule headers_module $AP_MODS/mod_headers.so
+LoadModule rewrite_module $AP_MODS/mod_rewrite.so
+LoadModule access_compat_module $AP_MODS/mod_access_compat.so
 LoadModule security2_module $AP_MODS/mod_security2.so
 StartServers 1
 ServerLimit 1
