@@ -6,6 +6,7 @@
 #include <modsecurity/transaction.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,7 +16,17 @@
 struct engine {
 	ModSecurity *msc;
 	RulesSet *rules;
+	/* engine_fresh_collections: the instances each transaction ran on,
+	 * cleaned up with the engine (never while another thread may be
+	 * running a transaction: msc_cleanup cleans up libxml2's globals) */
+	int fresh;
+	ModSecurity **spent;
+	size_t nspent, aspent;
 };
+
+/* msc_init and the engines' lists of spent instances are shared between
+ * the threads running transactions. */
+static pthread_mutex_t fresh_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The parse cache: one parsed RulesSet per distinct unit text, kept for
  * the life of the process and merged (never copied) into every engine
@@ -239,6 +250,9 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	for (size_t i = 0; i < e->nspent; i++)
+		msc_cleanup(e->spent[i]);
+	free(e->spent);
 	if (e->rules)
 		msc_rules_cleanup(e->rules);
 	if (e->msc)
@@ -374,6 +388,28 @@ static void add_header(Transaction *t, const struct header *h, int response)
 				       (const unsigned char *)h->value);
 }
 
+void engine_fresh_collections(struct engine *e)
+{
+	e->fresh = 1;
+}
+
+/* The instance a transaction runs on: the engine's own, or (fresh
+ * collections) a new one with empty collections. */
+static ModSecurity *instance_for(struct engine *e)
+{
+	ModSecurity *m;
+	if (!e->fresh)
+		return e->msc;
+	pthread_mutex_lock(&fresh_lock);
+	m = msc_init();
+	msc_set_connector_info(m, "modsec-callback-audit");
+	msc_set_log_cb(m, log_cb);
+	ARRAY_PUSH(e->spent, e->nspent, e->aspent);
+	e->spent[e->nspent++] = m;
+	pthread_mutex_unlock(&fresh_lock);
+	return m;
+}
+
 void engine_run(struct engine *e, const struct request *req,
 		const struct response *resp, struct txresult *out)
 {
@@ -383,7 +419,7 @@ void engine_run(struct engine *e, const struct request *req,
 	memset(out, 0, sizeof(*out));
 	__atomic_add_fetch(&stats.transactions, 1, __ATOMIC_RELAXED);
 	out->status = resp ? resp->status : 200;
-	t = msc_new_transaction(e->msc, e->rules, out);
+	t = msc_new_transaction(instance_for(e), e->rules, out);
 	msc_process_connection(t, req->client_ip, req->client_port,
 			       req->server_ip, req->server_port);
 	msc_process_uri(t, req->uri, req->method, req->version);

@@ -62,6 +62,15 @@ int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long 
 		      struct strbuf *err);
 void engine_free(struct engine *e);
 
+/* Every later transaction of `e` starts with empty persistent collections
+ * (IP, GLOBAL, SESSION, USER, RESOURCE), as the first request a server
+ * sees from a client does: a transaction's result then depends on the
+ * engine's rules and its request and response only, never on which
+ * transactions ran before it on the engine (the audit's memo relies on
+ * it, see txmemo.h). Each transaction gets its own ModSecurity instance
+ * (~60 us), kept until engine_free. */
+void engine_fresh_collections(struct engine *e);
+
 /* Add one load unit. On error returns -1 and sets *err_line to the line
  * libmodsecurity names (0 when it names none) and `err` to its message. */
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
