@@ -800,7 +800,10 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 
 	memset(a, 0, sizeof(*a));
 	a->engine_v2 = o->engine_v2;
-	if (audit_load_rules(o, &a->rs, err) < 0)
+	if (audit_read_rules(o, &a->rs, err) < 0)
+		return -1;
+	a->rs.preparse = 1;	/* engines come next: a whole unit's parse is not wasted */
+	if (ruleset_fit(&a->rs, err) < 0)
 		return -1;
 	a->mode = mode_of(a->rs.rule_engine);
 	/* ModSecurity 2's engine is Off unless set; libmodsecurity 3 runs

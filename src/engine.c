@@ -60,6 +60,21 @@ static struct {
 	int env_read;
 } cache;
 
+/* engine_check_rules' answers by text: the fitting step asks the same of
+ * every load when a rule set is read again (the paranoia sweep reads it
+ * once per level). Kept until engine_parse_cache_release. */
+struct checked {
+	char *text;
+	size_t len;
+	unsigned long long hash;
+	int r, line;
+	char *why;
+};
+static struct {
+	struct checked *v;
+	size_t n, alloc;
+} checks;
+
 /* Work counters for the report and the benchmark. */
 static struct engine_stats stats;
 
@@ -109,6 +124,13 @@ void engine_parse_cache_release(void)
 	free(cache.v);
 	cache.v = NULL;
 	cache.n = cache.alloc = 0;
+	for (size_t i = 0; i < checks.n; i++) {
+		free(checks.v[i].text);
+		free(checks.v[i].why);
+	}
+	free(checks.v);
+	checks.v = NULL;
+	checks.n = checks.alloc = 0;
 }
 
 void engine_stats_get(struct engine_stats *out)
@@ -149,6 +171,17 @@ static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err
 	cache.v[cache.n].rules = r;
 	cache.n++;
 	return r;
+}
+
+int engine_preparse(const char *text)
+{
+	struct strbuf err = STRBUF_INIT;
+	RulesSet *p = NULL;
+	int line;
+	if (cache_on() && !strcasestr(text, "SecResponseBodyMimeTypesClear"))
+		p = parsed_unit(text, &line, &err);
+	strbuf_release(&err);
+	return p ? 0 : -1;
 }
 
 /* Add one unit to the engine: merged from the cache, or parsed in place. */
@@ -295,11 +328,41 @@ int engine_add_rules(struct engine *e, const char *text, int *err_line,
 int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
 {
 	const char *error = NULL;
-	RulesSet *rules = msc_create_rules_set();
-	int r = quiet_add(rules, text, &error);
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	struct strbuf why = STRBUF_INIT;
+	RulesSet *rules;
+	struct checked *c;
+	int r;
+
+	for (size_t i = 0; cache_on() && i < checks.n; i++) {
+		c = &checks.v[i];
+		if (c->hash == h && c->len == len && !memcmp(c->text, text, len)) {
+			*err_line = c->line;
+			if (c->r < 0)
+				strbuf_addstr(err, c->why);
+			return c->r;
+		}
+	}
+	rules = msc_create_rules_set();
+	r = quiet_add(rules, text, &error);
 	stats.rule_sets++;
 	msc_rules_cleanup(rules);
-	return rules_error(r, error, err_line, err);
+	r = rules_error(r, error, err_line, &why);
+	if (r < 0)
+		strbuf_addstr(err, why.buf);
+	if (cache_on()) {
+		ARRAY_PUSH(checks.v, checks.n, checks.alloc);
+		c = &checks.v[checks.n++];
+		c->text = xstrdup(text);
+		c->len = len;
+		c->hash = h;
+		c->r = r;
+		c->line = *err_line;
+		c->why = strbuf_detach(&why, NULL);
+	}
+	strbuf_release(&why);
+	return r;
 }
 
 /* libmodsecurity's verdict on a load, as engine_add_rules() gives it. */

@@ -76,6 +76,13 @@ void engine_fresh_collections(struct engine *e);
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
 
+/* Parse `text` into the parse cache as engine_load_units would (behind
+ * the prelude's settings): 0 when it loads (an engine loading it later
+ * merges this parse), -1 when it does not or the cache is off. The
+ * fitting step tries a whole unit this way first: a unit that loads needs
+ * no fitting, and its parse is not wasted. */
+int engine_preparse(const char *text);
+
 /* Use the parse cache (default) or parse every unit in place (the test
  * comparing merged and fresh engines). Call before building engines. */
 void engine_parse_cache(int enable);
