@@ -717,6 +717,7 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 	a->transactions = st.transactions - st0.transactions;
 	a->units_parsed = st.parses - st0.parses;
 	a->engines = st.engines - st0.engines;
+	a->rule_sets = st.rule_sets - st0.rule_sets;
 	return r;
 }
 
