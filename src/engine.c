@@ -365,6 +365,115 @@ int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
 	return r;
 }
 
+static struct checked *check_find(const char *text, size_t len, unsigned long long h)
+{
+	for (size_t i = 0; i < checks.n; i++)
+		if (checks.v[i].hash == h && checks.v[i].len == len && !memcmp(checks.v[i].text, text, len))
+			return &checks.v[i];
+	return NULL;
+}
+
+int engine_check_known(const char *text)
+{
+	size_t len = strlen(text);
+	return cache_on() && check_find(text, len, text_hash(text, len)) != NULL;
+}
+
+void engine_check_remember(const char *text)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	struct checked *c;
+	if (!cache_on() || check_find(text, len, h))
+		return;
+	ARRAY_PUSH(checks.v, checks.n, checks.alloc);
+	c = &checks.v[checks.n++];
+	c->text = xstrdup(text);
+	c->len = len;
+	c->hash = h;
+	c->r = 0;
+	c->line = 0;
+	c->why = xstrdup("");
+}
+
+struct engine_unit {
+	RulesSet *rules;
+	int bad;
+};
+
+struct engine_unit *engine_unit_begin(void)
+{
+	struct engine_unit *b;
+	const char *error = NULL;
+	if (!cache_on())
+		return NULL;
+	b = xcalloc(1, sizeof(*b));
+	b->rules = msc_create_rules_set();
+	stats.rule_sets++;
+	if (quiet_add(b->rules, prelude, &error) < 0 || error) {
+		free((void *)error);
+		msc_rules_cleanup(b->rules);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int engine_unit_add(struct engine_unit *b, size_t line0, const char *piece)
+{
+	struct strbuf t = STRBUF_INIT;
+	const char *error = NULL;
+	int r;
+	if (b->bad)
+		return -1;
+	strbuf_grow(&t, line0 + strlen(piece) + 1);
+	for (size_t i = 0; i < line0; i++)
+		strbuf_addch(&t, '\n');
+	strbuf_addstr(&t, piece);
+	r = quiet_add(b->rules, t.buf, &error);
+	strbuf_release(&t);
+	if (r >= 0 && !error)
+		return 0;
+	/* a parse that fails changes nothing in the set (RulesSet::load
+	 * merges only what parsed); a merge that fails (a duplicated id)
+	 * may have merged a part: the set is given up */
+	if (!error || strstr(error, "duplicated"))
+		b->bad = 1;
+	free((void *)error);
+	return -1;
+}
+
+void engine_unit_abandon(struct engine_unit *b)
+{
+	if (!b)
+		return;
+	msc_rules_cleanup(b->rules);
+	free(b);
+}
+
+void engine_unit_finish(struct engine_unit *b, const char *text)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	if (b->bad || strcasestr(text, "SecResponseBodyMimeTypesClear")) {
+		engine_unit_abandon(b);
+		return;
+	}
+	for (size_t i = 0; i < cache.n; i++)
+		if (cache.v[i].hash == h && cache.v[i].len == len && !memcmp(cache.v[i].text, text, len)) {
+			engine_unit_abandon(b);
+			return;
+		}
+	stats.parses++;
+	ARRAY_PUSH(cache.v, cache.n, cache.alloc);
+	cache.v[cache.n].text = xstrdup(text);
+	cache.v[cache.n].len = len;
+	cache.v[cache.n].hash = h;
+	cache.v[cache.n].rules = b->rules;
+	cache.n++;
+	free(b);
+}
+
 /* libmodsecurity's verdict on a load, as engine_add_rules() gives it. */
 static int rules_error(int r, const char *error, int *err_line, struct strbuf *err)
 {
