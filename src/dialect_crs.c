@@ -13,7 +13,13 @@
  *               of 1,000 from 9,500,000 up (9,900,000 on is the
  *               incubator's); no WooCommerce plugin is registered, so this
  *               one takes 9,847,000-9,847,999, far above the blocks given
- *               out so far. Each exclusion keeps its path scope.
+ *               out so far. Checked against the registry's README
+ *               (github.com/coreruleset/plugin-registry, commit 5b97562 of
+ *               2026-02-28): blocks in use are 9,500,000-9,528,999 (no
+ *               9,515,xxx) and the incubator's 9,900,000-9,999,999, so
+ *               this block is free and 318 registrations away from the
+ *               next block handed out. Each exclusion keeps its path
+ *               scope.
  *   whmapi      cPanel's WHM API: a bash script calling
  *               `whmapi1 modsec_add_rule config=modsec2.user.conf rule=...`
  *               per rule (a chain is one rule: its lines joined by
