@@ -236,13 +236,17 @@ static int fit_piece_ok(struct fitter *f, size_t a, size_t b)
 		if (!strncasecmp(l, "SecDefaultAction", n)) {
 			struct seclang_directive d;
 			struct strbuf why = STRBUF_INIT;
-			if (seclang_split(l, &d, &why) < 0 || d.nargs != 1) {
+			if (seclang_split(l, &d, &why) < 0) {
 				ok = 0;
 			} else {
-				struct seclang_action *act;
-				size_t na = seclang_actions(d.args[0].inner, &act);
-				ok = !f->defaults[v2_phase_of(act, na)];
-				seclang_actions_free(act, na);
+				if (d.nargs == 1) {
+					struct seclang_action *act;
+					size_t na = seclang_actions(d.args[0].inner, &act);
+					ok = !f->defaults[v2_phase_of(act, na)];
+					seclang_actions_free(act, na);
+				} else {
+					ok = 0;
+				}
 				seclang_directive_release(&d);
 			}
 			strbuf_release(&why);
