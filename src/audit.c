@@ -78,7 +78,7 @@ static int run_threads(struct audit *a, const char *excl, const char *after, str
 		       size_t n, struct strbuf *err)
 {
 	struct job_half h[2];
-	size_t nh = n >= 4 ? 2 : 1;
+	size_t nh = n >= 2 ? 2 : 1;
 	pthread_t th;
 	int threaded = 0, ret = 0;
 
