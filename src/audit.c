@@ -803,7 +803,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	a->engine_v2 = o->engine_v2;
 	if (audit_read_rules(o, &a->rs, err) < 0)
 		return -1;
-	a->rs.preparse = 1;	/* engines come next: a whole unit's parse is not wasted */
+	a->rs.preparse = 1;	/* engines come next: fitting a unit also parses it */
 	if (ruleset_fit(&a->rs, err) < 0)
 		return -1;
 	a->mode = mode_of(a->rs.rule_engine);

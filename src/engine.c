@@ -173,17 +173,6 @@ static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err
 	return r;
 }
 
-int engine_preparse(const char *text)
-{
-	struct strbuf err = STRBUF_INIT;
-	RulesSet *p = NULL;
-	int line;
-	if (cache_on() && !strcasestr(text, "SecResponseBodyMimeTypesClear"))
-		p = parsed_unit(text, &line, &err);
-	strbuf_release(&err);
-	return p ? 0 : -1;
-}
-
 /* Add one unit to the engine: merged from the cache, or parsed in place. */
 static int add_unit(struct engine *e, const char *text, int *err_line, struct strbuf *err)
 {

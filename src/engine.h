@@ -76,13 +76,6 @@ void engine_fresh_collections(struct engine *e);
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
 
-/* Parse `text` into the parse cache as engine_load_units would (behind
- * the prelude's settings): 0 when it loads (an engine loading it later
- * merges this parse), -1 when it does not or the cache is off. The
- * fitting step tries a whole unit this way first: a unit that loads needs
- * no fitting, and its parse is not wasted. */
-int engine_preparse(const char *text);
-
 /* A unit's parse built piece by piece, each piece at its own lines (the
  * fitting step's loads, ruleset_fit.c, so that fitting a unit also parses
  * it): NULL when the parse cache is off. engine_unit_add: 0 when `piece`

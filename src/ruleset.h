@@ -96,8 +96,8 @@ struct ruleset {
 	int points_limit[5];		/* Comodo points mode: tx.points_limit1-4 ([1]-[4]) */
 	int incoming_points_limit;	/* Comodo: tx.incoming_points_limit, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
-	int preparse;			/* ruleset_fit tries each unit whole first (engine_preparse):
-					 * for callers that build engines next */
+	int preparse;			/* ruleset_fit's loads also build each unit's cached parse
+					 * (engine_unit_*): for callers that build engines next */
 	int allow_lua;			/* --allow-lua: keep exec: actions naming .lua scripts */
 	int pcre;			/* the audited server's regex library: 1 (PCRE1) or 2;
 					 * 0 until ruleset_default_pcre() or --pcre sets it */

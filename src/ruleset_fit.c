@@ -453,11 +453,6 @@ static int fit_unit(struct ruleset *rs, size_t u, struct strbuf *err)
 	size_t hint;
 	int ret = 0;
 
-	/* A v3 server's units load as they are (or nginx would not start):
-	 * that one parse is the one the engines merge (engine_preparse), and
-	 * nothing is left to fit. */
-	if (rs->preparse && !rs->engine_v2 && engine_preparse(rs->units[u].text.buf) == 0)
-		return 0;
 	fit_lines(&f);
 	/* For the audit, the pieces that load make the unit's parse
 	 * (engine_unit_*): fitting a unit also parses it. Not when this text
