@@ -173,12 +173,24 @@ static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err
 	return r;
 }
 
+/* Is there a parse of `text` in the cache? (Only units without
+ * SecResponseBodyMimeTypesClear get there.) */
+static int cached(const char *text)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	for (size_t i = 0; i < cache.n; i++)
+		if (cache.v[i].hash == h && cache.v[i].len == len && !memcmp(cache.v[i].text, text, len))
+			return 1;
+	return 0;
+}
+
 /* Add one unit to the engine: merged from the cache, or parsed in place. */
 static int add_unit(struct engine *e, const char *text, int *err_line, struct strbuf *err)
 {
 	RulesSet *p;
 	const char *error = NULL;
-	if (!cache_on() || strcasestr(text, "SecResponseBodyMimeTypesClear")) {
+	if (!cache_on() || (!cached(text) && strcasestr(text, "SecResponseBodyMimeTypesClear"))) {
 		stats.parses++;
 		return engine_add_rules(e, text, err_line, err);
 	}

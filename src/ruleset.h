@@ -78,6 +78,11 @@ struct load_unit {
 				 * (<Location>/<LocationMatch>): loaded only for requests
 				 * whose path it matches, which libmodsecurity cannot express */
 	void *scope_re;		/* compiled scope (pcre2_code) */
+	/* witness.c's notes on the fitted text, read once per audit: */
+	int witness_read;	/* the notes below are set */
+	int odd_separator;	/* SecArgumentSeparator other than '&' */
+	long *named_ids;	/* ids SecRuleRemoveById/SecRuleUpdate*ById name, as lo, hi pairs */
+	size_t nnamed;
 };
 
 struct ruleset {

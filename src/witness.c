@@ -53,38 +53,6 @@ static char *normalized(const char *snippet)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Does a directive of the server's name one of the ids lo..hi (a single id
- * or a range)? SecRuleRemoveById there would keep an exclusion from firing
- * on the server while it fires in the witness, and two exclusions that act
- * alike would differ by their numbers. */
-static int ids_named(const char *text, long lo, long hi)
-{
-	static const char *const dir[] = { "SecRuleRemoveById", "SecRuleUpdateActionById",
-					   "SecRuleUpdateTargetById", NULL };
-	for (int k = 0; dir[k]; k++)
-		for (const char *p = strcasestr(text, dir[k]); p; p = strcasestr(p + 1, dir[k])) {
-			const char *q = p + strlen(dir[k]);
-			const char *eol = strchr(q, '\n');
-			if (!eol)
-				eol = q + strlen(q);
-			while (q < eol) {
-				char *end;
-				long a, b;
-				if (*q < '0' || *q > '9') {
-					q++;
-					continue;
-				}
-				a = b = strtol(q, &end, 10);
-				if (*end == '-' && end[1] >= '0' && end[1] <= '9')
-					b = strtol(end + 1, &end, 10);
-				if (a <= hi && b >= lo)
-					return 1;
-				q = end;
-			}
-		}
-	return 0;
-}
-
 /* The snippet with every `nolog` made `log`; NULL when a rule is not
  * phase 1 or a count does not add up (then the witness declines). */
 static char *loud(const struct exclusion *x)
@@ -127,6 +95,56 @@ static int odd_separator(const char *text)
 	return 0;
 }
 
+/* The ids (single or lo-hi ranges) the server's SecRuleRemoveById and
+ * SecRuleUpdate*ById directives name in `text`, into u->named_ids. One of
+ * the exclusions' ids there: SecRuleRemoveById would keep an exclusion
+ * from firing on the server while it fires in the witness, and two
+ * exclusions that act alike would differ by their numbers. */
+static void read_named_ids(struct load_unit *u, const char *text)
+{
+	static const char *const dir[] = { "SecRuleRemoveById", "SecRuleUpdateActionById",
+					   "SecRuleUpdateTargetById", NULL };
+	size_t alloc = 0;
+	for (int k = 0; dir[k]; k++)
+		for (const char *p = strcasestr(text, dir[k]); p; p = strcasestr(p + 1, dir[k])) {
+			const char *q = p + strlen(dir[k]);
+			const char *eol = strchr(q, '\n');
+			if (!eol)
+				eol = q + strlen(q);
+			while (q < eol) {
+				char *end;
+				long a, b;
+				if (*q < '0' || *q > '9') {
+					q++;
+					continue;
+				}
+				a = b = strtol(q, &end, 10);
+				if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+					b = strtol(end + 1, &end, 10);
+				if (u->nnamed + 2 > alloc) {
+					alloc = alloc ? alloc * 2 : 8;
+					u->named_ids = xrealloc(u->named_ids, alloc * sizeof(long));
+				}
+				u->named_ids[u->nnamed++] = a;
+				u->named_ids[u->nnamed++] = b;
+				q = end;
+			}
+		}
+}
+
+/* What the witness must know of a unit, read once per audit (the ruleset
+ * is const to the witness; these notes are a cache it keeps there). */
+static const struct load_unit *unit_notes(const struct ruleset *rs, size_t i)
+{
+	struct load_unit *u = (struct load_unit *)&rs->units[i];
+	if (!u->witness_read) {
+		u->odd_separator = odd_separator(u->text.buf);
+		read_named_ids(u, u->text.buf);
+		u->witness_read = 1;
+	}
+	return u;
+}
+
 struct witness *witness_new(const struct ruleset *rs, const struct exclusion *x, size_t n)
 {
 	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
@@ -143,10 +161,17 @@ struct witness *witness_new(const struct ruleset *rs, const struct exclusion *x,
 		if (!i || x[i].first_id + x[i].nids - 1 > hi)
 			hi = x[i].first_id + x[i].nids - 1;
 	}
-	for (size_t u = 0; u < rs->nunits; u++)
-		if (!rs->units[u].inactive &&
-		    (odd_separator(rs->units[u].text.buf) || ids_named(rs->units[u].text.buf, lo, hi)))
+	for (size_t u = 0; u < rs->nunits; u++) {
+		const struct load_unit *lu;
+		if (rs->units[u].inactive)
+			continue;
+		lu = unit_notes(rs, u);
+		if (lu->odd_separator)
 			return NULL;
+		for (size_t k = 0; k + 1 < lu->nnamed; k += 2)
+			if (lu->named_ids[k] <= hi && lu->named_ids[k + 1] >= lo)
+				return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char *t = x[i].snippet && x[i].nids > 0 ? loud(&x[i]) : NULL;
 		if (!t) {
