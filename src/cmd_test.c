@@ -35,6 +35,10 @@ static const char usage[] =
 "                             in) or apache: read each request as that server\n"
 "                             does and answer what it answers itself (400,\n"
 "                             414, 501, 505, dropped headers) before the WAF\n"
+"      --engine v2|v3         the WAF: v3 (libmodsecurity, nginx's) or v2\n"
+"                             (mod_security2, Apache's): read the rules and\n"
+"                             fill REQUEST_BODY as ModSecurity 2 does (default:\n"
+"                             v2 with --platform apache, else v3)\n"
 "      --overrides FILE       go-ftw platform overrides (test_overrides:,\n"
 "                             ignore:), e.g. CRS's nginx-overrides.yaml\n"
 "  -i, --include REGEX        run only tests whose id matches (942100-1)\n"
@@ -53,13 +57,14 @@ static const char usage[] =
 "0 every test run passed, 1 at least one failed, 2 usage or load error\n"
 "(rules, overrides, or no test file readable: one line naming file:line).\n";
 
-enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM };
+enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM, OPT_ENGINE };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "rule", required_argument, NULL, 'R' },
 	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exclude", required_argument, NULL, 'e' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -153,7 +158,8 @@ int cmd_test(int argc, char **argv)
 	struct ftw_result *results = NULL;
 	size_t ntests = 0, nsources = 0;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int c, ret = 2;
+	int c, ret = 2, engine = 0;	/* 0: from the platform, else 2 or 3 */
+	char **sources = NULL;		/* "r" or "R" then the argument, in order */
 	double t0;
 
 	ruleset_init(&rs);
@@ -168,12 +174,16 @@ int cmd_test(int argc, char **argv)
 		switch (c) {
 		case 'r':
 		case 'R':
-			if ((c == 'r' ? ruleset_add_file(&rs, optarg, &err)
-				      : ruleset_add_text(&rs, "(command line)", optarg, &err)) < 0) {
-				complain("%s", err.buf);
+			/* loaded in order once --engine is known */
+			sources = xrealloc(sources, (nsources + 1) * sizeof(*sources));
+			sources[nsources++] = xasprintf("%c%s", c, optarg);
+			break;
+		case OPT_ENGINE:
+			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
+				complain("--engine: \"%s\" is not v2 or v3", optarg);
 				goto out;
 			}
-			nsources++;
+			engine = optarg[1] - '0';
 			break;
 		case OPT_OVERRIDES:
 			overrides = optarg;
@@ -238,6 +248,16 @@ int cmd_test(int argc, char **argv)
 		complain("test: no test files or directories given (try test --help)");
 		goto out;
 	}
+	/* Apache runs mod_security2: its tests record ModSecurity 2's answers */
+	rs.engine_v2 = engine ? engine == 2 : suite.platform == PLATFORM_APACHE;
+	for (size_t i = 0; i < nsources; i++) {
+		const char *arg = sources[i] + 1;
+		if ((sources[i][0] == 'r' ? ruleset_add_file(&rs, arg, &err)
+					  : ruleset_add_text(&rs, "(command line)", arg, &err)) < 0) {
+			complain("%s", err.buf);
+			goto out;
+		}
+	}
 	if (output_path_check(output, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
@@ -281,6 +301,7 @@ int cmd_test(int argc, char **argv)
 	em.stream = !output && (em.fmt == FMT_TEXT || em.fmt == FMT_GITHUB);
 	em.sum.jobs = (int)jobs;
 	em.sum.rule_engine = rs.rule_engine;
+	em.sum.emulates = rs.engine_v2 ? "v2" : "v3";
 	em.sum.version = PACKAGE_VERSION;
 	em.sum.nfiles = suite.nfiles;
 	results = xcalloc(ntests, sizeof(*results));
@@ -320,6 +341,9 @@ out:
 		ftw_result_release(&results[i]);
 	free(results);
 	free(tests);
+	for (size_t i = 0; i < nsources; i++)
+		free(sources[i]);
+	free(sources);
 	ftw_suite_release(&suite);
 	overrides_release(&ov);
 	ruleset_release(&rs);

@@ -127,6 +127,21 @@ static struct engine *load(const struct ruleset *rs, struct strbuf *err)
 		strbuf_release(&why);
 		return NULL;
 	}
+	{
+		/* what the tool loads first (under engine_v2: REQUEST_BODY as
+		 * ModSecurity 2 fills it) */
+		struct strbuf pre = STRBUF_INIT, why = STRBUF_INIT;
+		int line, rc = 0;
+		ruleset_override_text(rs, &pre);
+		if (pre.len && (rc = engine_add_rules(e, pre.buf, &line, &why)) < 0)
+			strbuf_addf(err, "the tool's rules:%d: %s (a bug: please report it)", line, why.buf);
+		strbuf_release(&pre);
+		strbuf_release(&why);
+		if (rc < 0) {
+			engine_free(e);
+			return NULL;
+		}
+	}
 	if (engine_load_ruleset(e, rs, err) < 0) {
 		engine_free(e);
 		return NULL;

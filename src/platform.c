@@ -40,16 +40,28 @@ static int is_tchar(int c)
 
 /* One line of [*p, end): its length without the line end; *p moves past
  * it. A CR must come right before the LF (both servers refuse a bare CR:
- * *bad_cr is set). */
+ * *bad_cr is set). A line ended by a LF alone sets *bad_cr to 2 (Apache
+ * refuses it, nginx takes it). */
 static size_t take_line(const char **p, const char *end, int *bad_cr)
 {
 	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
 	size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+	int crlf = 0;
 	*p = nl ? nl + 1 : end;
-	if (n && s[n - 1] == '\r')
+	if (n && s[n - 1] == '\r') {
 		n--;
+		crlf = 1;
+	}
 	*bad_cr = memchr(s, '\r', n) != NULL;
+	if (!*bad_cr && nl && !crlf)
+		*bad_cr = 2;
 	return n;
+}
+
+/* Is this line end refused? nginx takes a bare LF; Apache does not. */
+static int line_refused(enum platform pl, int bad_cr)
+{
+	return bad_cr == 1 || (bad_cr == 2 && pl == PLATFORM_APACHE);
 }
 
 /* ---- request line ---- */
@@ -414,6 +426,32 @@ static int framing(enum platform pl, const char *body, const char *end, struct r
 	return 0;
 }
 
+/* httpd merges a header given more than once into its first place, the
+ * values joined by ", " (apr_table_compress(r->headers_in,
+ * APR_OVERLAP_TABLES_MERGE) at the end of ap_get_mime_headers_core):
+ * ModSecurity 2 sees one header. */
+static void apache_merge_headers(struct request *r)
+{
+	for (size_t i = 0; i < r->nheaders; i++) {
+		size_t j = i + 1;
+		while (j < r->nheaders) {
+			struct header *h = &r->headers[i], *d = &r->headers[j];
+			char *joined;
+			if (strcasecmp(h->name, d->name)) {
+				j++;
+				continue;
+			}
+			joined = xasprintf("%s, %s", h->value, d->value);
+			free(h->value);
+			h->value = joined;
+			free(d->name);
+			free(d->value);
+			memmove(d, d + 1, (r->nheaders - j - 1) * sizeof(*d));
+			r->nheaders--;
+		}
+	}
+}
+
 int platform_read(enum platform pl, const char *wire, size_t len, struct request *r,
 		  struct platform_note *note, struct strbuf *why)
 {
@@ -431,9 +469,10 @@ int platform_read(enum platform pl, const char *wire, size_t len, struct request
 			return refuse(why, 400, "no request line%.*s", "", 0);
 		start = p;
 		n = take_line(&p, end, &bad_cr);
-	} while (n == 0);
-	if (bad_cr)
-		return refuse(why, 400, "CR inside the request line \"%.*s\"", start, n);
+	} while (n == 0 && !line_refused(pl, bad_cr));
+	if (line_refused(pl, bad_cr))
+		return refuse(why, 400, bad_cr == 2 ? "request line ended by a LF without CR: \"%.*s\""
+					       : "CR inside the request line \"%.*s\"", start, n);
 	rc = pl == PLATFORM_NGINX ? nginx_request_line(start, n, r, http09, why)
 				  : apache_request_line(start, n, r, why);
 	if (!r->version)
@@ -443,11 +482,12 @@ int platform_read(enum platform pl, const char *wire, size_t len, struct request
 	while (p < end) {
 		const char *line = p;
 		n = take_line(&p, end, &bad_cr);
+		if (line_refused(pl, bad_cr))
+			return refuse(why, 400, bad_cr == 2 ? "header line ended by a LF without CR: \"%.*s\""
+						       : "CR inside the header line \"%.*s\"", line, n);
 		if (n == 0)
 			break;
 		total += n + 2;
-		if (bad_cr)
-			return refuse(why, 400, "CR inside the header line \"%.*s\"", line, n);
 		if (pl == PLATFORM_NGINX) {
 			if (line[0] == ' ' || line[0] == '\t')
 				return refuse(why, 400, "folded header line (white space first): \"%.*s\"", line, n);
@@ -474,6 +514,8 @@ int platform_read(enum platform pl, const char *wire, size_t len, struct request
 		if (rc)
 			return rc;
 	}
+	if (pl == PLATFORM_APACHE)
+		apache_merge_headers(r);
 	rc = framing(pl, p, end, r, note, why);
 	/* httpd's own handler answers CONNECT (no mod_proxy): 405 */
 	if (!rc && pl == PLATFORM_APACHE && !strcmp(r->method, "CONNECT"))

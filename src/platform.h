@@ -53,11 +53,17 @@
  *   - a request line over LimitRequestLine (8190) -> 414
  *   - folded header lines are joined; a line without a colon, a name that
  *     is not a token, a control byte in a value -> 400
+ *   - a header given more than once reaches the WAF once, its values
+ *     joined by ", " in order (ap_get_mime_headers_core merges them; CRS
+ *     4's 920620-1 relies on it)
  *   - more than LimitRequestFields (100) headers, or one longer than
  *     LimitRequestFieldSize (8190) -> 400
  *   - a fragment ('#') in the target -> 400; CONNECT host:port passes the
  *     WAF, then httpd's handler answers 405 (no mod_proxy)
  *   - HTTP/0.9 gets a 400 without a status line: the client sees an error
+ *   - any line of the head (request line, header, the blank line after
+ *     them) ended by a LF without CR -> 400 (observed on Debian 12's
+ *     Apache 2.4.71 with its defaults; nginx takes a bare LF)
  *   - HTTP/1.1 without Host, or an empty or malformed Host (anything but
  *     letters, digits and "-._:[]", e.g. "localhost%00") -> 400
  *   - Content-Length not a number -> 400; Transfer-Encoding other than

@@ -101,11 +101,12 @@ const char *rs_imposed_name(const char *var)
  * every --paranoia level (the sweep) and --threshold. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out)
 {
-	for (size_t i = 0; i < rs->noverrides && i < 10; i++)
+	for (size_t i = 0; i < rs->noverrides && i < 7; i++)
 		strbuf_addf(out, "SecAction \"id:%zu,phase:1,pass,nolog,t:none,setvar:'%s=%s',"
 			    "setvar:'tx.mca_imposed_%s=%s'\"\n",
 			    99990 + i, rs->overrides[i].var, rs->overrides[i].value,
 			    rs_imposed_name(rs->overrides[i].var), rs->overrides[i].value);
+	ruleset_v2_prelude(rs, out);
 }
 
 /* The override for `setvar` value "tx.name=...", or NULL. */

@@ -142,9 +142,14 @@ int ruleset_add_text(struct ruleset *rs, const char *name, const char *text,
  * `setvar:tx.NAME=...` the rules make gets this value instead, and
  * ruleset_override_text() sets it first thing in phase 1. */
 void ruleset_override(struct ruleset *rs, const char *var, const char *value);
-/* SecActions setting the overrides (ids 99990-99999, kept for the tool),
- * to be loaded before the server's rules; "" when there are none. */
+/* SecActions setting the overrides (ids 99990-99996, kept for the tool),
+ * then, under engine_v2, ruleset_v2_prelude's rules: to be loaded before
+ * the server's rules; "" when there are none. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out);
+/* Under engine_v2: the rules (ids 99998-99999) that make REQUEST_BODY
+ * exist only where ModSecurity 2 fills it (ruleset_v2_reqbody.c); "" when
+ * no rule reads it, or under v3. */
+void ruleset_v2_prelude(const struct ruleset *rs, struct strbuf *out);
 
 /* The regex library of the audited server when --pcre does not say: for a
  * ModSecurity 2 server, what its mod_security2.so links (read under --root

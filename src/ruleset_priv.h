@@ -146,9 +146,14 @@ int v2_check_regex(struct reader *rd, struct origin at, const char *op, struct s
  * rewrites \" in operators (V2_QUOTES): 3.0.9 reads most of them, so that is
  * tried only on a group it refuses (ruleset_fit). V2_JSON_NAMES emulates
  * ModSecurity 2's names for JSON fields (no "json." prefix): ARGS:x also
- * reads ARGS:json.x, an anchored regex on ARGS_NAMES also matches "json.x". */
+ * reads ARGS:json.x, an anchored regex on ARGS_NAMES also matches "json.x".
+ * V2_BACKSLASHES: Apache's config parser (ap_getword_conf) reads "\\\\" in
+ * an argument as one backslash before ModSecurity 2 sees it; 3.0.9 keeps
+ * both, so the operator is rewritten with them collapsed (the reader's
+ * pass only: ruleset_fit translates what the reader already wrote). */
 #define V2_QUOTES 1u
 #define V2_JSON_NAMES 2u
+#define V2_BACKSLASHES 4u
 char *v2_translate(const char *line, struct strbuf *how);
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what);
 

@@ -331,7 +331,7 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	}
 	if (rs->engine_v2) {
 		struct strbuf how = STRBUF_INIT;
-		char *tr = v2_translate_as(out.buf, &how, V2_JSON_NAMES);
+		char *tr = v2_translate_as(out.buf, &how, V2_JSON_NAMES | V2_BACKSLASHES);
 		if (tr) {
 			rs_note(rs, at, "translated: %s", how.buf);
 			strbuf_reset(&out);

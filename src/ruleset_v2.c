@@ -405,6 +405,24 @@ static int translate_action(const struct seclang_action *a, struct strbuf *out, 
 			return 1;
 		}
 	}
+	if (json_names && !strcmp(a->name, "noauditlog")) {
+		/* ModSecurity 2 still writes the rule's match to the error log
+		 * (noauditlog keeps it out of the audit log only); 3.0.9 logs
+		 * nothing for it */
+		strbuf_addf(how, "%snoauditlog left out (ModSecurity 2 logs the match to the error log all the "
+			    "same; libmodsecurity 3.0.9 would not report it)", how->len ? "; " : "");
+		return 1;
+	}
+	if (!strcmp(a->name, "ctl") && a->value && !strncasecmp(a->value, "forceRequestBodyVariable=", 25) &&
+	    (!strcasecmp(a->value + 25, "on") || !strcasecmp(a->value + 25, "off"))) {
+		/* 3.0.9 ignores it; ModSecurity 2 then keeps the body of a request
+		 * no processor takes as REQUEST_BODY (ruleset_v2_reqbody.c) */
+		strbuf_addf(out, "ctl:%s,setvar:tx.mca_v2_forcebody=%d", a->value,
+			    !strcasecmp(a->value + 25, "on"));
+		strbuf_addf(how, "%sctl:%s also sets tx.mca_v2_forcebody (ModSecurity 2 fills REQUEST_BODY "
+			    "under no body processor only when it is On)", how->len ? "; " : "", a->value);
+		return 1;
+	}
 	if (!strcmp(a->name, "setvar") && a->value && strchr(a->value, ',')) {
 		/* 3.0.9 ends the action at the comma; ModSecurity 2 keeps it in
 		 * the value (Comodo's lists of names, compared with @within) */
@@ -530,6 +548,30 @@ char *v2_translate(const char *line, struct strbuf *how)
 	return v2_translate_as(line, how, V2_QUOTES);
 }
 
+/* `arg` as Apache's ap_getword_conf hands it to ModSecurity 2: "\\\\"
+ * is one backslash (a quote escaped with a backslash keeps its backslash
+ * here: 3.0.9 reads \" in an operator as the quote, as PCRE does).
+ * Malloc'd, or NULL when nothing changes or the result would end in a
+ * backslash (3.0.9 would take it with the closing quote). */
+static char *apache_unescaped(const char *arg)
+{
+	struct strbuf out = STRBUF_INIT;
+	if (!strstr(arg, "\\\\"))
+		return NULL;
+	for (const char *p = arg; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\\')
+			p++;
+		else if (p[0] == '\\' && p[1])
+			strbuf_addch(&out, *p++);	/* \" and other pairs stay */
+		strbuf_addch(&out, *p);
+	}
+	if (out.len && out.buf[out.len - 1] == '\\') {
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, NULL);
+}
+
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 {
 	int json_names = (what & V2_JSON_NAMES) != 0;
@@ -549,8 +591,16 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
 		goto out;
 	if (is_rule) {
+		char *collapsed = (what & V2_BACKSLASHES) ? apache_unescaped(d.args[1].inner) : NULL;
 		newvars = d.args[0].quoted ? NULL : translate_vars(d.args[0].inner, how);
-		newop = translate_operator(d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (collapsed)
+			strbuf_addf(how, "%sModSecurity 2 reads \\\\ in the operator as one backslash (Apache's "
+				    "configuration parser unescapes it; libmodsecurity 3.0.9 keeps both)", how->len ? "; " : "");
+		newop = translate_operator(collapsed ? collapsed : d.args[1].inner, how, (what & V2_QUOTES) != 0);
+		if (collapsed && !newop)
+			newop = collapsed;
+		else
+			free(collapsed);
 		if (json_names && !d.args[0].quoted) {
 			char *jv = json_selectors(newvars ? newvars : d.args[0].inner);
 			char *jo = newop ? NULL : json_names_operator(d.args[0].inner, d.args[1].inner);

@@ -28,6 +28,7 @@ struct test_summary {
 	int jobs;
 	const char *rule_engine;	/* "DetectionOnly", ..., NULL = unset */
 	const char *library;		/* libmodsecurity's own name */
+	const char *emulates;		/* --engine: "v2" (ModSecurity 2's reading) or "v3" */
 	const char *version;		/* the tool's */
 	size_t nfiles;
 };

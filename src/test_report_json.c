@@ -93,6 +93,8 @@ void test_report_json(struct strbuf *out, const struct ftw_result *r, size_t n,
 		cJSON_AddStringToObject(eng, "rule_engine", s->rule_engine);
 	else
 		cJSON_AddStringToObject(eng, "rule_engine", "unset");
+	if (s->emulates)
+		cJSON_AddStringToObject(eng, "emulates", s->emulates);
 	sum = cJSON_AddObjectToObject(root, "summary");
 	cJSON_AddNumberToObject(sum, "files", (double)s->nfiles);
 	cJSON_AddNumberToObject(sum, "passed", (double)s->passed);

@@ -4,7 +4,7 @@
 # with its cause, and every listed test must still fail, so the list
 # cannot go stale. The corpora stay out of the repository; name them:
 #   MCA_CRS4_CORPUS  a CRS 4.x checkout (tests/regression/tests,
-#                    tests/regression/nginx-overrides.yaml, rules/,
+#                    tests/regression/{nginx,httpd}-overrides.yaml, rules/,
 #                    crs-setup.conf.example), e.g. from
 #                    git archive v4.20.0 tests/regression rules crs-setup.conf.example
 #   MCA_CRS3_CORPUS  a CRS 3.3.4 checkout (tests/regression/tests), run
@@ -47,9 +47,14 @@ if [ -n "${MCA_CRS4_CORPUS:-}" ]; then
 		-r "$src/testdata/ftw/crs4-regression.conf" -r "$c/crs-setup.conf.example" \
 		-r "$c/rules/*.conf" "$c/tests/regression/tests" >"$tmp/crs4-nginx.out" 2>"$tmp/crs4-nginx.err"
 	check crs4-nginx $?
+	# the same corpus as Apache + mod_security2 runs it (--engine v2)
+	"$bin" test --platform apache --overrides "$c/tests/regression/httpd-overrides.yaml" \
+		-r "$src/testdata/ftw/crs4-regression.conf" -r "$c/crs-setup.conf.example" \
+		-r "$c/rules/*.conf" "$c/tests/regression/tests" >"$tmp/crs4-apache.out" 2>"$tmp/crs4-apache.err"
+	check crs4-apache $?
 	ran=1
 else
-	echo "SKIP: crs4-nginx (set MCA_CRS4_CORPUS to a CRS 4.x checkout to run it)"
+	echo "SKIP: crs4-nginx, crs4-apache (set MCA_CRS4_CORPUS to a CRS 4.x checkout to run them)"
 fi
 if [ -n "${MCA_CRS3_CORPUS:-}" ]; then
 	c=$MCA_CRS3_CORPUS
