@@ -106,6 +106,8 @@ static int run_threads(struct audit *a, const char *excl, const char *after, str
 	return ret;
 }
 
+#define RUN_BATCH 24
+
 /* What tells this audit's engines apart for one request: the startup text
  * and the exclusions that fire for it (all of them, verbatim, when the
  * witness declines). */
@@ -169,7 +171,11 @@ int audit_run_jobs(struct audit *a, const struct exclusion *x, size_t nx, const 
 			run[nrun++] = &jobs[i];
 	}
 	witness_free(w);
-	ret = run_threads(a, text, after, run, nrun, err);
+	/* in batches: each transaction's ModSecurity instance (~40 KB, fresh
+	 * collections) lives until its engine is freed, after the batch */
+	ret = 0;
+	for (size_t i = 0; i < nrun && !ret; i += RUN_BATCH)
+		ret = run_threads(a, text, after, run + i, nrun - i < RUN_BATCH ? nrun - i : RUN_BATCH, err);
 	for (size_t i = 0; i < n && !ret; i++) {
 		if (src[i] != i)
 			txresult_copy(&jobs[i].out, &jobs[src[i]].out);
