@@ -741,6 +741,7 @@ int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 	rs->allow_lua = o->allow_lua;
 	rs->pcre = o->pcre;
 	impose(rs, o);
+	rs->vhost_only = o->vhost_only;
 	if (o->server_config && server_is_nginx(o->server_config)) {
 		rs->root = o->root ? xstrdup(o->root) : NULL;
 		if (nginxconf_load(rs, o->server_config, o->params.host, err) < 0)
@@ -754,7 +755,6 @@ int audit_read_rules(const struct audit_opts *o, struct ruleset *rs, struct strb
 		if (slash)
 			*slash = '\0';
 		rs->apache = 1;
-		rs->vhost_only = o->vhost_only;
 		rs->server_root = dir;
 		rs->root = o->root ? xstrdup(o->root) : NULL;
 		r = ruleset_add_file(rs, cfg, err);

@@ -58,7 +58,7 @@ struct audit_opts {
 	const char *server_config;	/* --server-config: an Apache or nginx configuration to follow */
 	const char *root;		/* --root: read DIR/etc/... for the server's /etc/... */
 	int allow_lua;			/* --allow-lua: run the rule set's Lua (trusted sets only) */
-	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (ruleset.h) */
+	int vhost_only;			/* read only the N-th <VirtualHost> / server {} (ruleset.h) */
 	int pcre;			/* --pcre: the server's regex library (1, 2; 0: by engine and layout) */
 	const struct replay_req *replay;	/* when set: these requests are the cases */
 	size_t nreplay;

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +45,47 @@ static int scalar(struct yctx *y, yaml_node_t *n, const char *key, char **out)
 	*out = xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
 	return 0;
 }
+
+/* Each key of mapping `n` with its value, to `fn`, which reads what it
+ * knows and names what it does not. `not_mapping` is the error when `n`
+ * is no mapping; a key that is not a string is an error. */
+typedef int (*pair_fn)(struct yctx *y, yaml_node_t *k, const char *key, yaml_node_t *v, void *obj);
+
+static int each_pair(struct yctx *y, yaml_node_t *n, const char *not_mapping, pair_fn fn, void *obj)
+{
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return fail(y, n, "%s", not_mapping);
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return fail(y, k, "%s", "expected a key");
+		if (fn(y, k, (const char *)k->data.scalar.value, v, obj) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The plain string fields of a struct: a key and where its char * is. */
+struct string_field {
+	const char *key;
+	size_t off;
+};
+
+/* When `key` is one of `f`'s, its string read into `obj` (*slot: where).
+ * 1 read, 0 not one of them, -1 not a string. */
+static int string_field(struct yctx *y, yaml_node_t *v, const char *key, void *obj, const struct string_field *f,
+			size_t nf, char ***slot)
+{
+	for (size_t i = 0; i < nf; i++)
+		if (!strcmp(key, f[i].key)) {
+			*slot = (char **)((char *)obj + f[i].off);
+			return scalar(y, v, key, *slot) < 0 ? -1 : 1;
+		}
+	return 0;
+}
+
+#define FIELDS(a) (a), sizeof(a) / sizeof((a)[0])
 
 static int string_list(struct yctx *y, yaml_node_t *n, const char *key, char ***out,
 		       size_t *count)
@@ -150,40 +192,36 @@ static int parse_forms(struct yctx *y, yaml_node_t *n, struct callback *cb)
 	return ret;
 }
 
+static int response_pair(struct yctx *y, yaml_node_t *k, const char *key, yaml_node_t *v, void *obj)
+{
+	static const struct string_field f[] = {
+		{ "content_type", offsetof(struct callback, resp_ctype) },
+		{ "body", offsetof(struct callback, resp_body) },
+	};
+	struct callback *cb = obj;
+	char **slot, *s = NULL, *end;
+	long st;
+	int r = string_field(y, v, key, cb, FIELDS(f), &slot);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (strcmp(key, "status"))
+		return fail(y, k, "unknown key \"%s\" in response", key);
+	if (scalar(y, v, key, &s) < 0)
+		return -1;
+	st = strtol(s, &end, 10);
+	if (*end || st < 100 || st > 599) {
+		fail(y, v, "response status \"%s\" is not an HTTP status", s);
+		free(s);
+		return -1;
+	}
+	free(s);
+	cb->resp_status = (int)st;
+	return 0;
+}
+
 static int parse_response(struct yctx *y, yaml_node_t *n, struct callback *cb)
 {
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(y, n, "%s: expected a mapping", "response");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
-		const char *key = (const char *)k->data.scalar.value;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(y, k, "%s", "expected a key");
-		if (!strcmp(key, "status")) {
-			char *s = NULL, *end;
-			long st;
-			if (scalar(y, v, key, &s) < 0)
-				return -1;
-			st = strtol(s, &end, 10);
-			if (*end || st < 100 || st > 599) {
-				fail(y, v, "response status \"%s\" is not an HTTP status", s);
-				free(s);
-				return -1;
-			}
-			free(s);
-			cb->resp_status = (int)st;
-		} else if (!strcmp(key, "content_type")) {
-			if (scalar(y, v, key, &cb->resp_ctype) < 0)
-				return -1;
-		} else if (!strcmp(key, "body")) {
-			if (scalar(y, v, key, &cb->resp_body) < 0)
-				return -1;
-		} else {
-			return fail(y, k, "unknown key \"%s\" in response", key);
-		}
-	}
-	return 0;
+	return each_pair(y, n, "response: expected a mapping", response_pair, cb);
 }
 
 static int valid_name(const char *s)
@@ -196,6 +234,58 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+static int callback_pair(struct yctx *y, yaml_node_t *k, const char *key, yaml_node_t *v, void *obj)
+{
+	static const struct string_field f[] = {
+		{ "name", offsetof(struct callback, name) },
+		{ "title", offsetof(struct callback, title) },
+		{ "plugin", offsetof(struct callback, plugin) },
+		{ "sender", offsetof(struct callback, sender) },
+		{ "method", offsetof(struct callback, method) },
+		{ "wc_api", offsetof(struct callback, wc_api) },
+		{ "path", offsetof(struct callback, path) },
+		{ "query", offsetof(struct callback, query) },
+		{ "body", offsetof(struct callback, body) },
+		{ "notes", offsetof(struct callback, notes) },
+	};
+	struct callback *cb = obj;
+	char **slot;
+	int r = string_field(y, v, key, cb, FIELDS(f), &slot);
+	if (r)
+		return r < 0 ? -1 : check_placeholders(y, v, *slot);
+	if (!strcmp(key, "trailing_slash")) {
+		char *s = NULL;
+		if (scalar(y, v, key, &s) < 0)
+			return -1;
+		if (!strcmp(s, "true"))
+			cb->trailing_slash = 1;
+		else if (!strcmp(s, "false"))
+			cb->trailing_slash = 0;
+		else {
+			fail(y, v, "trailing_slash: \"%s\" is not true or false", s);
+			free(s);
+			return -1;
+		}
+		free(s);
+		return 0;
+	}
+	if (!strcmp(key, "headers")) {
+		if (header_list(y, v, key, &cb->headers, &cb->nheaders) < 0)
+			return -1;
+		for (size_t i = 0; i < cb->nheaders; i++)
+			if (check_placeholders(y, v, cb->headers[i]) < 0)
+				return -1;
+		return 0;
+	}
+	if (!strcmp(key, "versions"))
+		return parse_versions(y, v, cb);
+	if (!strcmp(key, "url_forms"))
+		return parse_forms(y, v, cb);
+	if (!strcmp(key, "response"))
+		return parse_response(y, v, cb);
+	return fail(y, k, "unknown key \"%s\" in callback", key);
+}
+
 static int parse_callback(struct yctx *y, yaml_node_t *n, const struct provider *prov,
 			  struct callback *cb)
 {
@@ -203,74 +293,8 @@ static int parse_callback(struct yctx *y, yaml_node_t *n, const struct provider 
 	cb->line = (int)n->start_mark.line + 1;
 	cb->trailing_slash = 1;
 	cb->resp_status = 200;
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(y, n, "%s", "a callback must be a mapping");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
-		const char *key;
-		char **slot = NULL;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(y, k, "%s", "expected a key");
-		key = (const char *)k->data.scalar.value;
-		if (!strcmp(key, "name"))
-			slot = &cb->name;
-		else if (!strcmp(key, "title"))
-			slot = &cb->title;
-		else if (!strcmp(key, "plugin"))
-			slot = &cb->plugin;
-		else if (!strcmp(key, "sender"))
-			slot = &cb->sender;
-		else if (!strcmp(key, "method"))
-			slot = &cb->method;
-		else if (!strcmp(key, "wc_api"))
-			slot = &cb->wc_api;
-		else if (!strcmp(key, "path"))
-			slot = &cb->path;
-		else if (!strcmp(key, "query"))
-			slot = &cb->query;
-		else if (!strcmp(key, "body"))
-			slot = &cb->body;
-		else if (!strcmp(key, "notes"))
-			slot = &cb->notes;
-		if (slot) {
-			if (scalar(y, v, key, slot) < 0)
-				return -1;
-			if (check_placeholders(y, v, *slot) < 0)
-				return -1;
-		} else if (!strcmp(key, "trailing_slash")) {
-			char *s = NULL;
-			if (scalar(y, v, key, &s) < 0)
-				return -1;
-			if (!strcmp(s, "true"))
-				cb->trailing_slash = 1;
-			else if (!strcmp(s, "false"))
-				cb->trailing_slash = 0;
-			else {
-				fail(y, v, "trailing_slash: \"%s\" is not true or false", s);
-				free(s);
-				return -1;
-			}
-			free(s);
-		} else if (!strcmp(key, "headers")) {
-			if (header_list(y, v, key, &cb->headers, &cb->nheaders) < 0)
-				return -1;
-			for (size_t i = 0; i < cb->nheaders; i++)
-				if (check_placeholders(y, v, cb->headers[i]) < 0)
-					return -1;
-		} else if (!strcmp(key, "versions")) {
-			if (parse_versions(y, v, cb) < 0)
-				return -1;
-		} else if (!strcmp(key, "url_forms")) {
-			if (parse_forms(y, v, cb) < 0)
-				return -1;
-		} else if (!strcmp(key, "response")) {
-			if (parse_response(y, v, cb) < 0)
-				return -1;
-		} else {
-			return fail(y, k, "unknown key \"%s\" in callback", key);
-		}
-	}
+	if (each_pair(y, n, "a callback must be a mapping", callback_pair, cb) < 0)
+		return -1;
 	if (!cb->name)
 		return fail(y, n, "%s", "callback without a name");
 	if (!valid_name(cb->name))
@@ -344,37 +368,29 @@ static void callback_release(struct callback *cb)
 	free(cb->versions);
 }
 
+static int plugin_pair(struct yctx *y, yaml_node_t *k, const char *key, yaml_node_t *v, void *obj)
+{
+	static const struct string_field f[] = {
+		{ "id", offsetof(struct plugin_info, id) },
+		{ "title", offsetof(struct plugin_info, title) },
+		{ "slug", offsetof(struct plugin_info, slug) },
+		{ "main_file", offsetof(struct plugin_info, main_file) },
+	};
+	struct plugin_info *pl = obj;
+	char **slot;
+	int r = string_field(y, v, key, pl, FIELDS(f), &slot);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (!strcmp(key, "formerly"))
+		return string_list(y, v, key, &pl->former, &pl->nformer);
+	return fail(y, k, "unknown key \"%s\" in plugin", key);
+}
+
 static int parse_plugin(struct yctx *y, yaml_node_t *n, struct plugin_info *pl)
 {
 	memset(pl, 0, sizeof(*pl));
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(y, n, "%s", "a plugin must be a mapping (id, title, slug, main_file, formerly)");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
-		const char *key;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(y, k, "%s", "expected a key");
-		key = (const char *)k->data.scalar.value;
-		if (!strcmp(key, "id")) {
-			if (scalar(y, v, key, &pl->id) < 0)
-				return -1;
-		} else if (!strcmp(key, "title")) {
-			if (scalar(y, v, key, &pl->title) < 0)
-				return -1;
-		} else if (!strcmp(key, "slug")) {
-			if (scalar(y, v, key, &pl->slug) < 0)
-				return -1;
-		} else if (!strcmp(key, "main_file")) {
-			if (scalar(y, v, key, &pl->main_file) < 0)
-				return -1;
-		} else if (!strcmp(key, "formerly")) {
-			if (string_list(y, v, key, &pl->former, &pl->nformer) < 0)
-				return -1;
-		} else {
-			return fail(y, k, "unknown key \"%s\" in plugin", key);
-		}
-	}
+	if (each_pair(y, n, "a plugin must be a mapping (id, title, slug, main_file, formerly)", plugin_pair, pl) < 0)
+		return -1;
 	if (!pl->id || !valid_name(pl->id))
 		return fail(y, n, "%s", "a plugin needs an id of lowercase letters, digits and '-'");
 	if (!pl->title)
@@ -393,49 +409,46 @@ static void plugin_release(struct plugin_info *pl)
 	free(pl->former);
 }
 
+static int provider_pair(struct yctx *y, yaml_node_t *k, const char *key, yaml_node_t *v, void *obj)
+{
+	static const struct string_field f[] = {
+		{ "name", offsetof(struct provider, name) },
+		{ "title", offsetof(struct provider, title) },
+		{ "sender", offsetof(struct provider, sender) },
+	};
+	struct provider *pv = obj;
+	char **slot;
+	int r = string_field(y, v, key, pv, FIELDS(f), &slot);
+	if (r < 0)
+		return -1;
+	if (r) {
+		if (strcmp(key, "title") && !valid_name(*slot))
+			return fail(y, v, !strcmp(key, "name") ? "provider name \"%s\" must be lowercase letters, digits and '-'"
+				    : "sender \"%s\" must be lowercase letters, digits and '-'", *slot);
+		return 0;
+	}
+	if (!strcmp(key, "aliases"))
+		return string_list(y, v, key, &pv->aliases, &pv->naliases);
+	if (strcmp(key, "plugins"))
+		return fail(y, k, "unknown key \"%s\" in provider", key);
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(y, v, "%s: expected a list", key);
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		struct plugin_info pl;
+		if (parse_plugin(y, yaml_document_get_node(y->doc, *it), &pl) < 0) {
+			plugin_release(&pl);
+			return -1;
+		}
+		pv->plugins = xrealloc(pv->plugins, (pv->nplugins + 1) * sizeof(pl));
+		pv->plugins[pv->nplugins++] = pl;
+	}
+	return 0;
+}
+
 static int parse_provider(struct yctx *y, yaml_node_t *n, struct provider *pv)
 {
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(y, n, "%s", "provider: expected a mapping (name, title, aliases, sender, plugins)");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
-		const char *key;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(y, k, "%s", "expected a key");
-		key = (const char *)k->data.scalar.value;
-		if (!strcmp(key, "name")) {
-			if (scalar(y, v, key, &pv->name) < 0)
-				return -1;
-			if (!valid_name(pv->name))
-				return fail(y, v, "provider name \"%s\" must be lowercase letters, digits and '-'", pv->name);
-		} else if (!strcmp(key, "title")) {
-			if (scalar(y, v, key, &pv->title) < 0)
-				return -1;
-		} else if (!strcmp(key, "sender")) {
-			if (scalar(y, v, key, &pv->sender) < 0)
-				return -1;
-			if (!valid_name(pv->sender))
-				return fail(y, v, "sender \"%s\" must be lowercase letters, digits and '-'", pv->sender);
-		} else if (!strcmp(key, "aliases")) {
-			if (string_list(y, v, key, &pv->aliases, &pv->naliases) < 0)
-				return -1;
-		} else if (!strcmp(key, "plugins")) {
-			if (v->type != YAML_SEQUENCE_NODE)
-				return fail(y, v, "%s: expected a list", key);
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				struct plugin_info pl;
-				if (parse_plugin(y, yaml_document_get_node(y->doc, *it), &pl) < 0) {
-					plugin_release(&pl);
-					return -1;
-				}
-				pv->plugins = xrealloc(pv->plugins, (pv->nplugins + 1) * sizeof(pl));
-				pv->plugins[pv->nplugins++] = pl;
-			}
-		} else {
-			return fail(y, k, "unknown key \"%s\" in provider", key);
-		}
-	}
+	if (each_pair(y, n, "provider: expected a mapping (name, title, aliases, sender, plugins)", provider_pair, pv) < 0)
+		return -1;
 	if (!pv->name)
 		return fail(y, n, "%s", "provider without a name");
 	return 0;

@@ -112,3 +112,122 @@ void complain_line(const char *msg)
 	complain("%s", sb.buf);
 	strbuf_release(&sb);
 }
+
+/* The audit_opts group (--server-config ... --max-rounds). */
+static int take_server(struct cli_take *t, int c, const char *arg)
+{
+	struct audit_opts *o = t->o;
+	long v;
+	switch (c) {
+	case OPT_SERVER:
+		if (arg[0] != '/') {
+			complain("--server-config: give the absolute path the server uses (\"%s\")", arg);
+			return -1;
+		}
+		o->server_config = arg;
+		return 1;
+	case OPT_ROOT:
+		o->root = arg;
+		return 1;
+	case OPT_DISCOVER:
+		t->discover = 1;
+		return 1;
+	case OPT_ENGINE:
+		if (strcmp(arg, "v2") && strcmp(arg, "v3")) {
+			complain("--engine: \"%s\" is not v2 or v3", arg);
+			return -1;
+		}
+		o->engine_v2 = !strcmp(arg, "v2");
+		t->engine_given = 1;
+		return 1;
+	case OPT_PCRE:
+		if (strcmp(arg, "1") && strcmp(arg, "2")) {
+			complain("--pcre: \"%s\" is not 1 or 2", arg);
+			return -1;
+		}
+		o->pcre = atoi(arg);
+		return 1;
+	case OPT_LUA:
+		o->allow_lua = 1;
+		return 1;
+	case OPT_NOPROBES:
+		o->attack_probes = 0;
+		return 1;
+	case OPT_SRCIP:
+		if (!*arg || strspn(arg, "0123456789abcdefABCDEF.:/,") != strlen(arg)) {
+			complain("--source-ip: \"%s\" is not a comma-separated list of addresses or CIDR ranges", arg);
+			return -1;
+		}
+		o->source_ips = arg;
+		return 1;
+	case OPT_ROUNDS:
+		if (parse_number(arg, 1, 100, &v) < 0) {
+			complain("--max-rounds: \"%s\" is not a number from 1 to 100", arg);
+			return -1;
+		}
+		o->max_rounds = (int)v;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_take(struct cli_take *t, int c, const char *arg)
+{
+	switch (c) {
+	case 'r':
+	case 'R':
+		ARRAY_PUSH(t->src, t->nsrc, t->asrc);
+		t->src[t->nsrc].is_text = c == 'R';
+		t->src[t->nsrc++].value = arg;
+		return 1;
+	case 'H':
+		if (opt_header(arg) < 0)
+			return -1;
+		ARRAY_PUSH(t->headers, t->nheaders, t->aheaders);
+		t->headers[t->nheaders++] = arg;
+		return 1;
+	case OPT_CALLBACKS:
+		free(t->catalogue);
+		t->catalogue = xstrdup(arg);
+		return 1;
+	case OPT_CALLBACK:
+		ARRAY_PUSH(t->names, t->nnames, t->anames);
+		t->names[t->nnames++] = arg;
+		return 1;
+	case OPT_PROVIDER:
+		*t->providers = arg;
+		return 1;
+	case OPT_KCO:
+		if (opt_kco_version(arg) < 0)
+			return -1;
+		*t->kco_version = arg;
+		return 1;
+	case OPT_FORMS:
+		return opt_url_forms(arg, t->forms) < 0 ? -1 : 1;
+	case OPT_HOST:
+		if (opt_host(arg) < 0)
+			return -1;
+		t->params->host = arg;
+		return 1;
+	case OPT_ORDER:
+		if (opt_order_id(arg) < 0)
+			return -1;
+		t->params->klarna_order_id = arg;
+		return 1;
+	case OPT_CLIENT:
+		if (opt_client_ip(arg) < 0)
+			return -1;
+		t->params->client_ip = arg;
+		return 1;
+	}
+	return c >= OPT_SERVER && c < OPT_OWN && t->o ? take_server(t, c, arg) : 0;
+}
+
+void cli_take_release(struct cli_take *t)
+{
+	free(t->src);
+	free(t->catalogue);
+	free(t->names);
+	free(t->headers);
+	memset(t, 0, sizeof(*t));
+}

@@ -7,6 +7,8 @@
 #ifndef MCA_CLIOPTS_H
 #define MCA_CLIOPTS_H
 
+#include "audit.h"
+
 /* A whole number in [lo, hi]. Silent: the caller words the message. */
 int parse_number(const char *s, long lo, long hi, long *out);
 
@@ -23,5 +25,43 @@ void complain_line(const char *msg);		/* an IPv4 or IPv6 address */
 /* Colours for --color WHEN: always, or auto when writing a terminal
  * (stdout, no -o) and NO_COLOR is unset. */
 int color_wanted(const char *when, const char *output);
+
+/*
+ * The options several commands take alike (audit, probe, logs, check):
+ * each command's getopt_long table names those it takes with these codes
+ * (its own codes start at OPT_OWN) and hands every option to cli_take()
+ * first, so -r/-R, --callbacks, --callback, --provider, --kco-version,
+ * --url-form, --host, -H, --order-id, --client-ip, --server-config,
+ * --root, --discover, --engine, --pcre, --allow-lua, --no-attack-probes,
+ * --source-ip and --max-rounds mean and check the same everywhere.
+ */
+enum {
+	OPT_CALLBACKS = 256, OPT_CALLBACK, OPT_PROVIDER, OPT_KCO, OPT_FORMS, OPT_HOST, OPT_ORDER, OPT_CLIENT,
+	OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_ENGINE, OPT_PCRE, OPT_LUA, OPT_NOPROBES, OPT_SRCIP, OPT_ROUNDS,
+	OPT_OWN
+};
+
+struct cli_take {
+	/* where the values go: set by the command (NULL: it takes none) */
+	struct audit_opts *o;		/* --server-config ... --max-rounds */
+	struct build_params *params;	/* --host, --order-id, --client-ip */
+	const char **providers, **kco_version;
+	unsigned *forms;
+	/* gathered here (cli_take_release frees the arrays and catalogue) */
+	struct rule_source *src;	/* -r FILE, -R TEXT, in order */
+	size_t nsrc, asrc;
+	char *catalogue;		/* --callbacks */
+	const char **names;		/* --callback */
+	size_t nnames, anames;
+	const char **headers;		/* -H */
+	size_t nheaders, aheaders;
+	int discover;			/* --discover */
+	int engine_given;		/* --engine */
+};
+
+/* 1: `c` was one of the shared options and is read; 0: it is not; -1: a
+ * bad value (its one-line message printed: exit 2). */
+int cli_take(struct cli_take *t, int c, const char *arg);
+void cli_take_release(struct cli_take *t);
 
 #endif

@@ -78,7 +78,9 @@ static const char usage[] =
 "      --url-form FORMS       path,index,query or all (default all): the\n"
 "                             /wc-api/X/, /index.php/wc-api/X/, /?wc-api=X forms\n"
 "      --host NAME            the shop's host name (default shop.example.com;\n"
-"                             letters, digits, '-', dots, optionally :port)\n"
+"                             letters, digits, '-', dots, optionally :port)\n""                             with --server-config/--discover its vhost's\n"
+"                             document root's payment plugins (versions) choose\n"
+"                             the callbacks, as with --all-hosts\n"
 "  -H, --header 'N: V'        set a header on every callback ('N:' removes it)\n"
 "      --client-ip IP         source address (default 52.17.117.56, Klarna)\n"
 "      --order-id ID          the Klarna order id in the callbacks (default\n"
@@ -132,9 +134,8 @@ static const char usage[] =
 "load error (options are checked before any work).\n";
 
 enum {
-	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_LIST, OPT_KCO, OPT_FORMS,
-	OPT_CLIENT, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_ROUNDS, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD, OPT_SWEEP, OPT_NOPROBES, OPT_SRCIP, OPT_DIALECT, OPT_EXCLDIR, OPT_ENGINE, OPT_SERVER, OPT_ROOT, OPT_DISCOVER, OPT_LUA, OPT_PCRE,
-	OPT_ORDER, OPT_PROVIDER, OPT_ALLHOSTS, OPT_EXPORTFTW
+	OPT_LIST = OPT_OWN, OPT_FORMAT, OPT_EXCL, OPT_IDBASE, OPT_COLOR, OPT_VERSION, OPT_DUMP, OPT_PL, OPT_THRESHOLD,
+	OPT_SWEEP, OPT_DIALECT, OPT_EXCLDIR, OPT_ALLHOSTS, OPT_EXPORTFTW
 };
 
 /* The exclusions' ids end below the ids kept for imposed settings. */
@@ -283,42 +284,6 @@ static int dump_rules(const struct audit_opts *o)
 	return ret;
 }
 
-/* --all-hosts: the audit in a loop over the hosts (fleet.c), one report. */
-static int run_fleet(const struct audit_opts *o, const char *format, const char *output,
-		     const struct report_opts *ro, const char *excl_file)
-{
-	struct fleet f;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	int ret = 2;
-	if (fleet_run(o, &f, &err) < 0) {
-		complain("%s", err.buf);
-		goto out;
-	}
-	if (!strcmp(format, "json"))
-		report_fleet_json(&f, ro, &out);
-	else if (!strcmp(format, "junit"))
-		report_junit(f.hosts, f.nhosts, ro, &out);
-	else if (!strcmp(format, "sarif"))
-		report_sarif(f.hosts, f.nhosts, ro, excl_file ? excl_file : "klarna-exclusions.conf", &out);
-	else if (!strcmp(format, "html"))
-		report_html(f.hosts, f.nhosts, ro, &out);
-	else
-		report_fleet_text(&f, ro, &out);
-	if (write_file_atomic(output ? output : "-", out.buf, out.len, &err) < 0) {
-		complain("%s", err.buf);
-		goto out;
-	}
-	for (size_t i = 0; i < f.nhosts; i++)
-		if (!f.hosts[i].a && f.hosts[i].error)
-			complain("%s: not audited: %s", f.hosts[i].host, f.hosts[i].error);
-	ret = fleet_status(&f);
-out:
-	fleet_release(&f);
-	strbuf_release(&err);
-	strbuf_release(&out);
-	return ret;
-}
-
 /* --dialect crs-plugin --exclusions-dir DIR: DIR/<name>-config.conf,
  * -before.conf, -after.conf (CRS 4 includes plugins/ * in that order). */
 static int write_crs_plugin(const char *dir, const struct audit *a, struct strbuf *err)
@@ -406,12 +371,10 @@ static const char *const demo_units[] = {
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_opts o;
-	struct rule_source *src = NULL;
-	const char **names = NULL, **headers = NULL;
-	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
+	struct cli_take t;
 	const char *output = NULL, *excl_file = NULL, *excl_dir = NULL, *export_ftw = NULL, *format = "text", *color = "auto";
-	char *catalogue = NULL, *demo_paths[3] = { NULL, NULL, NULL };
-	int list = 0, dump = 0, c, ret = 2, engine_given = 0, discover_mode = 0, verbose = 0, all_hosts = 0;
+	char *demo_paths[3] = { NULL, NULL, NULL };
+	int list = 0, dump = 0, c, ret = 2, verbose = 0, all_hosts = 0;
 	int format_given = 0, ran;
 	struct found *found = NULL;
 	size_t nfound = 0;
@@ -420,29 +383,25 @@ int cmd_audit(int argc, char **argv)
 	long v;
 	struct audit a;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, summary = STRBUF_INIT;
+	struct shop shop;
 
+	memset(&shop, 0, sizeof(shop));
 	audit_opts_init(&o);
+	memset(&t, 0, sizeof(t));
+	t.o = &o;
+	t.params = &o.params;
+	t.providers = &o.providers;
+	t.kco_version = &o.kco_version;
+	t.forms = &o.forms;
 	memset(&a, 0, sizeof(a));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:H:o:hv", longopts, NULL)) != -1) {
+		int taken = cli_take(&t, c, optarg);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'r':
-		case 'R':
-			ARRAY_PUSH(src, nsrc, asrc);
-			src[nsrc].is_text = c == 'R';
-			src[nsrc++].value = optarg;
-			break;
-		case OPT_CALLBACKS:
-			free(catalogue);
-			catalogue = xstrdup(optarg);
-			break;
-		case OPT_PROVIDER:
-			o.providers = optarg;
-			break;
-		case OPT_CALLBACK:
-			ARRAY_PUSH(names, nnames, anames);
-			names[nnames++] = optarg;
-			break;
 		case OPT_LIST:
 			list = 1;
 			break;
@@ -466,45 +425,11 @@ int cmd_audit(int argc, char **argv)
 		case OPT_SWEEP:
 			o.sweep = 1;
 			break;
-		case OPT_NOPROBES:
-			o.attack_probes = 0;
-			break;
 		case OPT_DIALECT:
 			if (dialects_parse(optarg, &dialects, &first_dialect) < 0) {
 				complain("--dialect: \"%s\" is not a list of runtime, startup, apache, nginx, cpanel, cloudflare, paths, crs-plugin, whmapi", optarg);
 				goto out;
 			}
-			break;
-		case OPT_PCRE:
-			if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
-				complain("--pcre: \"%s\" is not 1 or 2", optarg);
-				goto out;
-			}
-			o.pcre = atoi(optarg);
-			break;
-		case OPT_ENGINE:
-			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
-				complain("--engine: \"%s\" is not v2 or v3", optarg);
-				goto out;
-			}
-			o.engine_v2 = !strcmp(optarg, "v2");
-			engine_given = 1;
-			break;
-		case OPT_SERVER:
-			if (optarg[0] != '/') {
-				complain("--server-config: give the absolute path the server uses (\"%s\")", optarg);
-				goto out;
-			}
-			o.server_config = optarg;
-			break;
-		case OPT_ROOT:
-			o.root = optarg;
-			break;
-		case OPT_DISCOVER:
-			discover_mode = 1;
-			break;
-		case OPT_LUA:
-			o.allow_lua = 1;
 			break;
 		case OPT_ALLHOSTS:
 			all_hosts = 1;
@@ -514,43 +439,6 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_EXCLDIR:
 			excl_dir = optarg;
-			break;
-		case OPT_SRCIP:
-			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF.:/,") != strlen(optarg)) {
-				complain("--source-ip: \"%s\" is not a comma-separated list of addresses or CIDR ranges", optarg);
-				goto out;
-			}
-			o.source_ips = optarg;
-			break;
-		case OPT_KCO:
-			if (opt_kco_version(optarg) < 0)
-				goto out;
-			o.kco_version = optarg;
-			break;
-		case OPT_FORMS:
-			if (opt_url_forms(optarg, &o.forms) < 0)
-				goto out;
-			break;
-		case OPT_HOST:
-			if (opt_host(optarg) < 0)
-				goto out;
-			o.params.host = optarg;
-			break;
-		case 'H':
-			if (opt_header(optarg) < 0)
-				goto out;
-			ARRAY_PUSH(headers, nheaders, aheaders);
-			headers[nheaders++] = optarg;
-			break;
-		case OPT_CLIENT:
-			if (opt_client_ip(optarg) < 0)
-				goto out;
-			o.params.client_ip = optarg;
-			break;
-		case OPT_ORDER:
-			if (opt_order_id(optarg) < 0)
-				goto out;
-			o.params.klarna_order_id = optarg;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "junit") &&
@@ -579,13 +467,6 @@ int cmd_audit(int argc, char **argv)
 			o.id_base = v;
 			o.id_base_given = 1;
 			break;
-		case OPT_ROUNDS:
-			if (parse_number(optarg, 1, 100, &v) < 0) {
-				complain("--max-rounds: \"%s\" is not a number from 1 to 100", optarg);
-				goto out;
-			}
-			o.max_rounds = (int)v;
-			break;
 		case OPT_COLOR:
 			if (opt_color(optarg) < 0)
 				goto out;
@@ -612,7 +493,7 @@ int cmd_audit(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
-	if (check_combination(nsrc, o.server_config, o.root, discover_mode, output, excl_file, excl_dir) < 0)
+	if (check_combination(t.nsrc, o.server_config, o.root, t.discover, output, excl_file, excl_dir) < 0)
 		goto out;
 	/* -o report.json: JSON, unless --format says otherwise (and .xml
 	 * JUnit, .sarif SARIF, .html HTML) */
@@ -625,13 +506,13 @@ int cmd_audit(int argc, char **argv)
 			if (ol > strlen(ext[i][0]) && !strcmp(output + ol - strlen(ext[i][0]), ext[i][0]))
 				format = ext[i][1];
 	}
-	if (!catalogue)
-		catalogue = datadir_path("callbacks");
+	if (!t.catalogue)
+		t.catalogue = datadir_path("callbacks");
 	if (list) {
-		ret = list_callbacks(catalogue, o.providers);
+		ret = list_callbacks(t.catalogue, o.providers);
 		goto out;
 	}
-	if (discover_mode) {
+	if (t.discover) {
 		nfound = discover(o.root, &found);
 		if (!nfound) {
 			complain("--discover: no Apache, nginx, cPanel, Plesk or LiteSpeed configuration under %s",
@@ -644,39 +525,39 @@ int cmd_audit(int argc, char **argv)
 				i ? " (audit it with --server-config)" : " (audited below)");
 		if (!o.server_config) {
 			o.server_config = found[0].config;
-			if (!engine_given)
+			if (!t.engine_given)
 				o.engine_v2 = found[0].engine_v2;
-			engine_given = 1;
+			t.engine_given = 1;
 		}
 	}
 	/* Apache runs mod_security2 (v2), nginx libmodsecurity (v3), unless told */
-	if (o.server_config && !engine_given)
+	if (o.server_config && !t.engine_given)
 		o.engine_v2 = !server_is_nginx(o.server_config);
-	if (!nsrc && !o.server_config) {
+	if (!t.nsrc && !o.server_config) {
 		for (size_t i = 0; i < 3; i++) {
 			demo_paths[i] = datadir_path(demo_units[i]);
-			ARRAY_PUSH(src, nsrc, asrc);
-			src[nsrc].is_text = 0;
-			src[nsrc++].value = demo_paths[i];
+			ARRAY_PUSH(t.src, t.nsrc, t.asrc);
+			t.src[t.nsrc].is_text = 0;
+			t.src[t.nsrc++].value = demo_paths[i];
 		}
 	}
-	o.sources = src;
-	o.nsources = nsrc;
-	o.catalogue = catalogue;
-	o.names = names;
-	o.nnames = nnames;
-	o.params.header_overrides = headers;
+	o.sources = t.src;
+	o.nsources = t.nsrc;
+	o.catalogue = t.catalogue;
+	o.names = t.names;
+	o.nnames = t.nnames;
+	o.params.header_overrides = t.headers;
 	o.verify_startup = (dialects & ((1u << D_STARTUP) | (1u << D_APACHE) | (1u << D_NGINX) |
 				       (1u << D_CPANEL))) != 0;
-	o.params.noverrides = nheaders;
+	o.params.noverrides = t.nheaders;
 
 	if (dump) {
 		ret = dump_rules(&o);
 		goto out;
 	}
 	if (all_hosts) {
-		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, NULL, NULL, NULL };
-		if (!o.server_config || nsrc) {
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, NULL, NULL, NULL, NULL };
+		if (!o.server_config || t.nsrc) {
 			complain("--all-hosts: give the server's configuration (--server-config or --discover), and no -r/-R");
 			goto out;
 		}
@@ -685,8 +566,16 @@ int cmd_audit(int argc, char **argv)
 			goto out;
 		}
 		ro.color = color_wanted(color, output);
-		ret = run_fleet(&o, format, output, &ro, excl_file);
+		ret = audit_all_hosts(&o, format, output, &ro, excl_file);
 		goto out;
+	}
+	{
+		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, excl_file, excl_dir, NULL, NULL };
+		int r = audit_shop(&o, &shop, format, output, &ro, excl_file);
+		if (r) {
+			ret = r > 0 ? 0 : 2;
+			goto out;
+		}
 	}
 	progress_start(isatty(STDERR_FILENO));
 	ran = audit_run(&o, &a, &err);
@@ -703,9 +592,9 @@ int cmd_audit(int argc, char **argv)
 	}
 	{
 		struct report_opts ro = { 0, PACKAGE_VERSION, dialects, verbose, excl_file, excl_dir,
-					  nfound ? found[0].layout : NULL };
+					  nfound ? found[0].layout : NULL, shop.h.plugins ? &shop.h : NULL };
 		ro.color = color_wanted(color, output);
-		struct host_result h = { 0 };
+		struct host_result h = shop.h;	/* its plugins, when looked at */
 		h.host = (char *)o.params.host;
 		h.a = &a;
 		if (!strcmp(format, "json"))
@@ -791,12 +680,10 @@ int cmd_audit(int argc, char **argv)
 out:
 	found_free(found, nfound);
 	audit_release(&a);
+	shop_release(&shop);
 	for (size_t i = 0; i < 3; i++)
 		free(demo_paths[i]);
-	free(catalogue);
-	free(src);
-	free(names);
-	free(headers);
+	cli_take_release(&t);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	strbuf_release(&summary);

@@ -1,6 +1,7 @@
 /* `check`: the load report alone, no transactions (like modsec-rules-check,
  * but saying what was left out and why, ids by vendor, engine per vhost). */
 #include "audit.h"
+#include "cliopts.h"
 #include "commands.h"
 #include "util/fileio.h"
 
@@ -162,64 +163,37 @@ int cmd_check(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "rule", required_argument, NULL, 'R' },
-		{ "server-config", required_argument, NULL, 's' },
-		{ "root", required_argument, NULL, 't' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "engine", required_argument, NULL, 'e' },
-		{ "pcre", required_argument, NULL, 'p' },
+		{ "server-config", required_argument, NULL, OPT_SERVER },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "pcre", required_argument, NULL, OPT_PCRE },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct audit_opts o;
-	struct rule_source *src = NULL;
-	size_t nsrc = 0, asrc = 0;
+	struct cli_take t;
 	struct ruleset rs;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	const char *format = "text", *output = "-";
-	int c, ret = 2, engine_given = 0;
+	int c, ret = 2;
 
 	memset(&o, 0, sizeof(o));
 	memset(&rs, 0, sizeof(rs));
 	build_params_defaults(&o.params);
+	memset(&t, 0, sizeof(t));
+	t.o = &o;
+	t.params = &o.params;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:o:h", longopts, NULL)) != -1) {
+		int taken = cli_take(&t, c, optarg);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'r':
-		case 'R':
-			ARRAY_PUSH(src, nsrc, asrc);
-			src[nsrc].is_text = c == 'R';
-			src[nsrc++].value = optarg;
-			break;
-		case 's':
-			if (optarg[0] != '/') {
-				complain("--server-config: give the absolute path the server uses (\"%s\")", optarg);
-				goto out;
-			}
-			o.server_config = optarg;
-			break;
-		case 't':
-			o.root = optarg;
-			break;
-		case 'H':
-			o.params.host = optarg;
-			break;
-		case 'p':
-			if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
-				complain("--pcre: \"%s\" is not 1 or 2", optarg);
-				goto out;
-			}
-			o.pcre = atoi(optarg);
-			break;
-		case 'e':
-			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
-				complain("--engine: \"%s\" is not v2 or v3", optarg);
-				goto out;
-			}
-			o.engine_v2 = !strcmp(optarg, "v2");
-			engine_given = 1;
-			break;
 		case 'f':
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
 				complain("--format: \"%s\" is not text or json", optarg);
@@ -247,14 +221,14 @@ int cmd_check(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
-	if (!nsrc && !o.server_config) {
+	if (!t.nsrc && !o.server_config) {
 		complain("check: give rules with -r/-R or --server-config");
 		goto out;
 	}
-	if (o.server_config && !engine_given)
+	if (o.server_config && !t.engine_given)
 		o.engine_v2 = !server_is_nginx(o.server_config);
-	o.sources = src;
-	o.nsources = nsrc;
+	o.sources = t.src;
+	o.nsources = t.nsrc;
 	if (audit_load_rules(&o, &rs, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
@@ -270,7 +244,7 @@ int cmd_check(int argc, char **argv)
 	ret = rs.server_fails ? 1 : 0;
 out:
 	ruleset_release(&rs);
-	free(src);
+	cli_take_release(&t);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;

@@ -67,9 +67,7 @@ static const char usage[] =
 "or read error (one line naming FILE:LINE).\n";
 
 enum {
-	OPT_SINCE = 256, OPT_UNTIL, OPT_CALLBACKS, OPT_SHOW, OPT_SERVER, OPT_ROOT, OPT_DISCOVER,
-	OPT_ENGINE, OPT_HOST, OPT_LUA, OPT_NOPROBES, OPT_SRCIP, OPT_IDBASE, OPT_ROUNDS, OPT_FORMAT,
-	OPT_EXCL, OPT_DIALECT
+	OPT_SINCE = OPT_OWN, OPT_UNTIL, OPT_SHOW, OPT_IDBASE, OPT_FORMAT, OPT_EXCL, OPT_DIALECT
 };
 
 static const struct option longopts[] = {
@@ -145,13 +143,13 @@ int cmd_logs(int argc, char **argv)
 	struct catalog cat;
 	struct logs_report lr;
 	struct logsink sink;
-	struct rule_source *src = NULL;
-	size_t nsrc = 0, asrc = 0, nfiles = 0, nfound = 0;
-	char **files = NULL, *catalogue = NULL;
+	struct cli_take t;
+	size_t nfiles = 0, nfound = 0;
+	char **files = NULL;
 	unsigned char *walked = NULL;
 	const char *output = NULL, *excl_file = NULL, *format = "text";
 	long long since = 0, until = 0;
-	int c, ret = 2, show = 0, engine_given = 0, discover_mode = 0, replayed = 0;
+	int c, ret = 2, show = 0, replayed = 0;
 	unsigned dialects = 1u << D_RUNTIME;
 	enum dialect first_dialect = D_RUNTIME;
 	struct found *found = NULL;
@@ -159,18 +157,20 @@ int cmd_logs(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 
 	audit_opts_init(&o);
+	memset(&t, 0, sizeof(t));
+	t.o = &o;
+	t.params = &o.params;
 	memset(&a, 0, sizeof(a));
 	memset(&cat, 0, sizeof(cat));
 	memset(&lr, 0, sizeof(lr));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:o:h", longopts, NULL)) != -1) {
+		int taken = cli_take(&t, c, optarg);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'r':
-		case 'R':
-			ARRAY_PUSH(src, nsrc, asrc);
-			src[nsrc].is_text = c == 'R';
-			src[nsrc++].value = optarg;
-			break;
 		case OPT_SINCE:
 			if (parse_time("--since", optarg, &since) < 0)
 				goto out;
@@ -182,49 +182,8 @@ int cmd_logs(int argc, char **argv)
 			if (strlen(optarg) == 10)
 				until += 86399;
 			break;
-		case OPT_CALLBACKS:
-			free(catalogue);
-			catalogue = xstrdup(optarg);
-			break;
 		case OPT_SHOW:
 			show = 1;
-			break;
-		case OPT_SERVER:
-			if (optarg[0] != '/') {
-				complain("--server-config: give the absolute path the server uses (\"%s\")", optarg);
-				goto out;
-			}
-			o.server_config = optarg;
-			break;
-		case OPT_ROOT:
-			o.root = optarg;
-			break;
-		case OPT_DISCOVER:
-			discover_mode = 1;
-			break;
-		case OPT_ENGINE:
-			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
-				complain("--engine: \"%s\" is not v2 or v3", optarg);
-				goto out;
-			}
-			o.engine_v2 = !strcmp(optarg, "v2");
-			engine_given = 1;
-			break;
-		case OPT_HOST:
-			o.params.host = optarg;
-			break;
-		case OPT_LUA:
-			o.allow_lua = 1;
-			break;
-		case OPT_NOPROBES:
-			o.attack_probes = 0;
-			break;
-		case OPT_SRCIP:
-			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF.:/,") != strlen(optarg)) {
-				complain("--source-ip: \"%s\" is not a comma-separated list of addresses or CIDR ranges", optarg);
-				goto out;
-			}
-			o.source_ips = optarg;
 			break;
 		case OPT_IDBASE:
 			if (parse_number(optarg, 1, 99999, &v) < 0) {
@@ -232,13 +191,6 @@ int cmd_logs(int argc, char **argv)
 				goto out;
 			}
 			o.id_base = v;
-			break;
-		case OPT_ROUNDS:
-			if (parse_number(optarg, 1, 100, &v) < 0) {
-				complain("--max-rounds: \"%s\" is not a number from 1 to 100", optarg);
-				goto out;
-			}
-			o.max_rounds = (int)v;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
@@ -276,13 +228,13 @@ int cmd_logs(int argc, char **argv)
 		complain("--since is after --until");
 		goto out;
 	}
-	if (excl_file && !nsrc && !o.server_config && !discover_mode) {
+	if (excl_file && !t.nsrc && !o.server_config && !t.discover) {
 		complain("--exclusions needs the server's rules (-r, --server-config or --discover) to verify them");
 		goto out;
 	}
-	if (!catalogue)
-		catalogue = datadir_path("callbacks");
-	if (catalog_load(&cat, catalogue, &err) < 0) {
+	if (!t.catalogue)
+		t.catalogue = datadir_path("callbacks");
+	if (catalog_load(&cat, t.catalogue, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
 	}
@@ -302,7 +254,7 @@ int cmd_logs(int argc, char **argv)
 		goto out;
 	}
 
-	if (discover_mode) {
+	if (t.discover) {
 		nfound = discover(o.root, &found);
 		if (!nfound) {
 			complain("--discover: no Apache, nginx, cPanel, Plesk or LiteSpeed configuration under %s",
@@ -311,22 +263,22 @@ int cmd_logs(int argc, char **argv)
 		}
 		if (!o.server_config) {
 			o.server_config = found[0].config;
-			if (!engine_given)
+			if (!t.engine_given)
 				o.engine_v2 = found[0].engine_v2;
-			engine_given = 1;
+			t.engine_given = 1;
 		}
 	}
-	if (o.server_config && !engine_given) {
+	if (o.server_config && !t.engine_given) {
 		o.engine_v2 = !server_is_nginx(o.server_config);
-		engine_given = 1;
+		t.engine_given = 1;
 	}
 	/* the engine that wrote the logs, unless told */
-	if (!engine_given)
+	if (!t.engine_given)
 		o.engine_v2 = (lr.engines & (1 << 2)) && !(lr.engines & (1 << 3));
-	if (nsrc || o.server_config) {
-		o.sources = src;
-		o.nsources = nsrc;
-		o.catalogue = catalogue;
+	if (t.nsrc || o.server_config) {
+		o.sources = t.src;
+		o.nsources = t.nsrc;
+		o.catalogue = t.catalogue;
 		int r = replay(&o, &lr, &a, &err);
 		if (r < 0) {
 			complain("%s", err.buf);
@@ -364,8 +316,7 @@ out:
 		free(files[i]);
 	free(files);
 	free(walked);
-	free(catalogue);
-	free(src);
+	cli_take_release(&t);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;

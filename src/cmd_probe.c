@@ -71,9 +71,8 @@ static const char usage[] =
 "a failed check), 2 usage error.\n";
 
 enum {
-	OPT_HOST = 256, OPT_CALLBACKS, OPT_CALLBACK, OPT_KCO, OPT_FORMS, OPT_FORMAT,
-	OPT_COLOR, OPT_ORDER, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE, OPT_PROVIDER,
-	OPT_CACERT, OPT_CHECKS, OPT_CHECKS_ONLY, OPT_HTTP_URL
+	OPT_FORMAT = OPT_OWN, OPT_COLOR, OPT_DRY, OPT_TIMEOUT, OPT_LOG, OPT_SETTLE, OPT_CACERT, OPT_CHECKS,
+	OPT_CHECKS_ONLY, OPT_HTTP_URL
 };
 
 static const struct option longopts[] = {
@@ -107,11 +106,8 @@ int cmd_probe(int argc, char **argv)
 {
 	struct probe_opts o;
 	struct probe p;
-	struct rule_source *src = NULL;
-	const char **names = NULL, **headers = NULL;
-	size_t nsrc = 0, asrc = 0, nnames = 0, anames = 0, nheaders = 0, aheaders = 0;
+	struct cli_take t;
 	const char *output = NULL, *format = "text", *color = "auto";
-	char *catalogue = NULL;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	int c, ret = 2;
 	long v;
@@ -125,51 +121,19 @@ int cmd_probe(int argc, char **argv)
 	o.http.timeout_ms = 15000;
 	o.settle_ms = 50;
 	o.checks = RD_ALL;
+	memset(&t, 0, sizeof(t));
+	t.params = &o.params;
+	t.providers = &o.providers;
+	t.kco_version = &o.kco_version;
+	t.forms = &o.forms;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:R:H:o:kh", longopts, NULL)) != -1) {
+		int taken = cli_take(&t, c, optarg);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'r':
-		case 'R':
-			ARRAY_PUSH(src, nsrc, asrc);
-			src[nsrc].is_text = c == 'R';
-			src[nsrc++].value = optarg;
-			break;
-		case OPT_CALLBACKS:
-			free(catalogue);
-			catalogue = xstrdup(optarg);
-			break;
-		case OPT_PROVIDER:
-			o.providers = optarg;
-			break;
-		case OPT_CALLBACK:
-			ARRAY_PUSH(names, nnames, anames);
-			names[nnames++] = optarg;
-			break;
-		case OPT_KCO:
-			if (opt_kco_version(optarg) < 0)
-				goto out;
-			o.kco_version = optarg;
-			break;
-		case OPT_FORMS:
-			if (opt_url_forms(optarg, &o.forms) < 0)
-				goto out;
-			break;
-		case OPT_HOST:
-			if (opt_host(optarg) < 0)
-				goto out;
-			o.params.host = optarg;
-			break;
-		case 'H':
-			if (opt_header(optarg) < 0)
-				goto out;
-			ARRAY_PUSH(headers, nheaders, aheaders);
-			headers[nheaders++] = optarg;
-			break;
-		case OPT_ORDER:
-			if (opt_order_id(optarg) < 0)
-				goto out;
-			o.params.klarna_order_id = optarg;
-			break;
 		case OPT_DRY:
 			o.dry_run = 1;
 			break;
@@ -261,22 +225,22 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	o.url = argv[optind];
-	if (!catalogue)
-		catalogue = datadir_path("callbacks");
-	o.catalogue = catalogue;
-	o.names = names;
-	o.nnames = nnames;
-	o.params.header_overrides = headers;
-	o.params.noverrides = nheaders;
-	o.sources = src;
-	o.nsources = nsrc;
+	if (!t.catalogue)
+		t.catalogue = datadir_path("callbacks");
+	o.catalogue = t.catalogue;
+	o.names = t.names;
+	o.nnames = t.nnames;
+	o.params.header_overrides = t.headers;
+	o.params.noverrides = t.nheaders;
+	o.sources = t.src;
+	o.nsources = t.nsrc;
 
 	if (probe_run(&o, &p, &err) < 0) {
 		complain("%s", err.buf);
 		goto out;
 	}
 	{
-		struct report_opts ro = { 0, PACKAGE_VERSION, 0, 0, NULL, NULL, NULL };
+		struct report_opts ro = { 0, PACKAGE_VERSION, 0, 0, NULL, NULL, NULL, NULL };
 		ro.color = color_wanted(color, output);
 		if (!strcmp(format, "json"))
 			report_probe_json(&p, &ro, &out);
@@ -294,10 +258,7 @@ int cmd_probe(int argc, char **argv)
 	}
 out:
 	probe_release(&p);
-	free(catalogue);
-	free(src);
-	free(names);
-	free(headers);
+	cli_take_release(&t);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;

@@ -57,7 +57,8 @@ static const char usage[] =
 "0 every test run passed, 1 at least one failed, 2 usage or load error\n"
 "(rules, overrides, or no test file readable: one line naming file:line).\n";
 
-enum { OPT_OVERRIDES = 256, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM, OPT_ENGINE };
+/* --engine is the shared code (cliopts.h), read here: test keeps its rules itself */
+enum { OPT_OVERRIDES = OPT_OWN, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },

@@ -12,7 +12,7 @@
 struct spec {
 	char *name, *aliases, *where, *docroot;
 	size_t unit;		/* Apache: its vhost unit; nginx: its server's index */
-	int ordinal;		/* Apache: its place among the <VirtualHost>s, 1-based */
+	int ordinal;		/* its place among the <VirtualHost>s / server {}s, 1-based */
 };
 
 /* Two 64-bit hashes (FNV-1a and a multiplicative one) of what decides an
@@ -93,6 +93,11 @@ static struct key nginx_key(const struct audit_opts *o, const struct ruleset *rs
 	return k;
 }
 
+int fleet_detects(const struct audit_opts *o)
+{
+	return !o->nnames && !o->kco_version && !o->providers;
+}
+
 static void skip(struct fleet *f, char *why)
 {
 	ARRAY_PUSH(f->skipped, f->nskipped, f->askipped);
@@ -129,73 +134,122 @@ static int spec_add(struct spec **s, size_t *n, const char *names, const char *w
 	return 0;
 }
 
+/* One read of the whole server configuration, every vhost kept (no
+ * libmodsecurity call): nginx's servers in *sv, Apache's vhosts as units. */
+static int read_server(const struct audit_opts *o, struct ruleset *rs, struct nginx_server **sv, size_t *nsv,
+		       struct strbuf *err)
+{
+	int ret;
+	*sv = NULL;
+	*nsv = 0;
+	ruleset_init(rs);
+	rs->engine_v2 = o->engine_v2;
+	rs->root = o->root ? xstrdup(o->root) : NULL;
+	if (server_is_nginx(o->server_config)) {
+		ret = nginxconf_servers(rs, o->server_config, sv, nsv, err);
+	} else {
+		char *cfg = o->root ? xasprintf("%s%s", o->root, o->server_config) : xstrdup(o->server_config);
+		char *dir = xstrdup(o->server_config), *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		rs->apache = 1;
+		rs->server_root = dir;
+		ret = ruleset_add_file(rs, cfg, err);
+		free(cfg);
+	}
+	return ret;
+}
+
+/* The Apache vhost unit the server answers `host` with: the first naming
+ * it, else the first vhost (SIZE_MAX: none). */
+static size_t apache_vhost_for(const struct ruleset *rs, size_t upto, const char *host)
+{
+	size_t first = SIZE_MAX;
+	for (size_t v = 0; v < upto; v++) {
+		if (!rs->units[v].vhost)
+			continue;
+		if (ruleset_vhost_serves(rs->units[v].vhost, host))
+			return v;
+		if (first == SIZE_MAX)
+			first = v;
+	}
+	return first;
+}
+
 /* The hosts the configuration serves, in its order, each with the key of
  * the rules it runs: one read of the whole configuration. */
 static int list_hosts(const struct audit_opts *o, struct fleet *f, struct spec **out, struct key **keys,
 		      size_t *n, struct strbuf *err)
 {
 	struct ruleset rs;
-	int ret = 0;
+	struct nginx_server *sv;
+	size_t nsv;
+	int ret, ordinal = 0;
 	*out = NULL;
 	*keys = NULL;
 	*n = 0;
-	ruleset_init(&rs);
-	rs.engine_v2 = o->engine_v2;
-	rs.root = o->root ? xstrdup(o->root) : NULL;
-	if (server_is_nginx(o->server_config)) {
-		struct nginx_server *sv;
-		size_t nsv;
-		ret = nginxconf_servers(&rs, o->server_config, &sv, &nsv, err);
-		for (size_t i = 0; !ret && i < nsv; i++) {
-			char first[256];
-			size_t chosen;
-			snprintf(first, sizeof(first), "%.*s", (int)strcspn(sv[i].names, " "), sv[i].names);
-			chosen = nginx_server_for(sv, nsv, first);
-			if (spec_add(out, n, sv[i].names, sv[i].where, sv[i].root,
-				     chosen != i ? sv[chosen].where : NULL, f) < 0)
-				continue;
-			*keys = xrealloc(*keys, *n * sizeof(**keys));
-			(*keys)[*n - 1] = nginx_key(o, &rs, sv, nsv, i);
-			(*out)[*n - 1].unit = i;
-		}
-		if (!ret)
-			nginx_servers_free(sv, nsv);
-	} else {
-		char *cfg = o->root ? xasprintf("%s%s", o->root, o->server_config) : xstrdup(o->server_config);
-		char *dir = xstrdup(o->server_config), *slash = strrchr(dir, '/');
-		int ordinal = 0;
-		if (slash)
-			*slash = '\0';
-		rs.apache = 1;
-		rs.server_root = dir;
-		ret = ruleset_add_file(&rs, cfg, err);
-		free(cfg);
-		for (size_t u = 0; !ret && u < rs.nunits; u++) {
-			char first[256];
-			size_t chosen = u;
-			if (!rs.units[u].vhost)
-				continue;
-			ordinal++;
-			snprintf(first, sizeof(first), "%.*s", (int)strcspn(rs.units[u].vhost, " "), rs.units[u].vhost);
-			for (size_t v = 0; v < u; v++)
-				if (rs.units[v].vhost && ruleset_vhost_serves(rs.units[v].vhost, first)) {
-					chosen = v;
-					break;
-				}
-			if (spec_add(out, n, rs.units[u].vhost, rs.units[u].name, rs.units[u].docroot,
-				     chosen != u ? rs.units[chosen].name : NULL, f) < 0)
-				continue;
-			*keys = xrealloc(*keys, *n * sizeof(**keys));
-			(*keys)[*n - 1] = apache_key(o, &rs, u);
-			(*out)[*n - 1].unit = u;
-			(*out)[*n - 1].ordinal = ordinal;
-		}
+	ret = read_server(o, &rs, &sv, &nsv, err);
+	for (size_t i = 0; !ret && i < nsv; i++) {
+		char first[256];
+		size_t chosen;
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(sv[i].names, " "), sv[i].names);
+		chosen = nginx_server_for(sv, nsv, first);
+		if (spec_add(out, n, sv[i].names, sv[i].where, sv[i].root,
+			     chosen != i ? sv[chosen].where : NULL, f) < 0)
+			continue;
+		*keys = xrealloc(*keys, *n * sizeof(**keys));
+		(*keys)[*n - 1] = nginx_key(o, &rs, sv, nsv, i);
+		(*out)[*n - 1].unit = i;
+		(*out)[*n - 1].ordinal = (int)i + 1;
 	}
+	for (size_t u = 0; !ret && !server_is_nginx(o->server_config) && u < rs.nunits; u++) {
+		char first[256];
+		size_t chosen;
+		if (!rs.units[u].vhost)
+			continue;
+		ordinal++;
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(rs.units[u].vhost, " "), rs.units[u].vhost);
+		chosen = apache_vhost_for(&rs, u, first);
+		if (chosen != SIZE_MAX && !ruleset_vhost_serves(rs.units[chosen].vhost, first))
+			chosen = SIZE_MAX;	/* only a vhost naming it answers for it */
+		if (spec_add(out, n, rs.units[u].vhost, rs.units[u].name, rs.units[u].docroot,
+			     chosen != SIZE_MAX ? rs.units[chosen].name : NULL, f) < 0)
+			continue;
+		*keys = xrealloc(*keys, *n * sizeof(**keys));
+		(*keys)[*n - 1] = apache_key(o, &rs, u);
+		(*out)[*n - 1].unit = u;
+		(*out)[*n - 1].ordinal = ordinal;
+	}
+	nginx_servers_free(sv, nsv);
 	ruleset_release(&rs);
 	if (!ret && !*n) {
 		strbuf_addf(err, "%s: --all-hosts: no <VirtualHost> or server {} with a name", o->server_config);
 		ret = -1;
 	}
+	return ret;
+}
+
+int fleet_host_docroot(const struct audit_opts *o, const char *host, char **docroot, char **where,
+		       struct strbuf *err)
+{
+	struct ruleset rs;
+	struct nginx_server *sv;
+	size_t nsv;
+	int ret = read_server(o, &rs, &sv, &nsv, err);
+	*docroot = *where = NULL;
+	if (!ret && server_is_nginx(o->server_config)) {
+		size_t i = nsv ? nginx_server_for(sv, nsv, host) : 0;
+		*docroot = nsv && sv[i].root ? xstrdup(sv[i].root) : NULL;
+		*where = nsv ? xstrdup(sv[i].where) : NULL;
+	} else if (!ret) {
+		size_t v = apache_vhost_for(&rs, rs.nunits, host);
+		if (v != SIZE_MAX) {
+			*docroot = rs.units[v].docroot ? xstrdup(rs.units[v].docroot) : NULL;
+			*where = xstrdup(rs.units[v].name);
+		}
+	}
+	nginx_servers_free(sv, nsv);
+	ruleset_release(&rs);
 	return ret;
 }
 
@@ -206,23 +260,30 @@ static int list_hosts(const struct audit_opts *o, struct fleet *f, struct spec *
 static int detect_plugins(const struct audit_opts *o, const struct catalog *cat, struct host_result *h,
 			  const char ***names, size_t *n, struct key *k)
 {
-	struct plugins pl;
-	struct strbuf d = STRBUF_INIT;
-	int ret = 0;
-	plugins_detect(o->root, h->docroot, cat, &pl);
-	plugins_describe(&pl, cat, h->docroot, &d);
-	h->plugins = strbuf_detach(&d, NULL);
-	*n = 0;
-	if (pl.readable) {
-		*n = plugins_callbacks(&pl, cat, names);
-		if (!*n)
-			ret = -1;
-	}
-	mix_str(k, pl.readable ? "detected" : "all");
+	int readable = plugins_for_host(o->root, h->docroot, cat, 0, &h->plugins, names, n);
+	mix_str(k, readable ? "detected" : "all");
 	for (size_t i = 0; i < *n; i++)
 		mix_str(k, (*names)[i]);
-	plugins_release(&pl);
-	return ret;
+	return readable && !*n ? -1 : 0;
+}
+
+int fleet_one_host(const struct audit_opts *o, struct host_result *h, struct catalog *cat, const char ***names,
+		   size_t *n, struct strbuf *err)
+{
+	struct strbuf cerr = STRBUF_INIT;
+	int readable;
+	*names = NULL;
+	*n = 0;
+	memset(cat, 0, sizeof(*cat));
+	if (fleet_host_docroot(o, o->params.host, &h->docroot, &h->where, err) < 0)
+		return -2;
+	if (catalog_load(cat, o->catalogue, &cerr) < 0) {
+		strbuf_release(&cerr);	/* the audit reports the catalogue's error */
+		return 0;
+	}
+	strbuf_release(&cerr);
+	readable = plugins_for_host(o->root, h->docroot, cat, 1, &h->plugins, names, n);
+	return !readable ? 0 : *n ? 1 : -1;
 }
 
 int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
@@ -250,8 +311,7 @@ int fleet_run(const struct audit_opts *o, struct fleet *f, struct strbuf *err)
 	f->hosts = xcalloc(nsp ? nsp : 1, sizeof(*f->hosts));
 	names = xcalloc(nsp ? nsp : 1, sizeof(*names));
 	nnames = xcalloc(nsp ? nsp : 1, sizeof(*nnames));
-	/* --callback or --kco-version: the user's choice wins over detection */
-	detect = !o->nnames && !o->kco_version;
+	detect = fleet_detects(o);
 	if (detect && catalog_load(&cat, o->catalogue, &cerr) < 0) {
 		catalog_release(&cat);	/* each host's audit reports the catalogue's error */
 		detect = 0;

@@ -40,6 +40,9 @@ struct ctx {
 	int chosen_on, first_on;	/* `modsecurity on` in effect for that server */
 	size_t first_server_first, first_server_last;
 	int have_first_server;
+	int server_n;		/* server {} blocks met so far */
+	int skipping;		/* in a server {} other than rs->vhost_only's: its
+				 * rules are not read (--all-hosts, one host at a time) */
 	int modsec[MAX_LEVEL];	/* `modsecurity` per level: -1 unset, 0 off, 1 on */
 	char *scope[MAX_LEVEL];	/* location regex per level */
 	int files;		/* interned file names live here */
@@ -129,6 +132,8 @@ static int add_rules(struct ctx *c, const struct stmt *s)
 		strbuf_addf(c->err, "%s:%d: %s needs an argument", s->file, s->line, s->w[0]);
 		return -1;
 	}
+	if (c->skipping)
+		return 0;
 	if (!strcmp(s->w[0], "modsecurity_rules_file")) {
 		char *p = s->w[1][0] == '/' ? ruleset_rooted(rs, s->w[1])
 					     : xasprintf("%s/%s", c->confdir, s->w[1]);
@@ -149,6 +154,8 @@ static int add_rules(struct ctx *c, const struct stmt *s)
 /* `modsecurity off` in a location: the engine off for the paths it covers. */
 static void location_switch(struct ctx *c, const struct stmt *s, int on)
 {
+	if (c->skipping)
+		return;
 	char *text = xasprintf("SecAction \"id:%d,phase:1,pass,nolog,t:none,ctl:ruleEngine=%s\"\n",
 			       99900 + c->rs->scoped_ids++ % 90, on ? "On" : "Off");
 	char *name = xasprintf("modsecurity %s at %s:%d", on ? "on" : "off", s->file, s->line);
@@ -234,6 +241,8 @@ static int open_block(struct ctx *c, struct stmt *s)
 	c->scope[c->level] = NULL;
 	if (!strcmp(s->w[0], "server") && c->level == 2) {
 		c->in_server = 1;
+		c->server_n++;
+		c->skipping = c->rs->vhost_only && c->server_n != c->rs->vhost_only;
 		c->server_hits = c->server_default = 0;
 		c->server_first_unit = c->rs->nunits;
 		if (c->listing) {
@@ -262,8 +271,16 @@ static void close_block(struct ctx *c)
 			c->first_server_first = first;
 			c->first_server_last = last;
 		}
-		/* the first server naming the host wins; else default_server */
-		if (c->server_hits && (!c->chosen || c->chosen == 2)) {
+		/* the first server naming the host wins; else default_server
+		 * (reading one server only: that one) */
+		if (c->rs->vhost_only) {
+			if (c->server_n == c->rs->vhost_only) {
+				c->chosen = 1;
+				c->chosen_first = first;
+				c->chosen_last = last;
+				c->chosen_on = on;
+			}
+		} else if (c->server_hits && (!c->chosen || c->chosen == 2)) {
 			c->chosen = 1;
 			c->chosen_first = first;
 			c->chosen_last = last;
@@ -283,6 +300,7 @@ static void close_block(struct ctx *c)
 		for (size_t u = first; u < last; u++)
 			c->rs->units[u].inactive = 2;
 		c->in_server = 0;
+		c->skipping = 0;
 	}
 	free(c->scope[c->level]);
 	c->scope[c->level] = NULL;

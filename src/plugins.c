@@ -298,3 +298,26 @@ void plugins_describe(const struct plugins *p, const struct catalog *c, const ch
 			strbuf_addstr(out, "no callback in the catalogue");
 	}
 }
+
+int plugins_for_host(const char *root, const char *docroot, const struct catalog *c, int need_wordpress,
+		     char **desc, const char ***names, size_t *n)
+{
+	struct plugins pl;
+	struct strbuf d = STRBUF_INIT;
+	int readable;
+	plugins_detect(root, docroot, c, &pl);
+	if (need_wordpress && pl.readable && !pl.wordpress) {
+		pl.readable = 0;
+		strbuf_addstr(&d, "no WordPress in the document root: every callback audited");
+	} else {
+		plugins_describe(&pl, c, docroot, &d);
+	}
+	*desc = strbuf_detach(&d, NULL);
+	*names = NULL;
+	*n = 0;
+	readable = pl.readable;
+	if (readable)
+		*n = plugins_callbacks(&pl, c, names);
+	plugins_release(&pl);
+	return readable;
+}

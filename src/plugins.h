@@ -45,4 +45,16 @@ size_t plugins_callbacks(const struct plugins *p, const struct catalog *c, const
 void plugins_describe(const struct plugins *p, const struct catalog *c, const char *docroot,
 		      struct strbuf *out);
 
+/* A host's shop, for its audit (the fleet's hosts and --host with a server
+ * configuration): *desc is plugins_describe's text (malloc'd), *names the
+ * callbacks its plugins send (plugins_callbacks). Returns 1 when the
+ * document root was read (then *names is exactly what to audit: none =
+ * nothing to audit), 0 when it was not (unset or unreadable: audit every
+ * callback, as without a document root). With `need_wordpress`, a
+ * readable document root without WordPress counts as not read (a shop in
+ * a subdirectory is not looked for): --host names a shop, so finding no
+ * WordPress is no reason to audit nothing. */
+int plugins_for_host(const char *root, const char *docroot, const struct catalog *c, int need_wordpress,
+		     char **desc, const char ***names, size_t *n);
+
 #endif

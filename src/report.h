@@ -9,6 +9,8 @@
 #include "probe.h"
 #include "util/strbuf.h"
 
+struct host_result;
+
 struct report_opts {
 	int color;		/* ANSI colours (text only) */
 	const char *version;	/* the tool's */
@@ -17,6 +19,8 @@ struct report_opts {
 	const char *excl_file;	/* --exclusions FILE, for the summary's advice */
 	const char *excl_dir;	/* --exclusions-dir DIR */
 	const char *layout;	/* the server layout (--discover), for where to include */
+	const struct host_result *shop;	/* --host with a server configuration: its document
+					 * root and plugins (NULL: not looked at) */
 };
 
 /* The "blocking_rules" array of a verdict, shared by the audit's and the
@@ -37,6 +41,10 @@ void report_json(const struct audit *a, const struct report_opts *o, struct strb
  * "blocking_rules" and "matched_rules" so the two compare 1:1. */
 void report_probe_text(const struct probe *p, const struct report_opts *o, struct strbuf *out);
 void report_probe_json(const struct probe *p, const struct report_opts *o, struct strbuf *out);
+
+/* "host", "where", "docroot", "plugins" of a host, added to a JSON
+ * object (the single-host report's and the fleet's hosts' keys). */
+void report_json_shop(struct cJSON *obj, const struct host_result *h);
 
 /* A request as the JSON reports show it (report_json.c). */
 struct cJSON;

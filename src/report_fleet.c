@@ -164,17 +164,8 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 		int st = host_status(hr);
 		counts[st]++;
 		none += !hr->a && !hr->error;
-		cJSON_AddStringToObject(jh, "host", hr->host);
+		report_json_shop(jh, hr);
 		add_words(jh, "aliases", hr->aliases);
-		cJSON_AddStringToObject(jh, "where", hr->where ? hr->where : "");
-		if (hr->docroot)
-			cJSON_AddStringToObject(jh, "docroot", hr->docroot);
-		else
-			cJSON_AddNullToObject(jh, "docroot");
-		if (hr->plugins)
-			cJSON_AddStringToObject(jh, "plugins", hr->plugins);
-		else
-			cJSON_AddNullToObject(jh, "plugins");
 		if (!hr->a) {
 			cJSON_AddNullToObject(jh, "engine");
 			if (hr->error)
@@ -217,6 +208,19 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 	cJSON_AddNumberToObject(sum, "not_audited", (double)counts[2]);
 	cJSON_AddNumberToObject(sum, "rule_sets_audited", (double)f->naudits);
 	cJSON_AddNumberToObject(sum, "exit_status", fleet_status(f));
+	{	/* what the run cost: the distinct audits' work, each once */
+		size_t parsed_units = 0, engines = 0, tx = 0;
+		cJSON *w = cJSON_AddObjectToObject(sum, "work");
+		for (size_t k = 0; k < f->naudits; k++) {
+			parsed_units += f->audits[k]->units_parsed;
+			engines += f->audits[k]->engines;
+			tx += f->audits[k]->transactions;
+		}
+		cJSON_AddNumberToObject(w, "audits", (double)f->naudits);
+		cJSON_AddNumberToObject(w, "rule_units_parsed", (double)parsed_units);
+		cJSON_AddNumberToObject(w, "engines", (double)engines);
+		cJSON_AddNumberToObject(w, "transactions", (double)tx);
+	}
 	text = cJSON_Print(root);
 	strbuf_addstr(out, text);
 	strbuf_addch(out, '\n');
@@ -225,4 +229,37 @@ void report_fleet_json(const struct fleet *f, const struct report_opts *o, struc
 	for (size_t k = 0; k < f->naudits; k++)
 		cJSON_Delete(parsed[k]);
 	free(parsed);
+}
+
+void report_unaudited_text(const struct host_result *h, struct strbuf *out)
+{
+	strbuf_addf(out, "%s: %s (document root %s, %s): nothing to audit.\n"
+		    "--callback NAME or --provider NAME audits callbacks anyway.\n",
+		    h->host, h->plugins, h->docroot ? h->docroot : "(none)", h->where ? h->where : "");
+}
+
+/* The single-host JSON's shape, with nothing in it. */
+void report_unaudited_json(const struct host_result *h, const struct report_opts *o, struct strbuf *out)
+{
+	cJSON *root = cJSON_CreateObject(), *t, *sum;
+	char *text;
+	t = cJSON_AddObjectToObject(root, "tool");
+	cJSON_AddStringToObject(t, "name", "modsec-callback-audit");
+	cJSON_AddStringToObject(t, "version", o->version);
+	report_json_shop(root, h);
+	cJSON_AddArrayToObject(root, "warnings");
+	cJSON_AddArrayToObject(root, "callbacks");
+	cJSON_AddArrayToObject(root, "exclusions");
+	sum = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(sum, "callbacks", 0);
+	cJSON_AddNumberToObject(sum, "passed", 0);
+	cJSON_AddNumberToObject(sum, "blocked", 0);
+	cJSON_AddNumberToObject(sum, "would_block", 0);
+	cJSON_AddNumberToObject(sum, "exclusions", 0);
+	cJSON_AddBoolToObject(sum, "no_payment_plugin", 1);
+	text = cJSON_Print(root);
+	strbuf_addstr(out, text);
+	strbuf_addch(out, '\n');
+	cJSON_free(text);
+	cJSON_Delete(root);
 }

@@ -223,6 +223,23 @@ static void exclusion_attacks(cJSON *o, const struct audit *a, const struct excl
 	cJSON_AddItemToObject(ap, "leaked", leaked);
 }
 
+void report_json_shop(cJSON *obj, const struct host_result *h)
+{
+	cJSON_AddStringToObject(obj, "host", h->host);
+	if (h->where)
+		cJSON_AddStringToObject(obj, "where", h->where);
+	else
+		cJSON_AddNullToObject(obj, "where");
+	if (h->docroot)
+		cJSON_AddStringToObject(obj, "docroot", h->docroot);
+	else
+		cJSON_AddNullToObject(obj, "docroot");
+	if (h->plugins)
+		cJSON_AddStringToObject(obj, "plugins", h->plugins);
+	else
+		cJSON_AddNullToObject(obj, "plugins");
+}
+
 void report_json(const struct audit *a, const struct report_opts *opt, struct strbuf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *o, *arr;
@@ -232,6 +249,8 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 	o = cJSON_AddObjectToObject(root, "tool");
 	cJSON_AddStringToObject(o, "name", "modsec-callback-audit");
 	cJSON_AddStringToObject(o, "version", opt->version);
+	if (opt->shop)
+		report_json_shop(root, opt->shop);
 
 	o = cJSON_AddObjectToObject(root, "engine");
 	cJSON_AddStringToObject(o, "libmodsecurity", a->library ? a->library : "");

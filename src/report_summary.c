@@ -176,6 +176,9 @@ void report_summary(const struct audit *a, const struct report_opts *o, struct s
 	for (size_t i = 0; i < a->nexcl; i++)
 		verified += a->excl[i].verified != 0;
 
+	if (o->shop && o->shop->plugins)
+		strbuf_addf(out, "Shop %s (document root %s): %s\n", o->shop->host,
+			    o->shop->docroot ? o->shop->docroot : "not set", o->shop->plugins);
 	for (size_t i = 0; i < a->nwarnings; i++) {
 		const struct audit_warning *w = &a->warnings[i];
 		strbuf_addf(out, "WARNING %s: %s", w->code, w->message);

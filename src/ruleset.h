@@ -111,9 +111,10 @@ struct ruleset {
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
-	int vhost_only;			/* Apache: read only the N-th <VirtualHost> (1-based,
-					 * in reading order; 0 = all): --all-hosts, one host
-					 * at a time, without reading every vhost's Includes */
+	int vhost_only;			/* read only the N-th <VirtualHost> (Apache) or
+					 * server {}'s rules (nginx) (1-based, in reading
+					 * order; 0 = all): --all-hosts, one host at a time,
+					 * without reading every vhost's Includes */
 	int vhost_seen;			/* <VirtualHost>s met so far */
 	char *root;			/* --root: read DIR/etc/... for /etc/... */
 	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */

@@ -193,6 +193,15 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 		c = &rd->stack[--rd->depth];
 		if (!c->active)
 			rd->inactive--;
+		if (c->vhost) {	/* back to the server's context */
+			rd->default_phases = c->saved_phases;
+			for (int i = 0; i < 6; i++) {
+				free(rd->defaults[i]);
+				rd->defaults[i] = c->saved_defaults[i];
+				c->saved_defaults[i] = NULL;
+			}
+			c->vhost = 0;
+		}
 		if (c->prev_unit != (size_t)-1) {
 			read_flush_chain(rd);
 			rd->unit = c->prev_unit;
@@ -208,6 +217,7 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 		struct container *c = &rd->stack[rd->depth++];
 		c->active = 1;
 		c->prev_unit = (size_t)-1;
+		c->vhost = 0;
 		c->at = at;
 		snprintf(c->name, sizeof(c->name), "%s", name);
 		if (check_container_regex(at, name, d, err) < 0) {
@@ -235,6 +245,17 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 			rs->units[u].vhost = xstrdup("");
 			rd->unit = u;
 			free(nm);
+			/* A vhost is its own configuration context and its own
+			 * load: it inherits the server's SecDefaultActions and may
+			 * set its own per phase (each vhost including CRS does),
+			 * which stay in it. */
+			c->vhost = 1;
+			c->saved_phases = rd->default_phases;
+			rd->default_phases = 0;
+			for (int i = 0; i < 6; i++) {
+				c->saved_defaults[i] = rd->defaults[i];
+				rd->defaults[i] = rd->defaults[i] ? xstrdup(rd->defaults[i]) : NULL;
+			}
 		} else if (rd->inactive == 0 &&
 			   (!strcasecmp(name, "Location") || !strcasecmp(name, "LocationMatch"))) {
 			struct strbuf rx = STRBUF_INIT, nm = STRBUF_INIT;

@@ -75,6 +75,9 @@ struct reader {
 		size_t prev_unit;	/* for <Location*>: the unit to return to, else (size_t)-1 */
 		struct origin at;	/* its opening line */
 		char name[24];		/* "IfModule" */
+		int vhost;		/* a <VirtualHost>: its own load and context */
+		unsigned saved_phases;	/* the enclosing load's default_phases and */
+		char *saved_defaults[6];	/* defaults, restored when it closes */
 	} stack[32];
 	int depth;
 	int nfiles;		/* files read for this unit */

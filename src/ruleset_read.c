@@ -522,6 +522,9 @@ static int finish(struct reader *rd, int ret)
 {
 	for (int i = 0; i < 6; i++)
 		free(rd->defaults[i]);
+	for (int d = 0; d < rd->depth; d++)	/* a <VirtualHost> left open by an error */
+		for (int i = 0; rd->stack[d].vhost && i < 6; i++)
+			free(rd->stack[d].saved_defaults[i]);
 	if (ret == 0)
 		read_flush_chain(rd);
 	else

@@ -157,14 +157,60 @@ static int pcre1_compiles(const char *rx, const char **why)
 	return 1;
 }
 
+/* The regexes PCRE2 has compiled in this process, as exact strings in an
+ * open-addressed set: a rule file included in each of 200 vhosts (CRS in
+ * a fleet's --all-hosts read) would otherwise compile each of its hundreds
+ * of regexes 200 times, most of the reading's cost. Kept for the process
+ * (reachable, never freed); single-threaded like the reader itself and
+ * pcre1_compiles()'s state. */
+static struct {
+	char **v;
+	size_t cap, n;
+} good_rx;
+
+static size_t rx_slot(const char *rx)
+{
+	size_t h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)rx; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	for (h &= good_rx.cap - 1; good_rx.v[h] && strcmp(good_rx.v[h], rx); h = (h + 1) & (good_rx.cap - 1))
+		;
+	return h;
+}
+
+static int rx_known_good(const char *rx)
+{
+	return good_rx.cap && good_rx.v[rx_slot(rx)];
+}
+
+static void rx_remember(const char *rx)
+{
+	if (2 * (good_rx.n + 1) > good_rx.cap) {
+		char **old = good_rx.v;
+		size_t oldcap = good_rx.cap;
+		good_rx.cap = oldcap ? 2 * oldcap : 1024;
+		good_rx.v = xcalloc(good_rx.cap, sizeof(*good_rx.v));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				good_rx.v[rx_slot(old[i])] = old[i];
+		free(old);
+	}
+	good_rx.v[rx_slot(rx)] = xstrdup(rx);
+	good_rx.n++;
+}
+
 /* The PCRE2 compile error of `rx`, or NULL (message in a static buffer). */
 static const char *pcre2_refuses(const char *rx, int *code, size_t *offset)
 {
 	static char msg[160];
 	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, PCRE2_DOTALL, code, &off, NULL);
+	pcre2_code *re;
+	if (rx_known_good(rx))
+		return NULL;
+	re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, PCRE2_DOTALL, code, &off, NULL);
 	if (re) {
 		pcre2_code_free(re);
+		rx_remember(rx);
 		return NULL;
 	}
 	*offset = off;

@@ -1,6 +1,14 @@
 #!/bin/sh
 # The people and CI formats in the tools that read them:
-#   junit: well-formed XML (xmllint), as CI parsers read it;
+#   junit: well-formed XML (xmllint), read back by python3-junitparser
+#     (Debian's JUnit reader) with the counts it computes from the test
+#     cases equal to the attributes and to the audit's, for the demo, a
+#     fleet (--all-hosts) and a host with nothing to audit; against a JUnit
+#     XSD with xmllint --schema when MCA_JUNIT_XSD names one (none is
+#     packaged in Debian or npm: e.g. Jenkins xunit-plugin's junit-10.xsd);
+#   sarif: valid against the SARIF 2.1.0 JSON schema (python3-jsonschema;
+#     testdata/sarif/, or MCA_SARIF_SCHEMA) for the same three, and a
+#     broken copy is refused (the validator can fail);
 #   html: rendered by a real headless Chromium (Debian's `chromium`):
 #     --dump-dom must carry the summary sentence and the blocked
 #     callback's row, and a screenshot is taken (kept as
@@ -33,6 +41,81 @@ if command -v xmllint >/dev/null 2>&1; then
 	fi
 else
 	echo "SKIP xmllint not installed"
+fi
+
+# The demo, a fleet and a host with no payment plugin, in JUnit and SARIF.
+src=${MCA_SRCDIR:-.}
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+fleet="--all-hosts --server-config /etc/apache2/apache2.conf --root $src/testdata/servers/fleet-apache"
+none="--server-config /etc/nginx/nginx.conf --root $src/testdata/servers/fleet-nginx --host static.example.com"
+for fmt in xml sarif json; do
+	"$bin" --no-attack-probes -o "$tmp/demo.$fmt" >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	"$bin" $fleet --no-attack-probes -o "$tmp/fleet.$fmt" >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	"$bin" $none -o "$tmp/none.$fmt" >/dev/null 2>&1
+done
+if "$py" -c 'import junitparser' 2>/dev/null; then
+	for r in demo fleet none; do
+		"$py" "$src/tests/tools/read-junit.py" "$tmp/$r.xml" >"$tmp/$r.junit" 2>&1
+		st=$?
+		# what the JSON says: every case a test, blocked and would-block ones failures
+		want=$("$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+hs = d["hosts"] if "hosts" in d else [d]
+t = sum(len(h.get("callbacks", [])) for h in hs)
+f = sum(1 for h in hs for c in h.get("callbacks", []) if c["verdict"] != "passed")
+print("tests=%d failures=%d" % (t, f))' "$tmp/$r.json")
+		got=$(head -n 1 "$tmp/$r.junit" | sed 's/^suites=[0-9]* //; s/ errors=.*//')
+		attrs=$(sed -n 's/^<testsuites .* tests="\([0-9]*\)" failures="\([0-9]*\)".*/tests=\1 failures=\2/p' "$tmp/$r.xml")
+		if [ $st -eq 0 ] && ! grep -q '^MISMATCH' "$tmp/$r.junit" && [ "$got" = "$want" ] && [ "$attrs" = "$want" ]; then
+			ok "JUnit ($r) reads back in junitparser: $got, as the audit's JSON and the attributes say"
+		else
+			bad "JUnit ($r) reads back in junitparser" "junitparser: $(head -n 3 "$tmp/$r.junit")" \
+				"JSON: $want" "attributes: $attrs"
+		fi
+	done
+	if grep -q '^SUITE static.example.com 0 0 0' "$tmp/none.junit" && [ "$(grep -c '^SUITE' "$tmp/fleet.junit")" -eq 6 ]; then
+		ok "JUnit: a testsuite per host (6 for the fleet, an empty one for a host with no payment plugin)"
+	else
+		bad "JUnit: a testsuite per host" "$(cat "$tmp/fleet.junit" "$tmp/none.junit")"
+	fi
+else
+	echo "SKIP python3-junitparser not installed"
+fi
+if [ -n "${MCA_JUNIT_XSD:-}" ] && command -v xmllint >/dev/null 2>&1; then
+	if xmllint --noout --schema "$MCA_JUNIT_XSD" "$tmp/demo.xml" "$tmp/fleet.xml" "$tmp/none.xml" 2>"$tmp/xerr"; then
+		ok "JUnit validates against $MCA_JUNIT_XSD (xmllint --schema)"
+	else
+		bad "JUnit validates against $MCA_JUNIT_XSD" "$(head -5 "$tmp/xerr")"
+	fi
+fi
+schema=${MCA_SARIF_SCHEMA:-$src/testdata/sarif/sarif-2.1.0-rtm.5.json}
+if "$py" -c 'import jsonschema' 2>/dev/null; then
+	if "$py" "$src/tests/tools/validate-sarif.py" "$schema" "$tmp/demo.sarif" "$tmp/fleet.sarif" "$tmp/none.sarif" \
+		>"$tmp/sarif.out" 2>&1; then
+		ok "SARIF (demo, fleet, no plugin) is valid against $(basename "$schema") (python3-jsonschema)"
+	else
+		bad "SARIF is valid against $(basename "$schema")" "$(head -n 12 "$tmp/sarif.out")"
+	fi
+	# the control: a result with a level SARIF does not have, a run without its tool
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["runs"][0]["results"][0]["level"] = "severe"
+d["runs"].append({"results": []})
+json.dump(d, open(sys.argv[2], "w"))' "$tmp/demo.sarif" "$tmp/broken.sarif"
+	"$py" "$src/tests/tools/validate-sarif.py" "$schema" "$tmp/broken.sarif" >"$tmp/broken.out" 2>&1
+	st=$?
+	if [ $st -eq 1 ] && grep -q "'severe' is not one of" "$tmp/broken.out" && grep -q "'tool' is a required property" "$tmp/broken.out"; then
+		ok "SARIF: the validator refuses a broken copy (a bad level, a run without its tool)"
+	else
+		bad "SARIF: the validator refuses a broken copy" "exit $st" "$(head -n 6 "$tmp/broken.out")"
+	fi
+else
+	echo "SKIP python3-jsonschema not installed"
 fi
 
 "$bin" --format html -o "$tmp/report.html" 2>"$tmp/err"

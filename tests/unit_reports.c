@@ -16,7 +16,7 @@
 
 static struct audit A;
 static struct host_result H;
-static const struct report_opts RO = { 0, "test", 1, 0, NULL, NULL, NULL };
+static const struct report_opts RO = { 0, "test", 1, 0, NULL, NULL, NULL, NULL };
 static char *paths[4];	/* the demo's files and catalogue, freed by demo_release */
 
 static void demo_release(void)

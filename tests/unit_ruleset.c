@@ -442,6 +442,63 @@ START_TEST(crs_scores)
 }
 END_TEST
 
+/* Each <VirtualHost> is its own context and load (mod_security2): the
+ * SecDefaultAction a rule file sets, included in two vhosts after the
+ * server's own, is no "second one in one load" in either, and each vhost
+ * reads the same as it does alone (so --all-hosts hosts with the same
+ * rules share one audit). */
+START_TEST(vhost_default_action_context)
+{
+	char *rules = unit_write("vh/set.conf",
+				 "SecDefaultAction \"phase:2,log,auditlog,deny,status:403\"\n"
+				 "SecRule ARGS \"@streq x\" \"id:5301,phase:2\"\n");
+	char *conf_text = xasprintf("SecRuleEngine On\n"
+				    "SecDefaultAction \"phase:2,log,auditlog,pass\"\n"
+				    "<VirtualHost *:80>\n ServerName a.example\n Include %s\n</VirtualHost>\n"
+				    "<VirtualHost *:80>\n ServerName b.example\n Include %s\n</VirtualHost>\n"
+				    "SecRule ARGS \"@streq y\" \"id:5302,phase:2\"\n", rules, rules);
+	char *conf = unit_write("vh/apache2.conf", conf_text);
+	struct ruleset all, alone;
+	struct strbuf err = STRBUF_INIT;
+	const struct load_unit *va = NULL, *vb = NULL, *valone = NULL;
+
+	ruleset_init(&all);
+	all.engine_v2 = 1;
+	all.apache = 1;
+	ck_assert_msg(ruleset_add_file(&all, conf, &err) == 0, "%s", err.buf);
+	for (size_t i = 0; i < all.nnotes; i++)
+		ck_assert_msg(!strstr(all.notes[i].what, "second SecDefaultAction"), "%s:%d: %s",
+			      all.notes[i].at.file, all.notes[i].at.line, all.notes[i].what);
+	for (size_t u = 0; u < all.nunits; u++)
+		if (all.units[u].vhost)
+			*(va ? &vb : &va) = &all.units[u];
+	ck_assert_ptr_nonnull(vb);
+	ck_assert_msg(strstr(vb->text.buf, "SecDefaultAction"), "b's copy lost its SecDefaultAction:\n%s", vb->text.buf);
+	ck_assert_str_eq(va->text.buf, vb->text.buf);
+
+	ruleset_init(&alone);
+	alone.engine_v2 = 1;
+	alone.apache = 1;
+	alone.vhost_only = 2;
+	ck_assert_msg(ruleset_add_file(&alone, conf, &err) == 0, "%s", err.buf);
+	for (size_t u = 0; u < alone.nunits; u++)
+		if (alone.units[u].vhost)
+			valone = &alone.units[u];
+	ck_assert_ptr_nonnull(valone);
+	ck_assert_str_eq(valone->text.buf, vb->text.buf);
+	/* the server's rule after the vhosts is read in the server's context:
+	 * its default (pass) is not the vhosts' deny */
+	ck_assert_msg(!strstr(all.units[0].text.buf + all.units[0].text.len - 80, "deny"),
+		      "the vhost's default leaked out:\n%s", all.units[0].text.buf);
+	ruleset_release(&all);
+	ruleset_release(&alone);
+	strbuf_release(&err);
+	free(rules);
+	free(conf_text);
+	free(conf);
+}
+END_TEST
+
 Suite *ruleset_suite(void)
 {
 	Suite *s = suite_create("ruleset");
@@ -459,6 +516,7 @@ Suite *ruleset_suite(void)
 	tcase_add_test(tc, unit_loads_and_runs);
 	tcase_add_test(tc, missing_include_errors);
 	tcase_add_test(tc, text_unit);
+	tcase_add_test(tc, vhost_default_action_context);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(tcrs, 60);

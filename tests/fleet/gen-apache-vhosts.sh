@@ -1,9 +1,12 @@
 #!/bin/sh
-# gen-apache-vhosts.sh ROOT N: a Debian Apache + mod_security2 server tree
-# under ROOT (for --root ROOT) with N name-based vhosts over two rule sets,
-# for --all-hosts tests and benchmarks. Vhost i (0-based), host vI.example.com:
+# gen-apache-vhosts.sh ROOT N [mixed|two-sets]: a Debian Apache +
+# mod_security2 server tree under ROOT (for --root ROOT) with N name-based
+# vhosts over two rule sets, for --all-hosts tests and benchmarks. Vhost i
+# (0-based), host vI.example.com (alias www.vI.example.com):
 #   rule set: i even: OWASP CRS (Debian's, included in the vhost);
 #             i odd:  the Comodo-style vendor set (rules/demo/comodo-style)
+# two-sets: nothing else (engine On everywhere): 2 distinct configurations.
+# mixed (the default):
 #   (i / 2) % 5 == 1: SecRuleEngine Off
 #   (i / 2) % 5 == 2: SecRuleRemoveById (211180 vendor / 949110 CRS)
 #   (i / 2) % 5 == 3: <LocationMatch "^/wc-api/"> SecRuleRemoveById the same </LocationMatch>
@@ -12,6 +15,8 @@
 set -eu
 root=$1
 n=$2
+mode=${3:-mixed}
+case $mode in mixed|two-sets) ;; *) echo "gen-apache-vhosts.sh: mode mixed or two-sets, not $mode" >&2; exit 2 ;; esac
 src=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$root/etc/apache2/sites-enabled" "$root/etc/modsecurity/crs" "$root/usr/share"
 rm -rf "$root/etc/modsecurity/vendor" && cp -R "$src/rules/demo/comodo-style" "$root/etc/modsecurity/vendor"
@@ -49,7 +54,8 @@ while [ "$i" -lt "$n" ]; do
 		echo "	ServerAlias www.v$i.example.com"
 		echo "	DocumentRoot /var/www/v$i"
 		echo "	Include $inc"
-		case $((i / 2 % 5)) in
+		[ "$mode" = two-sets ] && v=0 || v=$((i / 2 % 5))
+		case $v in
 		1) echo "	SecRuleEngine Off" ;;
 		2) echo "	SecRuleRemoveById $id" ;;
 		3) printf '\t<LocationMatch "^/wc-api/">\n\t\tSecRuleRemoveById %s\n\t</LocationMatch>\n' "$id" ;;

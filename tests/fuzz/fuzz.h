@@ -30,6 +30,17 @@ char *fuzz_write(const char *rel, const uint8_t *data, size_t size);
  * etc/) to fuzz_dir()/dst_rel, once, so includes find real files. */
 void fuzz_copy_tree(const char *src_rel, const char *dst_rel);
 
+/* The targets that read a tree through the rule loader (rules, apache,
+ * nginx) open alike: their fixture tree `tree` copied to `tree_dst` on the
+ * first call, the input written to fuzz_dir()/rel, `rs` initialised with
+ * fuzz_dir() as its --root (so a mutated include stays inside). Returns
+ * the input's path; fuzz_ruleset_end() releases the three. */
+struct ruleset;
+struct strbuf;
+char *fuzz_ruleset_begin(struct ruleset *rs, const char *tree, const char *tree_dst, const char *rel,
+			 const uint8_t *data, size_t size);
+void fuzz_ruleset_end(struct ruleset *rs, struct strbuf *err, char *path);
+
 /* `data` as a NUL-terminated string, malloc'd. */
 char *fuzz_string(const uint8_t *data, size_t size);
 

@@ -1,4 +1,5 @@
 #include "fuzz.h"
+#include "ruleset.h"
 #include "util/strbuf.h"
 
 #include <errno.h>
@@ -119,4 +120,28 @@ char *fuzz_string(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+char *fuzz_ruleset_begin(struct ruleset *rs, const char *tree, const char *tree_dst, const char *rel,
+			 const uint8_t *data, size_t size)
+{
+	static const char *copied[8];	/* the trees copied so far (one per target) */
+	size_t i;
+	for (i = 0; i < 8 && copied[i] && strcmp(copied[i], tree); i++)
+		;
+	if (i == 8 || !copied[i]) {
+		fuzz_copy_tree(tree, tree_dst);
+		if (i < 8)
+			copied[i] = tree;
+	}
+	ruleset_init(rs);
+	rs->root = xstrdup(fuzz_dir());
+	return fuzz_write(rel, data, size);
+}
+
+void fuzz_ruleset_end(struct ruleset *rs, struct strbuf *err, char *path)
+{
+	ruleset_release(rs);
+	strbuf_release(err);
+	free(path);
 }

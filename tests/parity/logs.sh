@@ -104,47 +104,7 @@ SecAuditLogType Serial
 SecAuditLogFormat $format
 SecAuditLog $d/audit.log
 EOF
-	rules=
-	for f in "$@" "$tmp/conf/audit-$tag.conf"; do rules="$rules    modsecurity_rules_file $f;
-"; done
-	for try in 1 2 3; do
-		PORT=$(pick_port)
-		cat >"$tmp/conf/nginx-$tag.conf" <<EOF
-load_module $NGX_MOD;
-${RUNAS:+user $RUNAS;}
-worker_processes 1;
-pid $tmp/run/nginx-$tag.pid;
-error_log $d/error.log info;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/ngx-temp/$tag-body;
-  proxy_temp_path $tmp/ngx-temp/$tag-proxy;
-  fastcgi_temp_path $tmp/ngx-temp/$tag-fcgi;
-  uwsgi_temp_path $tmp/ngx-temp/$tag-uwsgi;
-  scgi_temp_path $tmp/ngx-temp/$tag-scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    server_name $HOST;
-    modsecurity on;
-$rules
-    location / {
-      proxy_pass http://127.0.0.1:$BACK_PORT;
-      proxy_set_header Host \$host;
-    }
-  }
-}
-EOF
-		if nginx -p "$tmp" -c "$tmp/conf/nginx-$tag.conf" >"$tmp/logs/nginx-$tag.start" 2>&1 &&
-		   wait_port "$PORT" "$tmp/run/nginx-$tag.pid"; then
-			ERRLOG=$d/error.log
-			return 0
-		fi
-		stop_pidfile "$tmp/run/nginx-$tag.pid"
-		grep -q "Address already in use" "$tmp/logs/nginx-$tag.start" "$d/error.log" 2>/dev/null || break
-	done
-	echo "logs: nginx ($tag) did not start:"; cat "$tmp/logs/nginx-$tag.start"; tail -n 5 "$d/error.log" 2>/dev/null
-	return 1
+	start_modsec_nginx "$tag" "$d/error.log" "$@" "$tmp/conf/audit-$tag.conf"
 }
 
 # start_apache_logging TAG Serial|Concurrent FILE...: Apache + mod_security2
@@ -160,48 +120,7 @@ SecAuditLogType $type
 SecAuditLog $d/audit.log
 SecAuditLogStorageDir $d/audit.d
 EOF
-	rules=
-	for f in "$@" "$tmp/conf/audit-$tag.conf"; do rules="$rules    Include $f
-"; done
-	for try in 1 2 3; do
-		PORT=$(pick_port)
-		cat >"$tmp/conf/apache-$tag.conf" <<EOF
-ServerRoot $tmp/apache
-PidFile $tmp/run/apache-$tag.pid
-Mutex file:$tmp/apache/lock default
-Listen 127.0.0.1:$PORT
-ServerName $HOST
-${RUNAS:+User $RUNAS}
-${RUNAS:+Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)}
-ErrorLog $d/error.log
-LogLevel warn
-LoadModule mpm_event_module $AP_MODS/mod_mpm_event.so
-LoadModule authz_core_module $AP_MODS/mod_authz_core.so
-LoadModule unique_id_module $AP_MODS/mod_unique_id.so
-LoadModule proxy_module $AP_MODS/mod_proxy.so
-LoadModule proxy_http_module $AP_MODS/mod_proxy_http.so
-LoadModule security2_module $AP_MODS/mod_security2.so
-StartServers 1
-ServerLimit 1
-ThreadsPerChild 8
-MaxRequestWorkers 8
-<IfModule security2_module>
-    SecDataDir $tmp/apache/data
-    SecTmpDir $tmp/apache/data
-$rules</IfModule>
-ProxyPreserveHost On
-ProxyPass / http://127.0.0.1:$BACK_PORT/
-EOF
-		if apache2 -d "$tmp/apache" -f "$tmp/conf/apache-$tag.conf" -k start >"$tmp/logs/apache-$tag.start" 2>&1 &&
-		   wait_port "$PORT" "$tmp/run/apache-$tag.pid"; then
-			ERRLOG=$d/error.log
-			return 0
-		fi
-		stop_pidfile "$tmp/run/apache-$tag.pid"
-		grep -q "Address already in use" "$tmp/logs/apache-$tag.start" "$d/error.log" 2>/dev/null || break
-	done
-	echo "logs: apache2 ($tag) did not start:"; cat "$tmp/logs/apache-$tag.start"; tail -n 5 "$d/error.log" 2>/dev/null
-	return 1
+	start_modsec_apache "$tag" "$d/error.log" "$@" "$tmp/conf/audit-$tag.conf"
 }
 
 D=$srcdir/rules/demo

@@ -93,106 +93,23 @@ trap 'exit 1' INT TERM HUP
 
 # ---- the servers under test ----
 # start_nginx TAG FILE...: nginx + ModSecurity 3 loading each FILE as one
-# modsecurity_rules_file, in order. Sets PORT and ERRLOG.
+# modsecurity_rules_file, in order (servers.sh). Sets PORT and ERRLOG.
+# The probe's marker becomes ModSecurity's transaction id in its error log.
+NGX_HTTP_EXTRA='  map $http_x_modsec_callback_audit $mca_marker {
+    "~^probe (?<m>[0-9a-f]+)$" $m;
+    default $request_id;
+  }'
+NGX_SERVER_EXTRA='    modsecurity_transaction_id $mca_marker;'
 start_nginx() {
 	tag=$1; shift
-	rules=
-	for f in "$@"; do rules="$rules    modsecurity_rules_file $f;
-"; done
-	for try in 1 2 3; do
-		PORT=$(pick_port)
-		ERRLOG=$tmp/logs/nginx-$tag.error.log
-		cat >"$tmp/conf/nginx-$tag.conf" <<EOF
-load_module $NGX_MOD;
-${RUNAS:+user $RUNAS;}
-worker_processes 1;
-pid $tmp/run/nginx-$tag.pid;
-# info: ModSecurity's non-disruptive matches (the anomaly scores) are logged there
-error_log $ERRLOG info;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/ngx-temp/$tag-body;
-  proxy_temp_path $tmp/ngx-temp/$tag-proxy;
-  fastcgi_temp_path $tmp/ngx-temp/$tag-fcgi;
-  uwsgi_temp_path $tmp/ngx-temp/$tag-uwsgi;
-  scgi_temp_path $tmp/ngx-temp/$tag-scgi;
-  # the probe's marker becomes ModSecurity's unique_id in the error log
-  map \$http_x_modsec_callback_audit \$mca_marker {
-    "~^probe (?<m>[0-9a-f]+)\$" \$m;
-    default \$request_id;
-  }
-  server {
-    listen 127.0.0.1:$PORT;
-    server_name $HOST;
-    modsecurity on;
-    modsecurity_transaction_id \$mca_marker;
-$rules
-    # a content handler, so every phase runs (return would answer first)
-    location / {
-      proxy_pass http://127.0.0.1:$BACK_PORT;
-      proxy_set_header Host \$host;
-    }
-  }
-}
-EOF
-		if nginx -p "$tmp" -c "$tmp/conf/nginx-$tag.conf" >"$tmp/logs/nginx-$tag.start" 2>&1 &&
-		   wait_port "$PORT" "$tmp/run/nginx-$tag.pid"; then
-			return 0
-		fi
-		stop_pidfile "$tmp/run/nginx-$tag.pid"
-		grep -q "Address already in use" "$tmp/logs/nginx-$tag.start" "$ERRLOG" 2>/dev/null || break
-	done
-	echo "parity: nginx ($tag) did not start:"; cat "$tmp/logs/nginx-$tag.start"; tail -n 5 "$ERRLOG" 2>/dev/null
-	return 1
+	start_modsec_nginx "$tag" "$tmp/logs/nginx-$tag.error.log" "$@"
 }
 
 # start_apache TAG FILE...: Apache + mod_security2 including each FILE in
-# order. Sets PORT and ERRLOG.
+# order (servers.sh). Sets PORT and ERRLOG.
 start_apache() {
 	tag=$1; shift
-	rules=
-	for f in "$@"; do rules="$rules    Include $f
-"; done
-	for try in 1 2 3; do
-		PORT=$(pick_port)
-		ERRLOG=$tmp/logs/apache-$tag.error.log
-		cat >"$tmp/conf/apache-$tag.conf" <<EOF
-ServerRoot $tmp/apache
-PidFile $tmp/run/apache-$tag.pid
-Mutex file:$tmp/apache/lock default
-Listen 127.0.0.1:$PORT
-ServerName $HOST
-${RUNAS:+User $RUNAS}
-${RUNAS:+Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)}
-ErrorLog $ERRLOG
-LogLevel warn
-LoadModule mpm_event_module $AP_MODS/mod_mpm_event.so
-LoadModule authz_core_module $AP_MODS/mod_authz_core.so
-LoadModule unique_id_module $AP_MODS/mod_unique_id.so
-LoadModule proxy_module $AP_MODS/mod_proxy.so
-LoadModule proxy_http_module $AP_MODS/mod_proxy_http.so
-LoadModule security2_module $AP_MODS/mod_security2.so
-StartServers 1
-ServerLimit 1
-ThreadsPerChild 8
-MaxRequestWorkers 8
-<IfModule security2_module>
-    SecDataDir $tmp/apache/data
-    SecTmpDir $tmp/apache/data
-$rules</IfModule>
-ProxyPreserveHost On
-ProxyPass / http://127.0.0.1:$BACK_PORT/
-EOF
-		if apache2 -d "$tmp/apache" -f "$tmp/conf/apache-$tag.conf" -k start >"$tmp/logs/apache-$tag.start" 2>&1 &&
-		   wait_port "$PORT" "$tmp/run/apache-$tag.pid"; then
-			return 0
-		fi
-		stop_pidfile "$tmp/run/apache-$tag.pid"
-		grep -q "Address already in use" "$tmp/logs/apache-$tag.start" "$ERRLOG" 2>/dev/null || break
-	done
-	echo "parity: apache2 ($tag) did not start:"; cat "$tmp/logs/apache-$tag.start"; tail -n 5 "$ERRLOG" 2>/dev/null
-	return 1
+	start_modsec_apache "$tag" "$tmp/logs/apache-$tag.error.log" "$@"
 }
 
 # ---- the rule sets, per server: the files each server loads, in order ----

@@ -1,6 +1,8 @@
 # Helpers shared by the suites that run real servers (parity.sh, logs.sh),
 # sourced after they set: tmp (a private directory with run/, logs/, conf/,
-# ngx-temp/) and RUNAS (the workers' user when run as root, else empty).
+# ngx-temp/) and RUNAS (the workers' user when run as root, else empty);
+# the ModSecurity servers also need NGX_MOD, AP_MODS, HOST and BACK_PORT
+# (start_backend).
 # Every server writes only under $tmp and listens on 127.0.0.1.
 
 # ---- stopping everything we started, even on failure ----
@@ -94,3 +96,106 @@ EOF
 	return 1
 }
 
+
+# ---- a ModSecurity server in front of the backend ----
+# start_modsec_nginx TAG ERRLOG FILE...: nginx + ModSecurity 3 on a free
+# port, loading each FILE as one modsecurity_rules_file, in order, with
+# its error log ERRLOG at level info (ModSecurity's non-disruptive matches,
+# the anomaly scores, are logged there). NGX_HTTP_EXTRA and
+# NGX_SERVER_EXTRA, when set, are lines for its http {} and server {}.
+# Sets PORT and ERRLOG; on failure says why (prefixed with the suite's
+# name) and returns 1.
+start_modsec_nginx() {
+	tag=$1 ERRLOG=$2; shift 2
+	rules=
+	for f in "$@"; do rules="$rules    modsecurity_rules_file $f;
+"; done
+	for try in 1 2 3; do
+		PORT=$(pick_port)
+		cat >"$tmp/conf/nginx-$tag.conf" <<EOF
+load_module $NGX_MOD;
+${RUNAS:+user $RUNAS;}
+worker_processes 1;
+pid $tmp/run/nginx-$tag.pid;
+error_log $ERRLOG info;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/ngx-temp/$tag-body;
+  proxy_temp_path $tmp/ngx-temp/$tag-proxy;
+  fastcgi_temp_path $tmp/ngx-temp/$tag-fcgi;
+  uwsgi_temp_path $tmp/ngx-temp/$tag-uwsgi;
+  scgi_temp_path $tmp/ngx-temp/$tag-scgi;
+${NGX_HTTP_EXTRA:-}
+  server {
+    listen 127.0.0.1:$PORT;
+    server_name $HOST;
+    modsecurity on;
+${NGX_SERVER_EXTRA:-}
+$rules
+    # a content handler, so every phase runs (return would answer first)
+    location / {
+      proxy_pass http://127.0.0.1:$BACK_PORT;
+      proxy_set_header Host \$host;
+    }
+  }
+}
+EOF
+		if nginx -p "$tmp" -c "$tmp/conf/nginx-$tag.conf" >"$tmp/logs/nginx-$tag.start" 2>&1 &&
+		   wait_port "$PORT" "$tmp/run/nginx-$tag.pid"; then
+			return 0
+		fi
+		stop_pidfile "$tmp/run/nginx-$tag.pid"
+		grep -q "Address already in use" "$tmp/logs/nginx-$tag.start" "$ERRLOG" 2>/dev/null || break
+	done
+	echo "$(basename "$0" .sh): nginx ($tag) did not start:"; cat "$tmp/logs/nginx-$tag.start"; tail -n 5 "$ERRLOG" 2>/dev/null
+	return 1
+}
+
+# start_modsec_apache TAG ERRLOG FILE...: Apache + mod_security2 on a free
+# port including each FILE in order, its error log ERRLOG. Sets PORT and
+# ERRLOG; on failure says why and returns 1.
+start_modsec_apache() {
+	tag=$1 ERRLOG=$2; shift 2
+	rules=
+	for f in "$@"; do rules="$rules    Include $f
+"; done
+	for try in 1 2 3; do
+		PORT=$(pick_port)
+		cat >"$tmp/conf/apache-$tag.conf" <<EOF
+ServerRoot $tmp/apache
+PidFile $tmp/run/apache-$tag.pid
+Mutex file:$tmp/apache/lock default
+Listen 127.0.0.1:$PORT
+ServerName $HOST
+${RUNAS:+User $RUNAS}
+${RUNAS:+Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)}
+ErrorLog $ERRLOG
+LogLevel warn
+LoadModule mpm_event_module $AP_MODS/mod_mpm_event.so
+LoadModule authz_core_module $AP_MODS/mod_authz_core.so
+LoadModule unique_id_module $AP_MODS/mod_unique_id.so
+LoadModule proxy_module $AP_MODS/mod_proxy.so
+LoadModule proxy_http_module $AP_MODS/mod_proxy_http.so
+LoadModule security2_module $AP_MODS/mod_security2.so
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 8
+MaxRequestWorkers 8
+<IfModule security2_module>
+    SecDataDir $tmp/apache/data
+    SecTmpDir $tmp/apache/data
+$rules</IfModule>
+ProxyPreserveHost On
+ProxyPass / http://127.0.0.1:$BACK_PORT/
+EOF
+		if apache2 -d "$tmp/apache" -f "$tmp/conf/apache-$tag.conf" -k start >"$tmp/logs/apache-$tag.start" 2>&1 &&
+		   wait_port "$PORT" "$tmp/run/apache-$tag.pid"; then
+			return 0
+		fi
+		stop_pidfile "$tmp/run/apache-$tag.pid"
+		grep -q "Address already in use" "$tmp/logs/apache-$tag.start" "$ERRLOG" 2>/dev/null || break
+	done
+	echo "$(basename "$0" .sh): apache2 ($tag) did not start:"; cat "$tmp/logs/apache-$tag.start"; tail -n 5 "$ERRLOG" 2>/dev/null
+	return 1
+}
