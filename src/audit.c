@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "nginxconf.h"
 #include "witness.h"
+#include "txmemo.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ int attack_concerns(const struct attack_result *r, const struct exclusion *x)
  * merge). */
 struct job_half {
 	struct engine_set es;
-	struct job *jobs;
+	struct job **jobs;
 	size_t n, first, step;
 };
 
@@ -64,28 +65,27 @@ static void *run_half(void *arg)
 {
 	struct job_half *h = arg;
 	for (size_t i = h->first; i < h->n; i += h->step) {
-		struct engine *e = engine_for(&h->es, h->jobs[i].req, NULL);
-		engine_run(e, h->jobs[i].req, h->jobs[i].resp, &h->jobs[i].out);
+		struct engine *e = engine_for(&h->es, h->jobs[i]->req, NULL);
+		engine_run(e, h->jobs[i]->req, h->jobs[i]->resp, &h->jobs[i]->out);
 	}
 	return NULL;
 }
 
-/* Run `jobs` on engines holding `excl` before and `after` after the
- * server's rules. Heavy and light requests alternate in the catalogue, so
- * the threads take every other job. -1 with `err` when an engine cannot
- * be built. */
-int audit_run_jobs(struct audit *a, const char *excl, const char *after,
-		   struct job *jobs, size_t n, struct strbuf *err)
+/* Run jobs[0..n) (pointers) on engines holding `excl` before and `after`
+ * after the server's rules. Heavy and light requests alternate in the
+ * catalogue, so the threads take every other job. */
+static int run_threads(struct audit *a, const char *excl, const char *after, struct job **jobs,
+		       size_t n, struct strbuf *err)
 {
 	struct job_half h[2];
-	size_t nh = n >= 4 ? 2 : 1;
+	size_t nh = n >= 2 ? 2 : 1;
 	pthread_t th;
 	int threaded = 0, ret = 0;
 
 	for (size_t k = 0; k < nh; k++) {
 		h[k] = (struct job_half){ { &a->rs, excl, after, NULL, 0 }, jobs, n, k, nh };
 		for (size_t i = k; i < n && !ret; i += nh) {
-			struct engine *e = engine_for(&h[k].es, jobs[i].req, err);
+			struct engine *e = engine_for(&h[k].es, jobs[i]->req, err);
 			if (!e)
 				ret = -1;
 			else if (!a->library)
@@ -103,6 +103,92 @@ int audit_run_jobs(struct audit *a, const char *excl, const char *after,
 	}
 	for (size_t k = 0; k < nh; k++)
 		engine_set_free(&h[k].es);
+	return ret;
+}
+
+#define RUN_BATCH 24
+
+/* What tells this audit's engines apart for one request: the startup text
+ * and the exclusions that fire for it (all of them, verbatim, when the
+ * witness declines). */
+static char *job_config(const char *after, struct witness *w, size_t nx, const char *text,
+			const struct job *j)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "after:");
+	strbuf_addstr(&sb, after ? after : "");
+	strbuf_addstr(&sb, "\x02\n");
+	if (w) {
+		char *f = witness_fired(w, j->req, j->resp);
+		strbuf_addstr(&sb, f);
+		free(f);
+	} else if (nx) {
+		strbuf_addstr(&sb, "\x03all\n");
+		strbuf_addstr(&sb, text);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+int audit_run_jobs(struct audit *a, const struct exclusion *x, size_t nx, const char *after,
+		   struct job *jobs, size_t n, int keep, struct strbuf *err)
+{
+	char *text = excl_list_text(x, nx);
+	int memo = witness_enabled();
+	struct witness *w = memo && nx ? witness_new(&a->rs, x, nx) : NULL;
+	struct job **run = xcalloc(n ? n : 1, sizeof(*run));
+	char **key = xcalloc(n ? n : 1, sizeof(*key));
+	size_t *klen = xcalloc(n ? n : 1, sizeof(*klen));
+	size_t *src = xcalloc(n ? n : 1, sizeof(*src));	/* the job whose result job i copies */
+	size_t nrun = 0;
+	int ret;
+
+	if (memo && !a->memo)
+		a->memo = txmemo_new();
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].reused = 0;
+		src[i] = i;
+		if (!memo) {
+			run[nrun++] = &jobs[i];
+			continue;
+		}
+		{
+			char *cfg = job_config(after, w, nx, text, &jobs[i]);
+			key[i] = txmemo_key(cfg, jobs[i].req, jobs[i].resp, &klen[i]);
+			free(cfg);
+		}
+		if (txmemo_get(a->memo, key[i], klen[i], &jobs[i].out)) {
+			jobs[i].reused = 1;
+			continue;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (key[k] && !jobs[k].reused && src[k] == k && klen[k] == klen[i] &&
+			    !memcmp(key[k], key[i], klen[i])) {
+				src[i] = k;
+				jobs[i].reused = 1;
+				break;
+			}
+		if (!jobs[i].reused)
+			run[nrun++] = &jobs[i];
+	}
+	witness_free(w);
+	/* in batches: each transaction's ModSecurity instance (~40 KB, fresh
+	 * collections) lives until its engine is freed, after the batch */
+	ret = 0;
+	for (size_t i = 0; i < nrun && !ret; i += RUN_BATCH)
+		ret = run_threads(a, text, after, run + i, nrun - i < RUN_BATCH ? nrun - i : RUN_BATCH, err);
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (src[i] != i)
+			txresult_copy(&jobs[i].out, &jobs[src[i]].out);
+		else if (memo && keep && !jobs[i].reused)
+			txmemo_put(a->memo, key[i], klen[i], &jobs[i].out);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(key[i]);
+	free(key);
+	free(klen);
+	free(src);
+	free(run);
+	free(text);
 	return ret;
 }
 
@@ -139,8 +225,7 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	struct attack *at = NULL;
 	struct job *jobs;
 	struct witness *w;
-	size_t *idx, n, nafter = 0;
-	char *text;
+	size_t *idx, n, nafter = 0, nreused = 0;
 	int ret;
 
 	for (size_t i = 0; i < a->ncases; i++) {
@@ -152,7 +237,6 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	n = attacks_build(ac, a->ncases, a->order_id, &at);
 	free(ac);
 	progress("attack probes: %zu variants", n);
-	text = excl_list_text(a->excl, a->nexcl);
 	a->attacks = xcalloc(n ? n : 1, sizeof(*a->attacks));
 	a->nattacks = n;
 	jobs = xcalloc(n ? n : 1, sizeof(*jobs));
@@ -161,9 +245,10 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 		jobs[i].req = &at[i].req;
 		jobs[i].resp = &at[i].resp;
 	}
-	ret = audit_run_jobs(a, NULL, NULL, jobs, n, err);
+	ret = audit_run_jobs(a, NULL, 0, NULL, jobs, n, 0, err);
 	for (size_t i = 0; i < n && !ret; i++) {
 		a->attacks[i].before = caught_by(&a->rs, &jobs[i].out);
+		nreused += jobs[i].reused;
 		txresult_release(&jobs[i].out);
 	}
 	w = ret ? NULL : witness_new(&a->rs, a->excl, a->nexcl);
@@ -180,13 +265,16 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	}
 	witness_free(w);
 	if (!ret)
-		ret = audit_run_jobs(a, text, NULL, jobs, nafter, err);
+		ret = audit_run_jobs(a, a->excl, a->nexcl, NULL, jobs, nafter, 0, err);
 	for (size_t j = 0; j < nafter && !ret; j++) {
 		a->attacks[idx[j]].after = caught_by(&a->rs, &jobs[j].out);
+		nreused += jobs[j].reused;
 		txresult_release(&jobs[j].out);
 	}
-	a->probe_runs = n + nafter;
-	a->probe_runs_skipped = n - nafter;
+	/* skipped: after-runs that could not differ from the before-run, and
+	 * runs equal to another probe's */
+	a->probe_runs = n + nafter - nreused;
+	a->probe_runs_skipped = n - nafter + nreused;
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct attack_result *r = &a->attacks[i];
 		r->name = xstrdup(at[i].name);
@@ -213,7 +301,6 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 			a->excl[x].verified = 0;
 	free(jobs);
 	free(idx);
-	free(text);
 	attacks_free(at, n);
 	return ret;
 }
@@ -246,6 +333,9 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 
 	if (!e)
 		return NULL;
+	/* every transaction as a server's first from this client: no run
+	 * depends on the ones before it (txmemo.h) */
+	engine_fresh_collections(e);
 	ruleset_override_text(rs, &ov);
 	if (ov.len && engine_add_rules(e, ov.buf, &line, &why) < 0) {
 		strbuf_addf(err, "imposed settings:%d: %s", line, why.buf);
@@ -561,8 +651,9 @@ static int verify_startup(struct audit *a, struct strbuf *err)
 		jobs[i].req = &a->cases[i].req;
 		jobs[i].resp = &a->cases[i].resp;
 	}
-	ret = audit_run_jobs(a, NULL, text.buf, jobs, a->ncases, err);
+	ret = audit_run_jobs(a, NULL, 0, text.buf, jobs, a->ncases, 1, err);
 	for (size_t i = 0; i < a->ncases && !ret; i++) {
+		a->runs_skipped += jobs[i].reused;
 		if (jobs[i].out.disrupted)
 			for (size_t x = 0; x < a->nexcl; x++)
 				if (exclusion_for(&a->excl[x], a->cases[i].cb))
@@ -631,6 +722,7 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 	a->transactions = st.transactions - st0.transactions;
 	a->units_parsed = st.parses - st0.parses;
 	a->engines = st.engines - st0.engines;
+	a->rule_sets = st.rule_sets - st0.rule_sets;
 	return r;
 }
 
@@ -714,7 +806,10 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 
 	memset(a, 0, sizeof(*a));
 	a->engine_v2 = o->engine_v2;
-	if (audit_load_rules(o, &a->rs, err) < 0)
+	if (audit_read_rules(o, &a->rs, err) < 0)
+		return -1;
+	a->rs.preparse = 1;	/* engines come next: fitting a unit also parses it */
+	if (ruleset_fit(&a->rs, err) < 0)
 		return -1;
 	a->mode = mode_of(a->rs.rule_engine);
 	/* ModSecurity 2's engine is Off unless set; libmodsecurity 3 runs
@@ -732,7 +827,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	/* Round 1: the server as it is (kept in cases[].v). */
 	latest = xcalloc(a->ncases ? a->ncases : 1, sizeof(*latest));
 	a->rounds = 1;
-	if (audit_run_all(a, NULL, latest, err) < 0)
+	if (audit_run_all(a, NULL, 0, latest, err) < 0)
 		goto out;
 	for (size_t i = 0; i < a->ncases; i++) {
 		a->cases[i].v = latest[i];
@@ -818,6 +913,7 @@ void audit_release(struct audit *a)
 		free(a->attacks[i].uri);
 	}
 	free(a->attacks);
+	txmemo_free(a->memo);
 	free(a->sweep);
 	free(a->cases);
 	for (size_t i = 0; i < a->nexcl; i++)

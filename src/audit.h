@@ -18,6 +18,8 @@
 #include "ruleset.h"
 #include "verdict.h"
 
+struct txmemo;
+
 struct rule_source {
 	int is_text;		/* 1: inline rules, 0: a file path */
 	const char *value;
@@ -152,10 +154,12 @@ struct audit {
 	unsigned long transactions;	/* transactions run (the whole audit, sweep included) */
 	unsigned long units_parsed;	/* rule units libmodsecurity parsed */
 	unsigned long engines;		/* engines built (each merges the parsed units) */
-	unsigned long runs_skipped;	/* case re-runs skipped: no exclusion firing for it changed */
+	unsigned long rule_sets;	/* libmodsecurity rule sets built (parses, fitting checks, engines) */
+	unsigned long runs_skipped;	/* case runs skipped: an equal transaction had run (txmemo.h) */
 	unsigned long probe_runs;	/* attack probe transactions run */
-	unsigned long probe_runs_skipped;	/* "after" runs skipped: they could not change the outcome */
+	unsigned long probe_runs_skipped;	/* probe runs skipped: no exclusion fires for them, or an equal one ran */
 	const unsigned char *settled;	/* the sweep's cases not to run (audit_opts) */
+	struct txmemo *memo;	/* results of the callbacks' transactions (txmemo.h) */
 	const char *host;	/* --host */
 	const char *kco_version;	/* --kco-version, NULL = every version */
 	struct audit_warning *warnings;

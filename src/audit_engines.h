@@ -51,21 +51,33 @@ struct job {
 	const struct request *req;
 	const struct response *resp;
 	struct txresult out;
+	int reused;	/* out is the result of an equal transaction (txmemo.h) */
 };
 
-/* Run `jobs` on two threads, each with its own engines holding `excl`
- * before and `after` after the server's rules (built first: loading is
- * not thread-safe). -1 with `err` when an engine cannot be built. */
-int audit_run_jobs(struct audit *a, const char *excl, const char *after,
-		   struct job *jobs, size_t n, struct strbuf *err);
+/* Run `jobs` with the exclusions x[0..nx) loaded before the server's rules
+ * and `after` (NULL: none) after them, on two threads, each with its own
+ * engines (built first: loading is not thread-safe). A job whose
+ * transaction equals one already run in this audit (the same request and
+ * response, and the same exclusions firing for it: witness.h, txmemo.h) or
+ * earlier in `jobs` is not run again: its result is copied and `reused`
+ * set. `keep`: remember the results for later calls (the callbacks'
+ * requests; probes are deduplicated within the call only). Everything runs
+ * when the witness is off (MCA_RUN_ALL=1). -1 with `err` when an engine
+ * cannot be built. */
+int audit_run_jobs(struct audit *a, const struct exclusion *x, size_t nx, const char *after,
+		   struct job *jobs, size_t n, int keep, struct strbuf *err);
 
-/* Run case `c` through `es` into `dst` (released first). -1 on a load error. */
-int audit_run_case(struct audit *a, struct engine_set *es, struct audit_case *c,
-		   struct verdict *dst, struct strbuf *err);
+/* Cases idx[0..n) with the exclusions x[0..nx) loaded first, verdicts
+ * into dst[0..n) (released first); re-runs skipped are counted in
+ * a->runs_skipped. -1 on a load error. */
+int audit_run_cases(struct audit *a, const struct exclusion *x, size_t nx, const size_t *idx,
+		    size_t n, struct verdict *dst, struct strbuf *err);
 
-/* Every case through the rules with `text` (NULL: none) loaded first,
- * into dst[]. -1 on a load error. */
-int audit_run_all(struct audit *a, const char *text, struct verdict *dst, struct strbuf *err);
+/* Every case through the rules with the exclusions x[0..nx) loaded
+ * first, into dst[]; with none, the sweep's settled cases do not run.
+ * -1 on a load error. */
+int audit_run_all(struct audit *a, const struct exclusion *x, size_t nx, struct verdict *dst,
+		  struct strbuf *err);
 
 /* The shared exclusions (a->excl, the union of every callback's) loaded
  * before the rules: does every case pass? What still blocks is widened or

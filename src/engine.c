@@ -7,6 +7,7 @@
 #include <modsecurity/transaction.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,7 +18,17 @@ struct engine {
 	ModSecurity *msc;
 	RulesSet *rules;
 	int v2_json_names;	/* a ModSecurity 2 rule set: JSON named as v2 does (engine_v2json.h) */
+	/* engine_fresh_collections: the instances each transaction ran on,
+	 * cleaned up with the engine (never while another thread may be
+	 * running a transaction: msc_cleanup cleans up libxml2's globals) */
+	int fresh;
+	ModSecurity **spent;
+	size_t nspent, aspent;
 };
+
+/* msc_init and the engines' lists of spent instances are shared between
+ * the threads running transactions. */
+static pthread_mutex_t fresh_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The parse cache: one parsed RulesSet per distinct unit text, kept for
  * the life of the process and merged (never copied) into every engine
@@ -50,6 +61,21 @@ static struct {
 	int disabled;		/* 1: parse in place (engine_parse_cache) */
 	int env_read;
 } cache;
+
+/* engine_check_rules' answers by text: the fitting step asks the same of
+ * every load when a rule set is read again (the paranoia sweep reads it
+ * once per level). Kept until engine_parse_cache_release. */
+struct checked {
+	char *text;
+	size_t len;
+	unsigned long long hash;
+	int r, line;
+	char *why;
+};
+static struct {
+	struct checked *v;
+	size_t n, alloc;
+} checks;
 
 /* Work counters for the report and the benchmark. */
 static struct engine_stats stats;
@@ -100,6 +126,13 @@ void engine_parse_cache_release(void)
 	free(cache.v);
 	cache.v = NULL;
 	cache.n = cache.alloc = 0;
+	for (size_t i = 0; i < checks.n; i++) {
+		free(checks.v[i].text);
+		free(checks.v[i].why);
+	}
+	free(checks.v);
+	checks.v = NULL;
+	checks.n = checks.alloc = 0;
 }
 
 void engine_stats_get(struct engine_stats *out)
@@ -142,12 +175,24 @@ static RulesSet *parsed_unit(const char *text, int *err_line, struct strbuf *err
 	return r;
 }
 
+/* Is there a parse of `text` in the cache? (Only units without
+ * SecResponseBodyMimeTypesClear get there.) */
+static int cached(const char *text)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	for (size_t i = 0; i < cache.n; i++)
+		if (cache.v[i].hash == h && cache.v[i].len == len && !memcmp(cache.v[i].text, text, len))
+			return 1;
+	return 0;
+}
+
 /* Add one unit to the engine: merged from the cache, or parsed in place. */
 static int add_unit(struct engine *e, const char *text, int *err_line, struct strbuf *err)
 {
 	RulesSet *p;
 	const char *error = NULL;
-	if (!cache_on() || strcasestr(text, "SecResponseBodyMimeTypesClear")) {
+	if (!cache_on() || (!cached(text) && strcasestr(text, "SecResponseBodyMimeTypesClear"))) {
 		stats.parses++;
 		return engine_add_rules(e, text, err_line, err);
 	}
@@ -242,6 +287,9 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	for (size_t i = 0; i < e->nspent; i++)
+		msc_cleanup(e->spent[i]);
+	free(e->spent);
 	if (e->rules)
 		msc_rules_cleanup(e->rules);
 	if (e->msc)
@@ -284,11 +332,150 @@ int engine_add_rules(struct engine *e, const char *text, int *err_line,
 int engine_check_rules(const char *text, int *err_line, struct strbuf *err)
 {
 	const char *error = NULL;
-	RulesSet *rules = msc_create_rules_set();
-	int r = quiet_add(rules, text, &error);
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	struct strbuf why = STRBUF_INIT;
+	RulesSet *rules;
+	struct checked *c;
+	int r;
+
+	for (size_t i = 0; cache_on() && i < checks.n; i++) {
+		c = &checks.v[i];
+		if (c->hash == h && c->len == len && !memcmp(c->text, text, len)) {
+			*err_line = c->line;
+			if (c->r < 0)
+				strbuf_addstr(err, c->why);
+			return c->r;
+		}
+	}
+	rules = msc_create_rules_set();
+	r = quiet_add(rules, text, &error);
 	stats.rule_sets++;
 	msc_rules_cleanup(rules);
-	return rules_error(r, error, err_line, err);
+	r = rules_error(r, error, err_line, &why);
+	if (r < 0)
+		strbuf_addstr(err, why.buf);
+	if (cache_on()) {
+		ARRAY_PUSH(checks.v, checks.n, checks.alloc);
+		c = &checks.v[checks.n++];
+		c->text = xstrdup(text);
+		c->len = len;
+		c->hash = h;
+		c->r = r;
+		c->line = *err_line;
+		c->why = strbuf_detach(&why, NULL);
+	}
+	strbuf_release(&why);
+	return r;
+}
+
+static struct checked *check_find(const char *text, size_t len, unsigned long long h)
+{
+	for (size_t i = 0; i < checks.n; i++)
+		if (checks.v[i].hash == h && checks.v[i].len == len && !memcmp(checks.v[i].text, text, len))
+			return &checks.v[i];
+	return NULL;
+}
+
+int engine_check_known(const char *text)
+{
+	size_t len = strlen(text);
+	return cache_on() && check_find(text, len, text_hash(text, len)) != NULL;
+}
+
+void engine_check_remember(const char *text)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	struct checked *c;
+	if (!cache_on() || check_find(text, len, h))
+		return;
+	ARRAY_PUSH(checks.v, checks.n, checks.alloc);
+	c = &checks.v[checks.n++];
+	c->text = xstrdup(text);
+	c->len = len;
+	c->hash = h;
+	c->r = 0;
+	c->line = 0;
+	c->why = xstrdup("");
+}
+
+struct engine_unit {
+	RulesSet *rules;
+	int bad;
+};
+
+struct engine_unit *engine_unit_begin(void)
+{
+	struct engine_unit *b;
+	const char *error = NULL;
+	if (!cache_on())
+		return NULL;
+	b = xcalloc(1, sizeof(*b));
+	b->rules = msc_create_rules_set();
+	stats.rule_sets++;
+	if (quiet_add(b->rules, prelude, &error) < 0 || error) {
+		free((void *)error);
+		msc_rules_cleanup(b->rules);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int engine_unit_add(struct engine_unit *b, size_t line0, const char *piece)
+{
+	struct strbuf t = STRBUF_INIT;
+	const char *error = NULL;
+	int r;
+	if (b->bad)
+		return -1;
+	strbuf_grow(&t, line0 + strlen(piece) + 1);
+	for (size_t i = 0; i < line0; i++)
+		strbuf_addch(&t, '\n');
+	strbuf_addstr(&t, piece);
+	r = quiet_add(b->rules, t.buf, &error);
+	strbuf_release(&t);
+	if (r >= 0 && !error)
+		return 0;
+	/* a parse that fails changes nothing in the set (RulesSet::load
+	 * merges only what parsed); a merge that fails (a duplicated id)
+	 * may have merged a part: the set is given up */
+	if (!error || strstr(error, "duplicated"))
+		b->bad = 1;
+	free((void *)error);
+	return -1;
+}
+
+void engine_unit_abandon(struct engine_unit *b)
+{
+	if (!b)
+		return;
+	msc_rules_cleanup(b->rules);
+	free(b);
+}
+
+void engine_unit_finish(struct engine_unit *b, const char *text)
+{
+	size_t len = strlen(text);
+	unsigned long long h = text_hash(text, len);
+	if (b->bad || strcasestr(text, "SecResponseBodyMimeTypesClear")) {
+		engine_unit_abandon(b);
+		return;
+	}
+	for (size_t i = 0; i < cache.n; i++)
+		if (cache.v[i].hash == h && cache.v[i].len == len && !memcmp(cache.v[i].text, text, len)) {
+			engine_unit_abandon(b);
+			return;
+		}
+	stats.parses++;
+	ARRAY_PUSH(cache.v, cache.n, cache.alloc);
+	cache.v[cache.n].text = xstrdup(text);
+	cache.v[cache.n].len = len;
+	cache.v[cache.n].hash = h;
+	cache.v[cache.n].rules = b->rules;
+	cache.n++;
+	free(b);
 }
 
 /* libmodsecurity's verdict on a load, as engine_add_rules() gives it. */
@@ -377,6 +564,28 @@ static void add_header(Transaction *t, const struct header *h, int response)
 				       (const unsigned char *)h->value);
 }
 
+void engine_fresh_collections(struct engine *e)
+{
+	e->fresh = 1;
+}
+
+/* The instance a transaction runs on: the engine's own, or (fresh
+ * collections) a new one with empty collections. */
+static ModSecurity *instance_for(struct engine *e)
+{
+	ModSecurity *m;
+	if (!e->fresh)
+		return e->msc;
+	pthread_mutex_lock(&fresh_lock);
+	m = msc_init();
+	msc_set_connector_info(m, "modsec-callback-audit");
+	msc_set_log_cb(m, log_cb);
+	ARRAY_PUSH(e->spent, e->nspent, e->aspent);
+	e->spent[e->nspent++] = m;
+	pthread_mutex_unlock(&fresh_lock);
+	return m;
+}
+
 void engine_run(struct engine *e, const struct request *req,
 		const struct response *resp, struct txresult *out)
 {
@@ -386,7 +595,7 @@ void engine_run(struct engine *e, const struct request *req,
 	memset(out, 0, sizeof(*out));
 	__atomic_add_fetch(&stats.transactions, 1, __ATOMIC_RELAXED);
 	out->status = resp ? resp->status : 200;
-	t = msc_new_transaction(e->msc, e->rules, out);
+	t = msc_new_transaction(instance_for(e), e->rules, out);
 	msc_process_connection(t, req->client_ip, req->client_port,
 			       req->server_ip, req->server_port);
 	msc_process_uri(t, req->uri, req->method, req->version);

@@ -62,10 +62,44 @@ int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long 
 		      struct strbuf *err);
 void engine_free(struct engine *e);
 
+/* Every later transaction of `e` starts with empty persistent collections
+ * (IP, GLOBAL, SESSION, USER, RESOURCE), as the first request a server
+ * sees from a client does: a transaction's result then depends on the
+ * engine's rules and its request and response only, never on which
+ * transactions ran before it on the engine (the audit's memo relies on
+ * it, see txmemo.h). Each transaction gets its own ModSecurity instance
+ * (~60 us), kept until engine_free. */
+void engine_fresh_collections(struct engine *e);
+
 /* Add one load unit. On error returns -1 and sets *err_line to the line
  * libmodsecurity names (0 when it names none) and `err` to its message. */
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
+
+/* A unit's parse built piece by piece, each piece at its own lines (the
+ * fitting step's loads, ruleset_fit.c, so that fitting a unit also parses
+ * it): NULL when the parse cache is off. engine_unit_add: 0 when `piece`
+ * (whole directives and chains) loads as lines line0+1... of the unit,
+ * else -1 and nothing of it is kept. engine_unit_finish makes the set
+ * the cached parse of `text` (the unit's text the pieces add up to) and
+ * frees `b`; engine_unit_abandon drops it. Why the pieces make the same
+ * engine as one load: a load in 3.0.9 is a fresh parser merged into the
+ * set (RulesSet::load), the same merge that joins the pieces; a chain
+ * never spans pieces; SecDefaultAction is read from the set when a rule
+ * runs (the parser uses it only to refuse a second one per phase, which
+ * the fitter checks with the defaults in force); and the pieces come in
+ * order, so settings merge as within one load except a setting repeated
+ * in a later piece (the first value stays): the fitter gives up the pieces
+ * when one holds a directive other than a rule after the first piece. */
+struct engine_unit;
+struct engine_unit *engine_unit_begin(void);
+int engine_unit_add(struct engine_unit *b, size_t line0, const char *piece);
+void engine_unit_finish(struct engine_unit *b, const char *text);
+void engine_unit_abandon(struct engine_unit *b);
+/* Has engine_check_rules (or engine_check_remember) seen this text? And
+ * record a text as one that loads (it did, as a unit's piece). */
+int engine_check_known(const char *text);
+void engine_check_remember(const char *text);
 
 /* Use the parse cache (default) or parse every unit in place (the test
  * comparing merged and fresh engines). Call before building engines. */

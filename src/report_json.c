@@ -352,6 +352,7 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		cJSON *w = cJSON_AddObjectToObject(o, "work");
 		cJSON_AddNumberToObject(w, "rule_units_parsed", (double)a->units_parsed);
 		cJSON_AddNumberToObject(w, "engines", (double)a->engines);
+		cJSON_AddNumberToObject(w, "rule_sets_built", (double)a->rule_sets);
 		cJSON_AddNumberToObject(w, "transactions", (double)a->transactions);
 		cJSON_AddNumberToObject(w, "reruns_skipped", (double)a->runs_skipped);
 		cJSON_AddNumberToObject(w, "probe_runs", (double)a->probe_runs);

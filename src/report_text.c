@@ -369,12 +369,13 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 		strbuf_addf(out, "; %zu exclusions, %zu verified", a->nexcl, verified);
 	strbuf_addstr(out, ".\n");
 	/* what it took: the rules parsed once, only the runs that could tell */
-	strbuf_addf(out, "Work: %lu rule units parsed, %lu engines, %lu transactions",
-		    a->units_parsed, a->engines, a->transactions);
+	strbuf_addf(out, "Work: %lu rule units parsed (%lu rule sets built), %lu engines, %lu transactions",
+		    a->units_parsed, a->rule_sets, a->engines, a->transactions);
 	if (a->nattacks)
 		strbuf_addf(out, " (%lu of them attack probes)", a->probe_runs);
 	if (a->runs_skipped || a->probe_runs_skipped)
-		strbuf_addf(out, "; skipped %lu re-runs and %lu probe runs that could not change a verdict",
+		strbuf_addf(out, "; not run: %lu callback runs an equal run had answered or a lower paranoia "
+			    "level settled, %lu probe runs that could not change a verdict",
 			    a->runs_skipped, a->probe_runs_skipped);
 	strbuf_addstr(out, ".\n");
 }

@@ -47,6 +47,7 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->units[i].vhost);
 		free(rs->units[i].vhost_engine);
 		free(rs->units[i].docroot);
+		free(rs->units[i].named_ids);
 		if (rs->units[i].scope_re)
 			pcre2_code_free(rs->units[i].scope_re);
 	}
@@ -89,13 +90,24 @@ void ruleset_override(struct ruleset *rs, const char *var, const char *value)
 	rs->noverrides++;
 }
 
+const char *rs_imposed_name(const char *var)
+{
+	return strncasecmp(var, "tx.", 3) ? var : var + 3;
+}
+
+/* Each imposed value also goes into tx.mca_imposed_NAME, which the server's
+ * own setvar of it now reads (rule_actions in ruleset_read.c): the server's
+ * units then read the same whatever the value, and are parsed once for
+ * every --paranoia level (the sweep) and --threshold. */
 void ruleset_override_text(const struct ruleset *rs, struct strbuf *out)
 {
 	if (rs->v2_comma)
 		strbuf_addstr(out, V2_COMMA_TEXT);
 	for (size_t i = 0; i < rs->noverrides && i < 6; i++)
-		strbuf_addf(out, "SecAction \"id:%zu,phase:1,pass,nolog,t:none,setvar:'%s=%s'\"\n",
-			    99990 + i, rs->overrides[i].var, rs->overrides[i].value);
+		strbuf_addf(out, "SecAction \"id:%zu,phase:1,pass,nolog,t:none,setvar:'%s=%s',"
+			    "setvar:'tx.mca_imposed_%s=%s'\"\n",
+			    99990 + i, rs->overrides[i].var, rs->overrides[i].value,
+			    rs_imposed_name(rs->overrides[i].var), rs->overrides[i].value);
 	ruleset_v2_prelude(rs, out);
 }
 

@@ -78,6 +78,11 @@ struct load_unit {
 				 * (<Location>/<LocationMatch>): loaded only for requests
 				 * whose path it matches, which libmodsecurity cannot express */
 	void *scope_re;		/* compiled scope (pcre2_code) */
+	/* witness.c's notes on the fitted text, read once per audit: */
+	int witness_read;	/* the notes below are set */
+	int odd_separator;	/* SecArgumentSeparator other than '&' */
+	long *named_ids;	/* ids SecRuleRemoveById/SecRuleUpdate*ById name, as lo, hi pairs */
+	size_t nnamed;
 };
 
 struct ruleset {
@@ -98,6 +103,8 @@ struct ruleset {
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
 	int v2_comma;			/* a translated setvar value holds a comma: the tool's
 					 * rules setting it load first (ruleset_override_text) */
+	int preparse;			/* ruleset_fit's loads also build each unit's cached parse
+					 * (engine_unit_*): for callers that build engines next */
 	int allow_lua;			/* --allow-lua: keep exec: actions naming .lua scripts */
 	int pcre;			/* the audited server's regex library: 1 (PCRE1) or 2;
 					 * 0 until ruleset_default_pcre() or --pcre sets it */

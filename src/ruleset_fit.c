@@ -11,6 +11,8 @@
 #include "ruleset_priv.h"
 #include "engine.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -103,7 +105,9 @@ struct fitter {
 	size_t *gof;		/* line i's group */
 	size_t ngroup;
 	const char *defaults[6];	/* SecDefaultAction in force per phase (into line[]) */
-	int changed;		
+	int changed;
+	struct engine_unit *acc;	/* the unit's parse, piece by piece (engine.h), or NULL */
+	struct strbuf settings;		/* "\nName\n" for every setting directive of earlier pieces */
 };
 
 static void fit_lines(struct fitter *f)
@@ -159,12 +163,12 @@ static void fit_context(struct fitter *f, size_t k)
  * SecDefaultActions in force at `a`. Returns 0, or -1 with libmodsecurity's
  * message in `why` and in *hint the group its line number points at
  * ((size_t)-1 when none): a hint only, never a verdict. */
-static int fit_try(struct fitter *f, size_t a, size_t b, size_t alone, size_t *hint, struct strbuf *why)
+static char *fit_text(struct fitter *f, size_t a, size_t b, size_t alone, size_t *nctx_out,
+		      size_t *first_out)
 {
 	struct strbuf text = STRBUF_INIT;
 	const char *saved[6];
 	size_t nctx = 0, first;
-	int line = 0, r;
 
 	memcpy(saved, f->defaults, sizeof(saved));
 	if (alone != (size_t)-1) {
@@ -191,11 +195,91 @@ static int fit_try(struct fitter *f, size_t a, size_t b, size_t alone, size_t *h
 		strbuf_addstr(&text, f->line[i]);
 		strbuf_addch(&text, '\n');
 	}
-	r = engine_check_rules(text.buf, &line, why);
-	strbuf_release(&text);
+	*nctx_out = nctx;
+	*first_out = first;
+	return strbuf_detach(&text, NULL);
+}
+
+static int fit_try(struct fitter *f, size_t a, size_t b, size_t alone, size_t *hint, struct strbuf *why)
+{
+	size_t nctx, first;
+	char *text = fit_text(f, a, b, alone, &nctx, &first);
+	int line = 0, r;
+
+	if (alone != (size_t)-1)
+		b = alone + 1;
+	r = engine_check_rules(text, &line, why);
+	free(text);
 	*hint = (size_t)-1;
 	if (r < 0 && line > (int)nctx && (size_t)(line - 1 - nctx) + first < f->gfirst[b])
 		*hint = f->gof[(size_t)(line - 1 - nctx) + first];
+	return r;
+}
+
+/* May groups [a, b) join the unit's parse as one piece (engine_unit_add),
+ * and would the piece load exactly when fit_try's load does? Not when a
+ * group is a SecDefaultAction for a phase one is in force for (fit_try's
+ * load refuses it, the piece's parser has not seen the first), nor when a
+ * setting an earlier piece named is named again (merged, the first value
+ * would stay; in one load the last). */
+static int fit_piece_ok(struct fitter *f, size_t a, size_t b)
+{
+	struct strbuf names = STRBUF_INIT;
+	int ok = 1;
+	for (size_t k = a; k < b && ok; k++) {
+		const char *l = f->line[f->gfirst[k]];
+		size_t n = strspn(l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		char key[80];
+		if (!n || n > 60 || !strncasecmp(l, "SecRule", n) || !strncasecmp(l, "SecAction", n) ||
+		    !strncasecmp(l, "SecMarker", n))
+			continue;
+		if (!strncasecmp(l, "SecDefaultAction", n)) {
+			struct seclang_directive d;
+			struct strbuf why = STRBUF_INIT;
+			if (seclang_split(l, &d, &why) < 0) {
+				ok = 0;
+			} else {
+				if (d.nargs == 1) {
+					struct seclang_action *act;
+					size_t na = seclang_actions(d.args[0].inner, &act);
+					ok = !f->defaults[v2_phase_of(act, na)];
+					seclang_actions_free(act, na);
+				} else {
+					ok = 0;
+				}
+				seclang_directive_release(&d);
+			}
+			strbuf_release(&why);
+			continue;
+		}
+		snprintf(key, sizeof(key), "\n%.*s\n", (int)n, l);
+		for (char *c = key; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (f->settings.len && strstr(f->settings.buf, key))
+			ok = 0;
+		strbuf_addstr(&names, key + 1);
+	}
+	if (ok) {
+		if (!f->settings.len)
+			strbuf_addch(&f->settings, '\n');
+		strbuf_addstr(&f->settings, names.len ? names.buf : "");
+	}
+	strbuf_release(&names);
+	return ok;
+}
+
+/* Add groups [a, b) to the unit's parse at their own lines. 0 when they
+ * load. */
+static int fit_accumulate(struct fitter *f, size_t a, size_t b)
+{
+	struct strbuf t = STRBUF_INIT;
+	int r;
+	for (size_t i = f->gfirst[a]; i < f->gfirst[b]; i++) {
+		strbuf_addstr(&t, f->line[i]);
+		strbuf_addch(&t, '\n');
+	}
+	r = engine_unit_add(f->acc, f->gfirst[a], t.buf);
+	strbuf_release(&t);
 	return r;
 }
 
@@ -366,21 +450,50 @@ static int fit_chunk(struct fitter *f, size_t a, size_t b, size_t hint, struct s
 
 static int fit_unit(struct ruleset *rs, size_t u, struct strbuf *err)
 {
-	struct fitter f = { .rs = rs, .u = u };
+	struct fitter f = { .rs = rs, .u = u, .settings = STRBUF_INIT };
 	struct strbuf why = STRBUF_INIT;
 	size_t hint;
 	int ret = 0;
 
 	fit_lines(&f);
+	/* For the audit, the pieces that load make the unit's parse
+	 * (engine_unit_*): fitting a unit also parses it. Not when this text
+	 * was fitted before (the paranoia sweep reads the set once per level):
+	 * its loads' answers are known then, and its parse is cached. */
+	if (rs->preparse && f.ngroup) {
+		size_t nctx, first;
+		char *t = fit_text(&f, 0, f.ngroup < FIT_CHUNK ? f.ngroup : FIT_CHUNK, (size_t)-1, &nctx, &first);
+		if (!engine_check_known(t))
+			f.acc = engine_unit_begin();
+		free(t);
+	}
 	/* chunks from the start: libmodsecurity parses many small loads
 	 * faster than one large one (make bench: ~0.7x for 3,000 rules) */
 	for (size_t a = 0; a < f.ngroup; a += FIT_CHUNK) {
 		size_t b = a + FIT_CHUNK < f.ngroup ? a + FIT_CHUNK : f.ngroup;
+		int done = 0;
+		if (f.acc && !fit_piece_ok(&f, a, b)) {
+			engine_unit_abandon(f.acc);	/* a piece could not join */
+			f.acc = NULL;
+		}
+		if (f.acc && fit_accumulate(&f, a, b) == 0) {
+			/* it loaded: so does fit_try's load (fit_piece_ok) */
+			size_t nctx, first;
+			char *t = fit_text(&f, a, b, (size_t)-1, &nctx, &first);
+			engine_check_remember(t);
+			free(t);
+			done = 1;
+		}
 		strbuf_reset(&why);
-		if (fit_try(&f, a, b, (size_t)-1, &hint, &why) < 0 &&
+		if (!done && fit_try(&f, a, b, (size_t)-1, &hint, &why) < 0 &&
 		    fit_chunk(&f, a, b, hint, err) < 0) {
 			ret = -1;
 			goto out;
+		}
+		/* refused groups left out or translated: the rest joins */
+		if (!done && f.acc && fit_accumulate(&f, a, b) < 0) {
+			engine_unit_abandon(f.acc);
+			f.acc = NULL;
 		}
 		for (size_t k = a; k < b; k++)
 			fit_context(&f, k);
@@ -394,7 +507,20 @@ static int fit_unit(struct ruleset *rs, size_t u, struct strbuf *err)
 		strbuf_release(&rs->units[u].text);
 		rs->units[u].text = text;
 	}
+	if (f.acc) {
+		/* the pieces add up to the unit's text, line for line */
+		size_t len = 0;
+		for (size_t i = 0; i < f.nline; i++)
+			len += strlen(f.line[i]) + 1;
+		if (len == rs->units[u].text.len)
+			engine_unit_finish(f.acc, rs->units[u].text.buf);
+		else
+			engine_unit_abandon(f.acc);
+	}
+	f.acc = NULL;
 out:
+	engine_unit_abandon(f.acc);
+	strbuf_release(&f.settings);
 	strbuf_release(&why);
 	fit_release(&f);
 	return ret;

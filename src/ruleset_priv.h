@@ -48,6 +48,9 @@ size_t rs_new_unit(struct ruleset *rs, const char *name);
 int rs_in_list(const char *const *list, const char *name);
 /* The --paranoia/--threshold override for setvar value "tx.name=...", or NULL. */
 const struct tx_override *rs_overridden(const struct ruleset *rs, const char *setvar);
+/* "paranoia_level" for "tx.paranoia_level": the imposed value is also in
+ * tx.mca_imposed_NAME (ruleset_override_text). */
+const char *rs_imposed_name(const char *var);
 
 /* ---- ruleset_read.c: the reader ---- */
 

@@ -233,7 +233,9 @@ static int rule_actions(struct reader *rd, struct origin at, const struct seclan
 			strbuf_addch(acts, ',');
 		if (!strcmp(a[i].name, "setvar") && a[i].value && rs_overridden(rs, a[i].value)) {
 			const struct tx_override *ov = rs_overridden(rs, a[i].value);
-			strbuf_addf(acts, "setvar:'%s=%s'", ov->var, ov->value);
+			/* the value the imposed settings hold, not written here:
+			 * the unit reads the same at every level (one parse) */
+			strbuf_addf(acts, "setvar:'%s=%%{tx.mca_imposed_%s}'", ov->var, rs_imposed_name(ov->var));
 			changed = 1;
 			continue;
 		}

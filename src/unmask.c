@@ -16,7 +16,7 @@
  * and covering the union of their targets (or the widest scope any needed),
  * and the merged set is verified with every case (audit_verify_rounds).
  *
- * Also here: running cases (audit_run_case, audit_run_all) and recording
+ * Also here: running cases (audit_run_cases, audit_run_all) and recording
  * blockers, which round 1 in audit.c shares.
  */
 #include "audit_engines.h"
@@ -37,21 +37,26 @@ static void name_first_links(const struct ruleset *rs, struct verdict *v,
 	}
 }
 
-int audit_run_case(struct audit *a, struct engine_set *es, struct audit_case *c,
-		   struct verdict *dst, struct strbuf *err)
+int audit_run_cases(struct audit *a, const struct exclusion *x, size_t nx, const size_t *idx,
+		    size_t n, struct verdict *dst, struct strbuf *err)
 {
-	struct txresult tx;
-	struct engine *e = engine_for(es, &c->req, err);
-	if (!e)
-		return -1;
-	if (!a->library)
-		a->library = xstrdup(engine_version(e));
-	engine_run(e, &c->req, &c->resp, &tx);
-	verdict_release(dst);
-	verdict_from(&a->rs, &tx, dst);
-	txresult_release(&tx);
-	name_first_links(&a->rs, dst, &c->req);
-	return 0;
+	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	int ret;
+	for (size_t k = 0; k < n; k++) {
+		jobs[k].req = &a->cases[idx[k]].req;
+		jobs[k].resp = &a->cases[idx[k]].resp;
+	}
+	ret = audit_run_jobs(a, x, nx, NULL, jobs, n, 1, err);
+	for (size_t k = 0; k < n && !ret; k++) {
+		verdict_release(&dst[k]);
+		verdict_from(&a->rs, &jobs[k].out, &dst[k]);
+		name_first_links(&a->rs, &dst[k], &a->cases[idx[k]].req);
+		a->runs_skipped += jobs[k].reused;
+	}
+	for (size_t k = 0; k < n; k++)
+		txresult_release(&jobs[k].out);
+	free(jobs);
+	return ret;
 }
 
 void audit_note_blockers(struct audit_case *c, const struct verdict *v, int round)
@@ -84,35 +89,33 @@ void audit_note_blockers(struct audit_case *c, const struct verdict *v, int roun
 	}
 }
 
-int audit_run_all(struct audit *a, const char *text, struct verdict *dst, struct strbuf *err)
+int audit_run_all(struct audit *a, const struct exclusion *x, size_t nx, struct verdict *dst,
+		  struct strbuf *err)
 {
-	struct job *jobs = xcalloc(a->ncases ? a->ncases : 1, sizeof(*jobs));
 	size_t *idx = xcalloc(a->ncases ? a->ncases : 1, sizeof(*idx));
+	struct verdict *v = xcalloc(a->ncases ? a->ncases : 1, sizeof(*v));
 	size_t n = 0;
 	int ret;
 	/* the paranoia sweep's settled cases (a lower level blocks them) do
 	 * not run: their verdict stays empty and the sweep does not read it */
 	for (size_t i = 0; i < a->ncases; i++) {
-		if (!text && a->settled && a->settled[i]) {
+		if (!nx && a->settled && a->settled[i]) {
 			a->runs_skipped++;
 			continue;
 		}
-		idx[n] = i;
-		jobs[n].req = &a->cases[i].req;
-		jobs[n].resp = &a->cases[i].resp;
-		n++;
+		idx[n++] = i;
 	}
-	progress("%s: %zu callback requests", text ? "verifying the exclusions" : "round 1", n);
-	ret = audit_run_jobs(a, text, NULL, jobs, n, err);
-	for (size_t j = 0; j < n && !ret; j++) {
-		size_t i = idx[j];
-		verdict_release(&dst[i]);
-		verdict_from(&a->rs, &jobs[j].out, &dst[i]);
-		name_first_links(&a->rs, &dst[i], &a->cases[i].req);
+	progress("%s: %zu callback requests", nx ? "verifying the exclusions" : "round 1", n);
+	ret = audit_run_cases(a, x, nx, idx, n, v, err);
+	for (size_t k = 0; k < n; k++) {
+		if (!ret) {
+			verdict_release(&dst[idx[k]]);
+			dst[idx[k]] = v[k];
+		} else {
+			verdict_release(&v[k]);
+		}
 	}
-	for (size_t j = 0; j < n; j++)
-		txresult_release(&jobs[j].out);
-	free(jobs);
+	free(v);
 	free(idx);
 	return ret;
 }
@@ -123,10 +126,8 @@ int audit_verify_rounds(struct audit *a, int max_rounds, struct verdict *latest,
 	struct excl_list l = { a->excl, a->nexcl, a->nexcl };
 	int ret = 0;
 	for (int extra = 0;; extra++) {
-		char *text = excl_list_text(l.v, l.n);
 		int blocked = 0, changes = 0, round = a->rounds + 1;
-		ret = audit_run_all(a, text, latest, err);
-		free(text);
+		ret = audit_run_all(a, l.v, l.n, latest, err);
 		if (ret)
 			break;
 		for (size_t i = 0; i < a->ncases; i++) {
@@ -160,8 +161,6 @@ static int unmask_one(struct audit *a, const size_t *idx, size_t n, int max_roun
 	int round, ret = 1;
 
 	for (round = 1; round <= max_rounds; round++) {
-		struct engine_set es = { &a->rs, NULL, NULL, NULL, 0 };
-		char *text;
 		int changes = 0, blocked = 0;
 		for (size_t k = 0; k < n; k++) {
 			const struct verdict *v = round == 1 ? &a->cases[idx[k]].v : &cur[k];
@@ -171,22 +170,16 @@ static int unmask_one(struct audit *a, const size_t *idx, size_t n, int max_roun
 		if (!changes)
 			break;
 		progress("unmasking %s: round %d", a->cases[idx[0]].cb->name, round + 1);
-		text = excl_list_text(own->v, own->n);
-		es.excl = text;
-		for (size_t k = 0; k < n && ret >= 0; k++) {
-			if (audit_run_case(a, &es, &a->cases[idx[k]], &cur[k], err) < 0) {
-				ret = -1;
-				break;
-			}
+		if (audit_run_cases(a, own->v, own->n, idx, n, cur, err) < 0) {
+			ret = -1;
+			break;
+		}
+		for (size_t k = 0; k < n; k++) {
 			if (cur[k].disrupted) {
 				blocked++;
 				audit_note_blockers(&a->cases[idx[k]], &cur[k], round + 1);
 			}
 		}
-		engine_set_free(&es);
-		free(text);
-		if (ret < 0)
-			break;
 		ret = round + 1;
 		if (!blocked)
 			break;

@@ -11,11 +11,47 @@ void witness_enable(int on)
 	disabled = !on;
 }
 
+int witness_enabled(void)
+{
+	if (disabled < 0) {
+		const char *v = getenv("MCA_RUN_ALL");
+		disabled = v && *v && strcmp(v, "0");
+	}
+	return !disabled;
+}
+
 struct witness {
 	struct engine *e;
 	const struct exclusion *x;
 	size_t n;
+	char **norm;	/* x[i]'s rules as they act: no comments, no ids */
 };
+
+/* The snippet's configuration lines without comments, and every "id:N"
+ * written "id:": what the rule does when it fires, whatever its number. */
+static char *normalized(const char *snippet)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = snippet;
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *q = p;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		while (q < p + len && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < p + len && *q != '#') {
+			for (const char *c = p; c < p + len; c++) {
+				strbuf_addch(&sb, *c);
+				if (c > p && c[0] == ':' && c[-1] == 'd' && c - p >= 2 && c[-2] == 'i' &&
+				    (c - p == 2 || !((c[-3] >= 'a' && c[-3] <= 'z') || (c[-3] >= 'A' && c[-3] <= 'Z') || c[-3] == '_')))
+					while (c + 1 < p + len && c[1] >= '0' && c[1] <= '9')
+						c++;
+			}
+			strbuf_addch(&sb, '\n');
+		}
+		p += len + (nl != NULL);
+	}
+	return strbuf_detach(&sb, NULL);
+}
 
 /* The snippet with every `nolog` made `log`; NULL when a rule is not
  * phase 1 or a count does not add up (then the witness declines). */
@@ -59,21 +95,83 @@ static int odd_separator(const char *text)
 	return 0;
 }
 
+/* The ids (single or lo-hi ranges) the server's SecRuleRemoveById and
+ * SecRuleUpdate*ById directives name in `text`, into u->named_ids. One of
+ * the exclusions' ids there: SecRuleRemoveById would keep an exclusion
+ * from firing on the server while it fires in the witness, and two
+ * exclusions that act alike would differ by their numbers. */
+static void read_named_ids(struct load_unit *u, const char *text)
+{
+	static const char *const dir[] = { "SecRuleRemoveById", "SecRuleUpdateActionById",
+					   "SecRuleUpdateTargetById", NULL };
+	size_t alloc = 0;
+	for (int k = 0; dir[k]; k++)
+		for (const char *p = strcasestr(text, dir[k]); p; p = strcasestr(p + 1, dir[k])) {
+			const char *q = p + strlen(dir[k]);
+			const char *eol = strchr(q, '\n');
+			if (!eol)
+				eol = q + strlen(q);
+			while (q < eol) {
+				char *end;
+				long a, b;
+				if (*q < '0' || *q > '9') {
+					q++;
+					continue;
+				}
+				a = b = strtol(q, &end, 10);
+				if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+					b = strtol(end + 1, &end, 10);
+				if (u->nnamed + 2 > alloc) {
+					alloc = alloc ? alloc * 2 : 8;
+					u->named_ids = xrealloc(u->named_ids, alloc * sizeof(long));
+				}
+				u->named_ids[u->nnamed++] = a;
+				u->named_ids[u->nnamed++] = b;
+				q = end;
+			}
+		}
+}
+
+/* What the witness must know of a unit, read once per audit (the ruleset
+ * is const to the witness; these notes are a cache it keeps there). */
+static const struct load_unit *unit_notes(const struct ruleset *rs, size_t i)
+{
+	struct load_unit *u = (struct load_unit *)&rs->units[i];
+	if (!u->witness_read) {
+		u->odd_separator = odd_separator(u->text.buf);
+		read_named_ids(u, u->text.buf);
+		u->witness_read = 1;
+	}
+	return u;
+}
+
 struct witness *witness_new(const struct ruleset *rs, const struct exclusion *x, size_t n)
 {
 	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
 	struct witness *w;
 	int line;
 
-	if (disabled < 0) {
-		const char *v = getenv("MCA_RUN_ALL");
-		disabled = v && *v && strcmp(v, "0");
-	}
-	if (!n || disabled)
+	long lo = 0, hi = 0;
+
+	if (!n || !witness_enabled())
 		return NULL;
-	for (size_t u = 0; u < rs->nunits; u++)
-		if (odd_separator(rs->units[u].text.buf))
+	for (size_t i = 0; i < n; i++) {
+		if (!i || x[i].first_id < lo)
+			lo = x[i].first_id;
+		if (!i || x[i].first_id + x[i].nids - 1 > hi)
+			hi = x[i].first_id + x[i].nids - 1;
+	}
+	for (size_t u = 0; u < rs->nunits; u++) {
+		const struct load_unit *lu;
+		if (rs->units[u].inactive)
+			continue;
+		lu = unit_notes(rs, u);
+		if (lu->odd_separator)
 			return NULL;
+		for (size_t k = 0; k + 1 < lu->nnamed; k += 2)
+			if (lu->named_ids[k] <= hi && lu->named_ids[k + 1] >= lo)
+				return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char *t = x[i].snippet && x[i].nids > 0 ? loud(&x[i]) : NULL;
 		if (!t) {
@@ -86,6 +184,9 @@ struct witness *witness_new(const struct ruleset *rs, const struct exclusion *x,
 	w = xcalloc(1, sizeof(*w));
 	w->x = x;
 	w->n = n;
+	w->norm = xcalloc(n, sizeof(*w->norm));
+	for (size_t i = 0; i < n; i++)
+		w->norm[i] = normalized(x[i].snippet);
 	w->e = engine_new(&err);
 	if (!w->e || engine_add_rules(w->e, text.buf, &line, &err) < 0) {
 		witness_free(w);
@@ -101,37 +202,60 @@ void witness_free(struct witness *w)
 	if (!w)
 		return;
 	engine_free(w->e);
+	for (size_t i = 0; w->norm && i < w->n; i++)
+		free(w->norm[i]);
+	free(w->norm);
 	free(w);
 }
 
-static unsigned long long mix(unsigned long long h, const char *s)
+/* Which of the exclusions fire for the request: fired[i] set for each. */
+static void fired_set(struct witness *w, const struct request *req, unsigned char *fired)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0xff) * 1099511628211ULL;
+	struct txresult tx;
+	engine_run_headers(w->e, req, &tx);
+	for (size_t i = 0; i < w->n; i++) {
+		fired[i] = 0;
+		for (size_t l = 0; l < tx.nlines && !fired[i]; l++) {
+			const char *p = strstr(tx.lines[l], "[id \"");
+			long id = p ? strtol(p + 5, NULL, 10) : 0;
+			fired[i] = id >= w->x[i].first_id && id < w->x[i].first_id + w->x[i].nids;
+		}
+	}
+	txresult_release(&tx);
+}
+
+char *witness_fired(struct witness *w, const struct request *req, const struct response *resp)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned char *fired = xcalloc(w->n, 1);
+	(void)resp;
+	fired_set(w, req, fired);
+	for (size_t i = 0; i < w->n; i++)
+		if (fired[i]) {
+			strbuf_addstr(&sb, w->norm[i]);
+			strbuf_addstr(&sb, "\x01\n");	/* one exclusion ends here */
+		}
+	free(fired);
+	return strbuf_detach(&sb, NULL);
 }
 
 unsigned long long witness_sig(struct witness *w, const struct request *req,
 			       const struct response *resp)
 {
-	struct txresult tx;
+	unsigned char *fired = xcalloc(w->n, 1);
 	unsigned long long h = 1469598103934665603ULL;
 	int any = 0;
 
 	(void)resp;
-	engine_run_headers(w->e, req, &tx);
+	fired_set(w, req, fired);
 	for (size_t i = 0; i < w->n; i++) {
-		int fired = 0;
-		for (size_t l = 0; l < tx.nlines && !fired; l++) {
-			const char *p = strstr(tx.lines[l], "[id \"");
-			long id = p ? strtol(p + 5, NULL, 10) : 0;
-			fired = id >= w->x[i].first_id && id < w->x[i].first_id + w->x[i].nids;
-		}
-		if (fired) {
-			h = mix(h, w->x[i].snippet);
-			any = 1;
-		}
+		if (!fired[i])
+			continue;
+		for (const char *s = w->norm[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+		any = 1;
 	}
-	txresult_release(&tx);
+	free(fired);
 	return any ? (h ? h : 1) : 0;
 }

@@ -13,9 +13,11 @@
  * cheap transaction with a dozen rules instead of the server's thousands.
  *
  * It declines (witness_new returns NULL, and the caller runs everything)
- * when the exclusions are not all phase 1 rules it can make log, or when
+ * when the exclusions are not all phase 1 rules it can make log, when
  * the server's rules change how phase 1 reads the request
- * (SecArgumentSeparator: the exclusions' ARGS_GET conditions).
+ * (SecArgumentSeparator: the exclusions' ARGS_GET conditions), or when a
+ * server directive names one of the exclusions' ids (SecRuleRemoveById,
+ * SecRuleUpdate*ById: then an exclusion's number matters).
  */
 #ifndef MCA_WITNESS_H
 #define MCA_WITNESS_H
@@ -33,6 +35,16 @@ void witness_free(struct witness *w);
 /* Off: every witness declines, so every run runs (the test comparing both;
  * MCA_RUN_ALL=1 in the environment does the same). */
 void witness_enable(int on);
+
+/* Is the witness (and every shortcut that relies on it) on? */
+int witness_enabled(void);
+
+/* What fires for this request: the fired exclusions' rules as they act
+ * (comments and id numbers left out, so an exclusion renumbered when
+ * merged reads the same), in order; "" when none fires. Two engines of
+ * one audit whose witnesses give equal strings for a request run it the
+ * same (txmemo.h). malloc'd. */
+char *witness_fired(struct witness *w, const struct request *req, const struct response *resp);
 
 /* A signature of what fires for this request: a hash of the fired
  * exclusions' snippets, in order; 0 when none fires. Equal signatures
