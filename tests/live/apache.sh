@@ -27,40 +27,12 @@ fi
 . "$srcdir/tests/parity/servers.sh"
 start_backend >&2 || exit 1
 AP_MODS=/usr/lib/apache2/modules
-PORT=$(pick_port)
-rules=
-for f in "$@"; do rules="$rules    Include $f
-"; done
-cat >"$tmp/conf/apache.conf" <<EOC
-ServerRoot $tmp/apache
-PidFile $tmp/run/apache.pid
-Mutex file:$tmp/apache/lock default
-Listen 127.0.0.1:$PORT
-ServerName localhost
-${RUNAS:+User $RUNAS}
-${RUNAS:+Group $(id -gn "$RUNAS" 2>/dev/null || echo nogroup)}
-ErrorLog $tmp/logs/apache.error.log
-LogLevel warn
-LoadModule mpm_event_module $AP_MODS/mod_mpm_event.so
-LoadModule authz_core_module $AP_MODS/mod_authz_core.so
-LoadModule unique_id_module $AP_MODS/mod_unique_id.so
-LoadModule proxy_module $AP_MODS/mod_proxy.so
-LoadModule proxy_http_module $AP_MODS/mod_proxy_http.so
-LoadModule security2_module $AP_MODS/mod_security2.so
-<IfModule security2_module>
-$rules    SecAuditEngine Off
-    SecDataDir $tmp/apache/data
-    SecTmpDir $tmp/apache/data
-</IfModule>
-ProxyPreserveHost On
-ProxyPass / http://127.0.0.1:$BACK_PORT/
-EOC
-if apache2 -d "$tmp/apache" -f "$tmp/conf/apache.conf" -k start >"$tmp/logs/apache.start" 2>&1 &&
-   wait_port "$PORT" "$tmp/run/apache.pid"; then
+HOST=localhost
+# the corpus' rules may turn the audit log on: Off last, nothing written
+printf 'SecAuditEngine Off\n' >"$tmp/conf/audit-off.conf"
+if start_modsec_apache live "$tmp/logs/apache.error.log" "$@" "$tmp/conf/audit-off.conf" >&2; then
 	echo "$PORT"
 	exit 0
 fi
-cat "$tmp/logs/apache.start" >&2
-tail -n 5 "$tmp/logs/apache.error.log" >&2 2>/dev/null
 stop_pidfile "$tmp/run/backend.pid"
 exit 1
