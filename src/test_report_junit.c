@@ -1,26 +1,8 @@
 /* JUnit XML: one <testsuite> per ftw file, one <testcase> per test. */
 #include "test_report.h"
+#include "report.h"	/* markup_escape */
 
 #include <string.h>
-
-static void xml_escape(struct strbuf *out, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '&')
-			strbuf_addstr(out, "&amp;");
-		else if (c == '<')
-			strbuf_addstr(out, "&lt;");
-		else if (c == '>')
-			strbuf_addstr(out, "&gt;");
-		else if (c == '"')
-			strbuf_addstr(out, "&quot;");
-		else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			strbuf_addf(out, "&#x%x;", 0xfffd);	/* not allowed in XML 1.0 */
-		else
-			strbuf_addch(out, (int)c);
-	}
-}
 
 static void suite(struct strbuf *out, const struct ftw_result *r, size_t n)
 {
@@ -32,17 +14,17 @@ static void suite(struct strbuf *out, const struct ftw_result *r, size_t n)
 		ms += r[i].ms;
 	}
 	strbuf_addstr(out, "  <testsuite name=\"");
-	xml_escape(out, r[0].test->file);
+	markup_escape(out, r[0].test->file);
 	strbuf_addf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.6f\">\n",
 		    n, failures, skipped, ms / 1000);
 	for (size_t i = 0; i < n; i++) {
 		const struct ftw_test *t = r[i].test;
 		strbuf_addstr(out, "    <testcase name=\"");
-		xml_escape(out, t->id);
+		markup_escape(out, t->id);
 		strbuf_addstr(out, "\" classname=\"");
-		xml_escape(out, t->file);
+		markup_escape(out, t->file);
 		strbuf_addf(out, "\" file=\"");
-		xml_escape(out, t->file);
+		markup_escape(out, t->file);
 		strbuf_addf(out, "\" line=\"%d\" time=\"%.6f\"", t->line, r[i].ms / 1000);
 		if (r[i].outcome == TEST_PASSED) {
 			strbuf_addstr(out, "/>\n");
@@ -51,7 +33,7 @@ static void suite(struct strbuf *out, const struct ftw_result *r, size_t n)
 		strbuf_addstr(out, ">\n");
 		strbuf_addstr(out, r[i].outcome == TEST_FAILED ? "      <failure type=\"ftw\" message=\""
 							       : "      <skipped message=\"");
-		xml_escape(out, r[i].reason ? r[i].reason : "");
+		markup_escape(out, r[i].reason ? r[i].reason : "");
 		strbuf_addstr(out, "\"/>\n    </testcase>\n");
 	}
 	strbuf_addstr(out, "  </testsuite>\n");
