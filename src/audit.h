@@ -97,6 +97,8 @@ struct audit_case {
 	long still_blocked_by;		/* else: the rule that still blocks */
 	struct found_blocker *found;	/* every blocker, unmasked per callback */
 	size_t nfound;
+	int represented;		/* an unmasking round took another form's result */
+	int all_forms;			/* unmask every form of its callback (unmask.c) */
 };
 
 enum engine_mode { MODE_ON, MODE_DETECTION_ONLY, MODE_OFF, MODE_UNSET };

@@ -50,8 +50,15 @@ int audit_react(struct audit *a, struct excl_list *l, const struct audit_case *c
 struct job {
 	const struct request *req;
 	const struct response *resp;
+	size_t list;	/* audit_run_jobs_lists: which exclusion list it runs with */
+	/* audit_run_jobs_lists: an earlier job of the batch whose result
+	 * this one takes when the same exclusions fire for both (the
+	 * caller vouches that the requests run alike: the URL forms of one
+	 * callback whose first verdicts were equal); NULL: it runs */
+	const struct job *rep;
 	struct txresult out;
 	int reused;	/* out is the result of an equal transaction (txmemo.h) */
+	int represented;	/* out is rep's result (never kept in the memo) */
 };
 
 /* Run `jobs` with the exclusions x[0..nx) loaded before the server's rules
@@ -63,9 +70,25 @@ struct job {
  * set. `keep`: remember the results for later calls (the callbacks'
  * requests; probes are deduplicated within the call only). Everything runs
  * when the witness is off (MCA_RUN_ALL=1). -1 with `err` when an engine
- * cannot be built. */
+ * cannot be built. Sets every job's list to 0 and rep to NULL. */
 int audit_run_jobs(struct audit *a, const struct exclusion *x, size_t nx, const char *after,
 		   struct job *jobs, size_t n, int keep, struct strbuf *err);
+
+/* One exclusion list of a batch (not owned). */
+struct excl_view {
+	const struct exclusion *x;
+	size_t n;
+};
+
+/* audit_run_jobs with one exclusion list per job: jobs[i] runs with
+ * lists[jobs[i].list] loaded first. Engines are built per list text and
+ * scope, each on one thread where the lists allow (a list's jobs stay
+ * together, the lists shared out by weight), and the memo keys each job
+ * by what fires of its own list. A job with `rep` set takes rep's result
+ * (`represented`, not `reused`) when the memo has none for it and the
+ * same exclusions of their lists fire for both; off with the witness. */
+int audit_run_jobs_lists(struct audit *a, const struct excl_view *lists, size_t nlists,
+			 const char *after, struct job *jobs, size_t n, int keep, struct strbuf *err);
 
 /* Cases idx[0..n) with the exclusions x[0..nx) loaded first, verdicts
  * into dst[0..n) (released first); re-runs skipped are counted in
@@ -81,9 +104,20 @@ int audit_run_all(struct audit *a, const struct exclusion *x, size_t nx, struct 
 
 /* The shared exclusions (a->excl, the union of every callback's) loaded
  * before the rules: does every case pass? What still blocks is widened or
- * excluded too, up to max_rounds times; verdicts go to latest[]. */
+ * excluded too, up to max_rounds times; verdicts go to latest[]. Returns 1
+ * (nothing noted, nothing changed) when the first pass finds blocked a
+ * case whose unmasking rounds took another form's result (`represented`):
+ * its callback's forms differ after all, and unmasking it again with
+ * every form running (all_forms) gives the answer of the long way. */
 int audit_verify_rounds(struct audit *a, int max_rounds, struct verdict *latest, long *next_id,
 			struct strbuf *err);
+
+/* Unmask every callback (unmask_callbacks from id_base), then verify the
+ * merged exclusions (audit_verify_rounds), again with every form of a
+ * callback running when it asks. a->rounds and *next_id follow. -1 on a
+ * load error. */
+int audit_unmask_verify(struct audit *a, int max_rounds, long id_base, struct verdict *latest,
+			long *next_id, struct strbuf *err);
 
 /* Record in c->found the blockers of `v` not listed yet, as of `round`. */
 void audit_note_blockers(struct audit_case *c, const struct verdict *v, int round);
@@ -92,8 +126,14 @@ void audit_note_blockers(struct audit_case *c, const struct verdict *v, int roun
  * (cases[].v), exclude in memory only its own blockers, round after round,
  * until it passes or nothing changes, recording each case's blockers with
  * their round; then merge every callback's exclusions into a->excl (one per
- * rule and endpoint, covering the union), numbered from id_base. Returns
- * the highest round reached, or -1 with `err` on a load error. */
+ * rule and endpoint, covering the union), numbered from id_base. Round r
+ * of every callback still blocked runs as one batch, each callback with
+ * its own list (audit_run_jobs_lists). The forms of a callback whose
+ * round-1 verdicts were equal run as one from round 2 on, unless the
+ * witness is off or the callback's cases ask for all_forms: one form
+ * runs, the others take its result when the same exclusions fire for
+ * them (counted in a->runs_skipped). Returns the highest round reached,
+ * or -1 with `err` on a load error. */
 int unmask_callbacks(struct audit *a, int max_rounds, long id_base, struct strbuf *err);
 
 #endif

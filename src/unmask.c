@@ -21,6 +21,7 @@
  */
 #include "audit_engines.h"
 #include "progress.h"
+#include "witness.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,21 @@ int audit_verify_rounds(struct audit *a, int max_rounds, struct verdict *latest,
 	struct excl_list l = { a->excl, a->nexcl, a->nexcl };
 	int ret = 0;
 	for (int extra = 0;; extra++) {
-		int blocked = 0, changes = 0, round = a->rounds + 1;
+		int blocked = 0, changes = 0, redo = 0, round = a->rounds + 1;
 		ret = audit_run_all(a, l.v, l.n, latest, err);
 		if (ret)
 			break;
+		/* a form that took another's result in the unmasking rounds
+		 * and is blocked here: its forms differ after all. Unmask its
+		 * callback again with every form running, as the long way
+		 * would have from the start. */
+		for (size_t i = 0; extra == 0 && i < a->ncases; i++)
+			if (latest[i].disrupted && a->cases[i].represented)
+				for (size_t k = 0; k < a->ncases; k++)
+					if (a->cases[k].cb == a->cases[i].cb)
+						redo = a->cases[k].all_forms = 1;
+		if (redo)
+			return 1;
 		for (size_t i = 0; i < a->ncases; i++) {
 			if (!latest[i].disrupted)
 				continue;
@@ -150,43 +162,222 @@ int audit_verify_rounds(struct audit *a, int max_rounds, struct verdict *latest,
 	return ret;
 }
 
-
-/* One callback's rounds over its cases idx[0..n). Returns the last round
- * reached, -1 on a load error. */
-static int unmask_one(struct audit *a, const size_t *idx, size_t n, int max_rounds,
-		      long id_base, struct excl_list *own, struct strbuf *err)
+/* Forget what the unmasking found (the exclusions, the blockers of
+ * rounds 2 on) before it runs again: round 1's stay. */
+static void unmask_forget(struct audit *a)
 {
-	struct verdict *cur = xcalloc(n, sizeof(*cur));
-	long next_id = id_base;	/* renumbered when merged */
-	int round, ret = 1;
+	for (size_t x = 0; x < a->nexcl; x++)
+		exclusion_release(&a->excl[x]);
+	free(a->excl);
+	a->excl = NULL;
+	a->nexcl = 0;
+	for (size_t i = 0; i < a->ncases; i++) {
+		struct audit_case *c = &a->cases[i];
+		size_t keep = 0;
+		/* round 1's blockers were noted first */
+		while (keep < c->nfound && c->found[keep].round == 1)
+			keep++;
+		for (size_t k = keep; k < c->nfound; k++) {
+			free(c->found[k].variable);
+			free(c->found[k].chain_last);
+			free(c->found[k].value);
+			free(c->found[k].msg);
+			free(c->found[k].file);
+		}
+		c->nfound = keep;
+		c->represented = 0;
+	}
+}
 
-	for (round = 1; round <= max_rounds; round++) {
-		int changes = 0, blocked = 0;
-		for (size_t k = 0; k < n; k++) {
-			const struct verdict *v = round == 1 ? &a->cases[idx[k]].v : &cur[k];
+int audit_unmask_verify(struct audit *a, int max_rounds, long id_base, struct verdict *latest,
+			long *next_id, struct strbuf *err)
+{
+	for (;;) {
+		int r = unmask_callbacks(a, max_rounds, id_base, err);
+		if (r < 0)
+			return -1;
+		a->rounds = r;
+		*next_id = id_base;
+		for (size_t x = 0; x < a->nexcl; x++)
+			*next_id += a->excl[x].nids;
+		r = audit_verify_rounds(a, max_rounds, latest, next_id, err);
+		if (r <= 0)
+			return r;
+		unmask_forget(a);
+	}
+}
+
+/* Are two round-1 verdicts the same in all the unmasking reads of them?
+ * Then one form of the callback can stand for the other (unmask_callbacks). */
+static int same_str(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+static int same_verdict(const struct verdict *x, const struct verdict *y)
+{
+	if (x->disrupted != y->disrupted || x->status != y->status || x->phase != y->phase ||
+	    x->disruptive_id != y->disruptive_id || x->evaluation != y->evaluation ||
+	    x->total_score != y->total_score || x->threshold != y->threshold ||
+	    x->nmatches != y->nmatches || x->nblockers != y->nblockers)
+		return 0;
+	for (size_t b = 0; b < x->nblockers; b++) {
+		const struct blocker *p = &x->blockers[b], *q = &y->blockers[b];
+		if (p->id != q->id || p->match != q->match || p->role != q->role || p->score != q->score)
+			return 0;
+	}
+	for (size_t i = 0; i < x->nmatches; i++) {
+		const struct match *p = &x->matches[i], *q = &y->matches[i];
+		if (p->id != q->id || p->phase != q->phase || p->line != q->line ||
+		    p->severity != q->severity || p->disruptive != q->disruptive || p->status != q->status ||
+		    !same_str(p->msg, q->msg) || !same_str(p->data, q->data) || !same_str(p->file, q->file) ||
+		    !same_str(p->variable, q->variable) || !same_str(p->value, q->value) ||
+		    !same_str(p->first_variable, q->first_variable) || !same_str(p->param, q->param))
+			return 0;
+		/* not ref: a chain's offsets into the request line shift with
+		 * the form's path; what they name, first_variable, is compared */
+	}
+	return 1;
+}
+
+/* One blocked callback's unmasking state. */
+struct unmasking {
+	size_t *idx, n;		/* its cases */
+	size_t *rep;		/* rep[k]: the case (k' <= k) whose run stands for case k's */
+	struct excl_list own;	/* its private exclusions */
+	struct verdict *cur;	/* the last round's verdicts */
+	unsigned char *stood;	/* stood[k]: cur[k] is its representative's */
+	long next_id;		/* renumbered when merged */
+	int active;		/* still blocked, and the last round changed something */
+	int last;		/* the last round reached */
+};
+
+static void unmasking_start(struct audit *a, struct unmasking *u, size_t first, long id_base)
+{
+	const struct callback *cb = a->cases[first].cb;
+	int fast = witness_enabled();
+	memset(u, 0, sizeof(*u));
+	u->idx = xcalloc(a->ncases, sizeof(*u->idx));
+	u->rep = xcalloc(a->ncases, sizeof(*u->rep));
+	for (size_t k = first; k < a->ncases; k++)
+		if (a->cases[k].cb == cb) {
+			fast &= !a->cases[k].all_forms;
+			u->idx[u->n++] = k;
+		}
+	for (size_t k = 0; k < u->n; k++) {
+		u->rep[k] = k;
+		for (size_t j = 0; fast && j < k; j++)
+			if (u->rep[j] == j && same_verdict(&a->cases[u->idx[j]].v, &a->cases[u->idx[k]].v)) {
+				u->rep[k] = j;
+				break;
+			}
+	}
+	u->cur = xcalloc(u->n, sizeof(*u->cur));
+	u->stood = xcalloc(u->n, 1);
+	u->next_id = id_base;
+	u->active = 1;
+	u->last = 1;
+}
+
+static void unmasking_release(struct unmasking *u)
+{
+	for (size_t k = 0; k < u->n; k++)
+		verdict_release(&u->cur[k]);
+	for (size_t x = 0; x < u->own.n; x++)
+		exclusion_release(&u->own.v[x]);
+	free(u->own.v);
+	free(u->cur);
+	free(u->stood);
+	free(u->idx);
+	free(u->rep);
+}
+
+/* One round of every callback still active, as one batch: each callback's
+ * cases with its own exclusions (audit_run_jobs_lists), a form standing
+ * for those whose first verdicts were the same. Then the blockers noted
+ * as of round + 1. Returns -1 on a load error. */
+static int unmask_round(struct audit *a, struct unmasking *u, size_t nu, int round,
+			struct strbuf *err)
+{
+	struct excl_view *lists = xcalloc(nu, sizeof(*lists));
+	struct job *jobs;
+	size_t *first = xcalloc(nu, sizeof(*first)), njobs = 0, ncb = 0;
+	int ret = 0;
+
+	for (size_t c = 0; c < nu; c++) {
+		int changes = 0;
+		if (!u[c].active)
+			continue;
+		for (size_t k = 0; k < u[c].n; k++) {
+			const struct audit_case *ac = &a->cases[u[c].idx[k]];
+			const struct verdict *v = round == 1 ? &ac->v : &u[c].cur[k];
+			/* a form that took its representative's verdict would
+			 * react as it did, just before: to exclusions already
+			 * made or widened this round, or that cannot widen.
+			 * (Its own request could misplace a chain's offsets,
+			 * which are the representative's.) */
+			if (round > 1 && u[c].stood[k])
+				continue;
 			if (v->disrupted)
-				changes += audit_react(a, own, &a->cases[idx[k]], v, round, &next_id);
+				changes += audit_react(a, &u[c].own, ac, v, round, &u[c].next_id);
 		}
 		if (!changes)
-			break;
-		progress("unmasking %s: round %d", a->cases[idx[0]].cb->name, round + 1);
-		if (audit_run_cases(a, own->v, own->n, idx, n, cur, err) < 0) {
-			ret = -1;
-			break;
+			u[c].active = 0;
+		else
+			njobs += u[c].n, ncb++;
+	}
+	if (!njobs) {
+		free(lists);
+		free(first);
+		return 0;
+	}
+	progress("unmasking: round %d, %zu callbacks", round + 1, ncb);
+	jobs = xcalloc(njobs, sizeof(*jobs));
+	njobs = 0;
+	for (size_t c = 0; c < nu; c++) {
+		if (!u[c].active)
+			continue;
+		lists[c] = (struct excl_view){ u[c].own.v, u[c].own.n };
+		first[c] = njobs;
+		for (size_t k = 0; k < u[c].n; k++) {
+			struct job *j = &jobs[njobs++];
+			j->req = &a->cases[u[c].idx[k]].req;
+			j->resp = &a->cases[u[c].idx[k]].resp;
+			j->list = c;
+			j->rep = u[c].rep[k] != k ? &jobs[first[c] + u[c].rep[k]] : NULL;
 		}
-		for (size_t k = 0; k < n; k++) {
-			if (cur[k].disrupted) {
+	}
+	ret = audit_run_jobs_lists(a, lists, nu, NULL, jobs, njobs, 1, err);
+	for (size_t c = 0; c < nu && !ret; c++) {
+		int blocked = 0;
+		if (!u[c].active)
+			continue;
+		for (size_t k = 0; k < u[c].n; k++) {
+			const struct job *j = &jobs[first[c] + k];
+			struct audit_case *ac = &a->cases[u[c].idx[k]];
+			/* a represented form's verdict is its representative's,
+			 * chain links named from that one's request */
+			size_t from = j->represented ? u[c].rep[k] : k;
+			verdict_release(&u[c].cur[k]);
+			verdict_from(&a->rs, &j->out, &u[c].cur[k]);
+			name_first_links(&a->rs, &u[c].cur[k], &a->cases[u[c].idx[from]].req);
+			u[c].stood[k] = (unsigned char)j->represented;
+			a->runs_skipped += j->reused || j->represented;
+			ac->represented |= j->represented;
+			if (u[c].cur[k].disrupted) {
 				blocked++;
-				audit_note_blockers(&a->cases[idx[k]], &cur[k], round + 1);
+				audit_note_blockers(ac, &u[c].cur[k], round + 1);
 			}
 		}
-		ret = round + 1;
+		u[c].last = round + 1;
 		if (!blocked)
-			break;
+			u[c].active = 0;
 	}
-	for (size_t k = 0; k < n; k++)
-		verdict_release(&cur[k]);
-	free(cur);
+	for (size_t i = 0; i < njobs; i++)
+		txresult_release(&jobs[i].out);
+	free(jobs);
+	free(lists);
+	free(first);
 	return ret;
 }
 
@@ -212,39 +403,37 @@ static void merge_into(struct excl_list *all, struct excl_list *own)
 int unmask_callbacks(struct audit *a, int max_rounds, long id_base, struct strbuf *err)
 {
 	struct excl_list all = { NULL, 0, 0 };
-	size_t *idx = xcalloc(a->ncases ? a->ncases : 1, sizeof(*idx));
-	int top = 1;
+	struct unmasking *u = xcalloc(a->ncases ? a->ncases : 1, sizeof(*u));
+	size_t nu = 0;
+	int top = 1, ret = 0;
 
 	for (size_t i = 0; i < a->ncases; i++) {
 		const struct callback *cb = a->cases[i].cb;
-		struct excl_list own = { NULL, 0, 0 };
-		size_t n = 0;
-		int seen = 0, blocked = 0, r;
+		int seen = 0, blocked = 0;
 		for (size_t k = 0; k < i; k++)
 			seen |= a->cases[k].cb == cb;
-		if (seen)
-			continue;
-		for (size_t k = i; k < a->ncases; k++)
-			if (a->cases[k].cb == cb) {
-				idx[n++] = k;
-				blocked |= a->cases[k].v.disrupted;
-			}
-		if (!blocked)
-			continue;
-		r = unmask_one(a, idx, n, max_rounds, id_base, &own, err);
-		if (r > top)
-			top = r;
-		if (r >= 0)
-			merge_into(&all, &own);
-		for (size_t x = 0; x < own.n; x++)
-			exclusion_release(&own.v[x]);
-		free(own.v);
-		if (r < 0) {
-			top = -1;
-			break;
-		}
+		for (size_t k = i; !seen && k < a->ncases; k++)
+			blocked |= a->cases[k].cb == cb && a->cases[k].v.disrupted;
+		if (!seen && blocked)
+			unmasking_start(a, &u[nu++], i, id_base);
 	}
-	free(idx);
+	for (int round = 1; round <= max_rounds && !ret; round++)
+		ret = unmask_round(a, u, nu, round, err);
+	for (size_t c = 0; c < nu; c++) {
+		if (!ret) {
+			if (u[c].last > top)
+				top = u[c].last;
+			merge_into(&all, &u[c].own);
+		}
+		unmasking_release(&u[c]);
+	}
+	free(u);
+	if (ret < 0) {
+		for (size_t x = 0; x < all.n; x++)
+			exclusion_release(&all.v[x]);
+		free(all.v);
+		return -1;
+	}
 	/* numbered in order, from --exclusion-id-base */
 	for (size_t x = 0; x < all.n; x++) {
 		all.v[x].first_id = x ? all.v[x - 1].first_id + all.v[x - 1].nids : id_base;
