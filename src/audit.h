@@ -157,7 +157,7 @@ struct audit {
 	unsigned long units_parsed;	/* rule units libmodsecurity parsed */
 	unsigned long engines;		/* engines built (each merges the parsed units) */
 	unsigned long rule_sets;	/* libmodsecurity rule sets built (parses, fitting checks, engines) */
-	unsigned long runs_skipped;	/* case runs skipped: an equal transaction had run (txmemo.h) */
+	unsigned long runs_skipped;	/* case runs skipped: an equal transaction had run (txmemo.h), or another URL form stood for it (unmask.c) */
 	unsigned long probe_runs;	/* attack probe transactions run */
 	unsigned long probe_runs_skipped;	/* probe runs skipped: no exclusion fires for them, or an equal one ran */
 	const unsigned char *settled;	/* the sweep's cases not to run (audit_opts) */

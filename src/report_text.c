@@ -374,8 +374,8 @@ void report_text(const struct audit *a, const struct report_opts *o, struct strb
 	if (a->nattacks)
 		strbuf_addf(out, " (%lu of them attack probes)", a->probe_runs);
 	if (a->runs_skipped || a->probe_runs_skipped)
-		strbuf_addf(out, "; not run: %lu callback runs an equal run had answered or a lower paranoia "
-			    "level settled, %lu probe runs that could not change a verdict",
+		strbuf_addf(out, "; not run: %lu callback runs an equal run or another URL form had answered "
+			    "or a lower paranoia level settled, %lu probe runs that could not change a verdict",
 			    a->runs_skipped, a->probe_runs_skipped);
 	strbuf_addstr(out, ".\n");
 }

@@ -207,11 +207,24 @@ int audit_unmask_verify(struct audit *a, int max_rounds, long id_base, struct ve
 	}
 }
 
-/* Are two round-1 verdicts the same in all the unmasking reads of them?
- * Then one form of the callback can stand for the other (unmask_callbacks). */
+/* Are two round-1 verdicts the same in all the unmasking reads of them:
+ * the same blockers, matching the same variables and values? Then one
+ * form of the callback can stand for the other (unmask_callbacks). Other
+ * matches (a pass rule logging the URI) are not compared. */
 static int same_str(const char *x, const char *y)
 {
 	return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+static int same_match(const struct match *p, const struct match *q)
+{
+	/* not ref: a chain's offsets into the request line shift with the
+	 * form's path; what they name, first_variable, is compared */
+	return p->id == q->id && p->phase == q->phase && p->line == q->line &&
+	       p->severity == q->severity && p->disruptive == q->disruptive && p->status == q->status &&
+	       same_str(p->msg, q->msg) && same_str(p->data, q->data) && same_str(p->file, q->file) &&
+	       same_str(p->variable, q->variable) && same_str(p->value, q->value) &&
+	       same_str(p->first_variable, q->first_variable) && same_str(p->param, q->param);
 }
 
 static int same_verdict(const struct verdict *x, const struct verdict *y)
@@ -219,23 +232,13 @@ static int same_verdict(const struct verdict *x, const struct verdict *y)
 	if (x->disrupted != y->disrupted || x->status != y->status || x->phase != y->phase ||
 	    x->disruptive_id != y->disruptive_id || x->evaluation != y->evaluation ||
 	    x->total_score != y->total_score || x->threshold != y->threshold ||
-	    x->nmatches != y->nmatches || x->nblockers != y->nblockers)
+	    x->nblockers != y->nblockers)
 		return 0;
 	for (size_t b = 0; b < x->nblockers; b++) {
 		const struct blocker *p = &x->blockers[b], *q = &y->blockers[b];
-		if (p->id != q->id || p->match != q->match || p->role != q->role || p->score != q->score)
+		if (p->id != q->id || p->role != q->role || p->score != q->score ||
+		    !same_match(&x->matches[p->match], &y->matches[q->match]))
 			return 0;
-	}
-	for (size_t i = 0; i < x->nmatches; i++) {
-		const struct match *p = &x->matches[i], *q = &y->matches[i];
-		if (p->id != q->id || p->phase != q->phase || p->line != q->line ||
-		    p->severity != q->severity || p->disruptive != q->disruptive || p->status != q->status ||
-		    !same_str(p->msg, q->msg) || !same_str(p->data, q->data) || !same_str(p->file, q->file) ||
-		    !same_str(p->variable, q->variable) || !same_str(p->value, q->value) ||
-		    !same_str(p->first_variable, q->first_variable) || !same_str(p->param, q->param))
-			return 0;
-		/* not ref: a chain's offsets into the request line shift with
-		 * the form's path; what they name, first_variable, is compared */
 	}
 	return 1;
 }
