@@ -337,7 +337,7 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 	 * depends on the ones before it (txmemo.h) */
 	engine_fresh_collections(e);
 	ruleset_override_text(rs, &ov);
-	if (ov.len && engine_add_rules(e, ov.buf, &line, &why) < 0) {
+	if (ov.len && engine_add_cached(e, ov.buf, &line, &why) < 0) {
 		strbuf_addf(err, "imposed settings:%d: %s", line, why.buf);
 		strbuf_release(&ov);
 		goto fail;
