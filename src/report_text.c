@@ -260,7 +260,7 @@ static void attacks_text(const struct audit *a, const struct pen *p, struct strb
 	for (size_t i = 0; i < a->nattacks; i++)
 		count[a->attacks[i].outcome]++;
 	strbuf_addf(out, "%sAttack probes%s (SQLi/XSS in the callbacks, the same elsewhere, path confusion): "
-		    "%zu; %zu of them no exclusion affects (not run); of the %zu run with the exclusions, "
+		    "%zu, %zu of them not affected by any exclusion (not run); of the %zu run with the exclusions, "
 		    "%zu still caught",
 		    p->bold, p->off, a->nattacks, count[ATT_UNTOUCHED], a->nattacks - count[ATT_UNTOUCHED],
 		    count[ATT_STILL_CAUGHT]);
