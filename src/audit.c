@@ -31,7 +31,8 @@ const char *outcome_name(enum outcome o)
 
 const char *attack_outcome_name(enum attack_outcome o)
 {
-	static const char *const n[] = { "still_caught", "removed_on_path", "leaked", "not_caught_anyway" };
+	static const char *const n[] = { "still_caught", "removed_on_path", "leaked", "not_caught_anyway",
+					 "not_affected" };
 	return n[o];
 }
 
@@ -326,18 +327,26 @@ static int covered(const struct audit *a, const struct callback *cb)
 	return 0;
 }
 
-/* Run the attack probes before and after the exclusions; an exclusion that
- * lets one through beyond its stated scope loses `verified`. Only the runs
- * that can tell something run: a probe the server's rules let through is
- * "not caught anyway" whatever the exclusions do, and one for which no
- * exclusion fires (witness.h) runs after them exactly as before them. */
+/* Run the attack probes with the exclusions and, where that tells
+ * something, without them; an exclusion that lets one through beyond its
+ * stated scope loses `verified`. Only the runs that can tell something
+ * run:
+ *   - a probe for which no exclusion fires (witness.h) runs with them
+ *     exactly as without them, whatever its verdict: it does not run at
+ *     all ("not affected");
+ *   - a probe caught with the exclusions is "still caught": the
+ *     exclusions only take protection away (remove a rule or a target,
+ *     widen an allowed-values setting), so it was caught without them too,
+ *     and that run is not needed;
+ *   - only a probe let through with them runs without them, which tells
+ *     "not caught anyway" from protection the exclusions remove. */
 static int probe_attacks(struct audit *a, struct strbuf *err)
 {
 	struct attack_case *ac = xcalloc(a->ncases, sizeof(*ac));
 	struct attack *at = NULL;
 	struct job *jobs;
 	struct witness *w;
-	size_t *idx, n, nafter = 0, nreused = 0;
+	size_t *idx, n, nafter = 0, nbefore = 0, nreused = 0;
 	int ret;
 
 	for (size_t i = 0; i < a->ncases; i++) {
@@ -353,49 +362,57 @@ static int probe_attacks(struct audit *a, struct strbuf *err)
 	a->nattacks = n;
 	jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	idx = xcalloc(n ? n : 1, sizeof(*idx));
+	/* NULL when the witness declines: then every probe runs */
+	w = witness_new(&a->rs, a->excl, a->nexcl);
 	for (size_t i = 0; i < n; i++) {
-		jobs[i].req = &at[i].req;
-		jobs[i].resp = &at[i].resp;
-	}
-	ret = audit_run_jobs(a, NULL, 0, NULL, jobs, n, 0, err);
-	for (size_t i = 0; i < n && !ret; i++) {
-		a->attacks[i].before = caught_by(&a->rs, &jobs[i].out);
-		nreused += jobs[i].reused;
-		txresult_release(&jobs[i].out);
-	}
-	w = ret ? NULL : witness_new(&a->rs, a->excl, a->nexcl);
-	for (size_t i = 0; i < n && !ret; i++) {
-		a->attacks[i].after = a->attacks[i].before;
-		if (!a->attacks[i].before)
-			continue;	/* not caught anyway, whatever the exclusions do */
-		if (w && !witness_sig(w, &at[i].req, &at[i].resp))
-			continue;	/* no exclusion fires: it runs as before */
+		if (w && !witness_sig(w, &at[i].req, &at[i].resp)) {
+			a->attacks[i].outcome = ATT_UNTOUCHED;
+			continue;
+		}
 		idx[nafter] = i;
 		jobs[nafter].req = &at[i].req;
 		jobs[nafter].resp = &at[i].resp;
 		nafter++;
 	}
 	witness_free(w);
-	if (!ret)
-		ret = audit_run_jobs(a, a->excl, a->nexcl, NULL, jobs, nafter, 0, err);
+	ret = audit_run_jobs(a, a->excl, a->nexcl, NULL, jobs, nafter, 0, err);
 	for (size_t j = 0; j < nafter && !ret; j++) {
 		a->attacks[idx[j]].after = caught_by(&a->rs, &jobs[j].out);
 		nreused += jobs[j].reused;
 		txresult_release(&jobs[j].out);
 	}
-	/* skipped: after-runs that could not differ from the before-run, and
-	 * runs equal to another probe's */
-	a->probe_runs = n + nafter - nreused;
-	a->probe_runs_skipped = n - nafter + nreused;
+	for (size_t j = 0; j < nafter && !ret; j++) {
+		size_t i = idx[j];
+		if (a->attacks[i].after)
+			continue;	/* still caught */
+		idx[nbefore] = i;
+		jobs[nbefore].req = &at[i].req;
+		jobs[nbefore].resp = &at[i].resp;
+		nbefore++;
+	}
+	if (!ret)
+		ret = audit_run_jobs(a, NULL, 0, NULL, jobs, nbefore, 0, err);
+	for (size_t j = 0; j < nbefore && !ret; j++) {
+		a->attacks[idx[j]].before = caught_by(&a->rs, &jobs[j].out);
+		a->attacks[idx[j]].before_run = 1;
+		nreused += jobs[j].reused;
+		txresult_release(&jobs[j].out);
+	}
+	/* two runs per probe at most: the rest was not needed, or equal to
+	 * another probe's run */
+	a->probe_runs = nafter + nbefore - nreused;
+	a->probe_runs_skipped = 2 * n - a->probe_runs;
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct attack_result *r = &a->attacks[i];
 		r->name = xstrdup(at[i].name);
 		r->cb = at[i].cb;
 		r->uri = xstrdup(at[i].req.uri);
-		if (!r->before)
-			r->outcome = ATT_NOT_CAUGHT;
-		else if (r->after)
+		if (r->outcome == ATT_UNTOUCHED)
+			continue;
+		if (r->after)
 			r->outcome = ATT_STILL_CAUGHT;
+		else if (!r->before)
+			r->outcome = ATT_NOT_CAUGHT;
 		else if (covered(a, r->cb))
 			r->outcome = ATT_REMOVED;
 		else
@@ -449,7 +466,7 @@ static struct engine *build_engine(const struct ruleset *rs, const char *excl,
 	 * depends on the ones before it (txmemo.h) */
 	engine_fresh_collections(e);
 	ruleset_override_text(rs, &ov);
-	if (ov.len && engine_add_rules(e, ov.buf, &line, &why) < 0) {
+	if (ov.len && engine_add_cached(e, ov.buf, &line, &why) < 0) {
 		strbuf_addf(err, "imposed settings:%d: %s", line, why.buf);
 		strbuf_release(&ov);
 		goto fail;

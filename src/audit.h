@@ -117,13 +117,20 @@ enum attack_outcome {
 	ATT_REMOVED,		/* let through on a callback path an exclusion covers: its cost */
 	ATT_LEAKED,		/* let through beyond what the exclusions claim: rejected */
 	ATT_NOT_CAUGHT,		/* the server's rules did not catch it anyway */
+	ATT_UNTOUCHED,		/* no exclusion fires for it (witness.h): the exclusions
+				 * cannot change its verdict, so it is not run */
+	ATT_COUNT
 };
 
 struct attack_result {
 	char *name;
 	const struct callback *cb;	/* the callback path it was sent to, NULL elsewhere */
 	char *uri;
-	long before, after;		/* disruptive rule ids, 0 = passed */
+	long before, after;		/* disruptive rule ids, 0 = passed; before is
+					 * run only for a probe let through with the
+					 * exclusions (before_run): one still caught
+					 * with them was caught without them */
+	int before_run;
 	enum attack_outcome outcome;
 };
 

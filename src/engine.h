@@ -76,6 +76,10 @@ void engine_fresh_collections(struct engine *e);
 int engine_add_rules(struct engine *e, const char *text, int *err_line,
 		     struct strbuf *err);
 
+/* The same for a text every engine of a run loads unchanged (the imposed
+ * settings): parsed once, then merged from the parse cache like a unit. */
+int engine_add_cached(struct engine *e, const char *text, int *err_line, struct strbuf *err);
+
 /* A unit's parse built piece by piece, each piece at its own lines (the
  * fitting step's loads, ruleset_fit.c, so that fitting a unit also parses
  * it): NULL when the parse cache is off. engine_unit_add: 0 when `piece`

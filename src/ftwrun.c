@@ -133,7 +133,7 @@ static struct engine *load(const struct ruleset *rs, struct strbuf *err)
 		struct strbuf pre = STRBUF_INIT, why = STRBUF_INIT;
 		int line, rc = 0;
 		ruleset_override_text(rs, &pre);
-		if (pre.len && (rc = engine_add_rules(e, pre.buf, &line, &why)) < 0)
+		if (pre.len && (rc = engine_add_cached(e, pre.buf, &line, &why)) < 0)
 			strbuf_addf(err, "the tool's rules:%d: %s (a bug: please report it)", line, why.buf);
 		strbuf_release(&pre);
 		strbuf_release(&why);

@@ -206,10 +206,12 @@ static void exclusion_attacks(cJSON *o, const struct audit *a, const struct excl
 	leaked = cJSON_CreateArray();
 	for (size_t i = 0; i < a->nattacks; i++) {
 		const struct attack_result *r = &a->attacks[i];
-		if (!attack_concerns(r, x))
+		if (!attack_concerns(r, x) || r->outcome == ATT_UNTOUCHED)
 			continue;
 		run++;
-		before += r->before != 0;
+		/* still caught with the exclusions: caught without them
+		 * (exclusions only take protection away; that run is skipped) */
+		before += r->outcome == ATT_STILL_CAUGHT || r->before != 0;
 		still += r->outcome == ATT_STILL_CAUGHT;
 		if (r->outcome == ATT_REMOVED)
 			cJSON_AddItemToArray(removed, cJSON_CreateString(r->name));
@@ -334,8 +336,15 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 			cJSON_AddStringToObject(p, "callback", r->cb->name);
 		else
 			cJSON_AddNullToObject(p, "callback");
-		cJSON_AddNumberToObject(p, "caught_before_by", (double)r->before);
-		cJSON_AddNumberToObject(p, "caught_after_by", (double)r->after);
+		/* null: not run (not needed, see probe_attacks) */
+		if (r->before_run)
+			cJSON_AddNumberToObject(p, "caught_before_by", (double)r->before);
+		else
+			cJSON_AddNullToObject(p, "caught_before_by");
+		if (r->outcome != ATT_UNTOUCHED)
+			cJSON_AddNumberToObject(p, "caught_after_by", (double)r->after);
+		else
+			cJSON_AddNullToObject(p, "caught_after_by");
 		cJSON_AddStringToObject(p, "outcome", attack_outcome_name(r->outcome));
 		cJSON_AddItemToArray(arr, p);
 	}

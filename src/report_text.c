@@ -256,13 +256,16 @@ static void sweep_text(const struct audit *a, const struct pen *p, struct strbuf
 
 static void attacks_text(const struct audit *a, const struct pen *p, struct strbuf *out)
 {
-	size_t count[4] = { 0, 0, 0, 0 };
+	size_t count[ATT_COUNT] = { 0 };
 	for (size_t i = 0; i < a->nattacks; i++)
 		count[a->attacks[i].outcome]++;
 	strbuf_addf(out, "%sAttack probes%s (SQLi/XSS in the callbacks, the same elsewhere, path confusion): "
-		    "%zu run, %zu caught without the exclusions, %zu of those still caught with them",
-		    p->bold, p->off, a->nattacks, count[ATT_STILL_CAUGHT] + count[ATT_REMOVED] + count[ATT_LEAKED],
+		    "%zu, %zu of them not affected by any exclusion (not run); of the %zu run with the exclusions, "
+		    "%zu still caught",
+		    p->bold, p->off, a->nattacks, count[ATT_UNTOUCHED], a->nattacks - count[ATT_UNTOUCHED],
 		    count[ATT_STILL_CAUGHT]);
+	if (count[ATT_NOT_CAUGHT])
+		strbuf_addf(out, ", %zu not caught even without them", count[ATT_NOT_CAUGHT]);
 	if (count[ATT_REMOVED])
 		strbuf_addf(out, ", %zu let through on an excluded callback path (the protection the exclusions remove)",
 			    count[ATT_REMOVED]);

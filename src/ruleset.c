@@ -70,6 +70,7 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->notes[i].what);
 	free(rs->notes);
 	free(rs->rule_engine);
+	free(rs->v2_prelude);
 	free(rs->server_root);
 	free(rs->root);
 	for (int k = 0; k < 4; k++)
@@ -108,7 +109,10 @@ void ruleset_override_text(const struct ruleset *rs, struct strbuf *out)
 			    "setvar:'tx.mca_imposed_%s=%s'\"\n",
 			    99990 + i, rs->overrides[i].var, rs->overrides[i].value,
 			    rs_imposed_name(rs->overrides[i].var), rs->overrides[i].value);
-	ruleset_v2_prelude(rs, out);
+	if (rs->v2_prelude)
+		strbuf_addstr(out, rs->v2_prelude);
+	else
+		ruleset_v2_prelude(rs, out);
 }
 
 /* The override for `setvar` value "tx.name=...", or NULL. */
@@ -188,6 +192,8 @@ const char *rs_could_match(const char *vars)
 
 size_t rs_new_unit(struct ruleset *rs, const char *name)
 {
+	free(rs->v2_prelude);	/* computed again by ruleset_fit */
+	rs->v2_prelude = NULL;
 	ARRAY_PUSH(rs->units, rs->nunits, rs->aunits);
 	memset(&rs->units[rs->nunits], 0, sizeof(rs->units[0]));
 	rs->units[rs->nunits].name = xstrdup(name);

@@ -553,5 +553,12 @@ int ruleset_fit(struct ruleset *rs, struct strbuf *err)
 	for (size_t u = 0; u < rs->nunits; u++)
 		if (!rs->units[u].inactive && fit_unit(rs, u, err) < 0)
 			return -1;
+	/* the units are final: what reads REQUEST_BODY is known */
+	free(rs->v2_prelude);
+	{
+		struct strbuf sb = STRBUF_INIT;
+		ruleset_v2_prelude(rs, &sb);
+		rs->v2_prelude = strbuf_detach(&sb, NULL);
+	}
 	return 0;
 }

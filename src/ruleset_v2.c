@@ -347,7 +347,9 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 		arg = o;
 	}
 	alen = strlen(arg);
-	misread = (quotes && strstr(arg, "\\\"")) || (alen && arg[alen - 1] == '%' && (alen < 2 || arg[alen - 2] != '\\'));
+	/* escaped or not: "\%" before the quote trips the lexer as "%" does
+	 * (CRS 2.2.9's 970903, "\<\%") */
+	misread = (quotes && strstr(arg, "\\\"")) || (alen && arg[alen - 1] == '%');
 	strbuf_add(&out, op, (size_t)(o - op));
 	if (nlen == 2 && !strncasecmp(name, "rx", 2)) {
 		char *fixed = NULL;
@@ -371,6 +373,9 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 		for (size_t i = 0; i < alen; i++) {
 			if (misread && arg[i] == '\\' && i + 1 < alen && arg[i + 1] == '"') {
 				strbuf_addstr(&out, "\\x22");
+				i++;
+			} else if (misread && arg[i] == '\\' && i + 2 == alen && arg[i + 1] == '%') {
+				strbuf_addstr(&out, "\\x25");	/* \% is the literal % too */
 				i++;
 			} else if (misread && arg[i] == '%' && i == alen - 1) {
 				strbuf_addstr(&out, "\\x25");

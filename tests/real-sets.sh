@@ -1,5 +1,7 @@
 #!/bin/sh
-# Real Comodo WAF (CWAF) rule sets, audited and compared with real Apache 2.4
+# Real Comodo WAF (CWAF) rule sets (and OWASP CRS 2.x release trees, the
+# ModSecurity 2 era's set: a directory with base_rules/), audited and
+# compared with real Apache 2.4
 # + mod_security2 loaded with the same files. Comodo's rule text is under
 # Comodo's licence: nothing of it is in this repository; give the path of a
 # copy (a directory with rules.conf.main and the NN_*.conf files).
@@ -246,8 +248,22 @@ json_num() { sed -n "s/.*\"$2\":[[:space:]]*\([0-9]*\).*/\1/p" "$1" | head -n 1;
 
 for dir in "$@"; do
 	name=$(basename "$dir")
-	[ -f "$dir/rules.conf.main" ] || { fail "$name: $dir/rules.conf.main is missing (not a CWAF copy?)"; continue; }
-	for layout in cpanel standalone hosting; do
+	layouts="cpanel standalone hosting"
+	if [ -d "$dir/base_rules" ] && [ -f "$dir/modsecurity_crs_10_setup.conf.example" ]; then
+		# OWASP CRS 2.x (the ModSecurity 2 era's set, still on old cPanel
+		# servers): its setup and base rules in one directory, listed in
+		# a rules.conf.main, installed as the CWAF layouts install theirs
+		# (the hosting layout is a CWAF variant: not for it)
+		flat=$tmp/flat-$name
+		mkdir -p "$flat"
+		cp "$dir/modsecurity_crs_10_setup.conf.example" "$flat/modsecurity_crs_10_setup.conf"
+		cp "$dir"/base_rules/*.conf "$dir"/base_rules/*.data "$flat/"
+		for f in "$flat"/modsecurity_crs_*.conf; do echo "Include \"/usr/local/cwaf/rules/${f##*/}\""; done \
+			>"$flat/rules.conf.main"
+		dir=$flat layouts="cpanel standalone"
+	fi
+	[ -f "$dir/rules.conf.main" ] || { fail "$name: $dir/rules.conf.main is missing (not a CWAF or CRS 2 copy?)"; continue; }
+	for layout in $layouts; do
 		PORT=$(pick_port)
 		install_set "$dir" "$layout"
 		write_conf "$layout" "$PORT"

@@ -11,7 +11,10 @@
 # --paranoia-sweep. MCA_BENCH_CWAF=DIR adds a real Comodo WAF tree (its
 # rules.conf.main; never committed, measured where you have one).
 # Wall times are medians (hyperfine when installed); on a shared machine
-# read the CPU column too (user+sys of the same runs).
+# read the CPU column too (user+sys of the same runs). Memory: the peak of
+# one process holding the set loaded (MCA_LOADSET, tests/bench/loadset, fed
+# the audit's --dump-rules; `check` never holds a set whole) next to the
+# audit's.
 set -u
 bin=${1:-./modsec-callback-audit}
 runs=${2:-5}
@@ -59,7 +62,7 @@ work() {	# units parsed, rule sets built, engines, transactions, runs not run, f
 		echo "? ? ? ? ?"
 }
 
-printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s\n' set "load s" "audit s" ratio "load cpu" "aud cpu" units sets engines "tx run" "not run" "MiB ld/aud"
+printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s\n' set "load s" "audit s" ratio "load cpu" "aud cpu" units sets engines "tx run" "not run" "MiB set/aud"
 row() {	# name, rule args, extra audit args
 	name=$1 rules=$2 extra=$3
 	l=$(timeit "$bin check $rules")
@@ -68,7 +71,11 @@ row() {	# name, rule args, extra audit args
 	lw=$1 lc=$2 aw=$3 ac=$4
 	ratio=$(awk -v a="$aw" -v l="$lw" 'BEGIN {printf "%.1fx", (l > 0) ? a / l : 0}')
 	set -- $(work "$tmp/out.json")
-	ml=$(peak "$bin check $rules")
+	if [ -n "${MCA_LOADSET:-}" ] && eval "$bin $rules --dump-rules" >"$tmp/set.conf" 2>/dev/null; then
+		ml=$(peak "$MCA_LOADSET $tmp/set.conf")
+	else
+		ml=$(peak "$bin check $rules")
+	fi
 	ma=$(peak "$bin $rules $extra --format json -o $tmp/out.json")
 	printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s\n' "$name" "$lw" "$aw" "$ratio" "$lc" "$ac" "$1" "$2" "$3" "$4" "$5" "$ml/$ma"
 }
@@ -83,5 +90,6 @@ fi
 echo "(medians of $runs runs; wall and CPU (user+sys) seconds; load = 'check' of the same files;"
 echo " units/sets/engines/tx run/not run = rule units parsed, libmodsecurity rule sets built (parses,"
 echo " fitting checks, engines), engines built, transactions run, runs answered without running, from"
-echo " the audit's JSON)"
+echo " the audit's JSON); MiB set/aud = peak resident memory of one process holding the set loaded"
+echo " (tests/bench/loadset with MCA_LOADSET; else of 'check') and of the audit"
 echo "  audit command: $bin RULES --format json -o OUT --exclusions EXCL"
