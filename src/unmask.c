@@ -9,7 +9,15 @@
  * callback is unmasked on its own: its private exclusions (only its own
  * blockers) are loaded in memory, round after round, until it passes or
  * nothing changes. Every blocker is recorded on the case with the round it
- * appeared in (audit_note_blockers).
+ * appeared in (audit_note_blockers). The callbacks are unmasked side by
+ * side: round r of every callback still blocked is one batch on the two
+ * threads, each job with its own callback's exclusions, which gives what
+ * one callback after the other would (nothing but the memo of equal runs
+ * is shared between them). From round 2 on, one URL form stands for the
+ * others whose round-1 verdict was the same (same blockers, variables and
+ * values) when the same exclusions fire for them; the verification runs
+ * every form, and a represented form it finds blocked has its callback
+ * unmasked again with every form running (audit_unmask_verify).
  *
  * Then the private lists are merged into the audit's shared one: one
  * exclusion per rule and endpoint, naming every callback it lets through
