@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Settings the audit replaces with its own: applying the server's would
  * write its logs or files. */
@@ -98,6 +99,29 @@ char *neutral_operator(const struct ruleset *rs, const char *file, const char *o
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The audit runs no script, but libmodsecurity 3.0.9 loads each one when
+ * it reads the rule (actions/exec.cc, engine/lua.cc): a script that is not
+ * Lua (a name not ending in ".lua") or not there means nginx does not
+ * start. ModSecurity 2 runs any program, so this is a v3 finding only.
+ * `path`: the script as the server looks for it (NULL: not known here, a
+ * relative exec: path is the server's working directory's). */
+static void v3_script(struct ruleset *rs, struct origin at, const char *what, const char *script,
+		      const char *path)
+{
+	size_t n = strlen(script);
+	struct stat st;
+	if (rs->engine_v2)
+		return;
+	if (n < 4 || strcmp(script + n - 4, ".lua")) {
+		rs->server_fails++;
+		rs_note(rs, at, "%s%s: the server would not start: libmodsecurity 3.0.9 runs only Lua scripts "
+			"(\"Expecting a Lua script\")", what, script);
+	} else if (path && stat(path, &st) != 0) {
+		rs->server_fails++;
+		rs_note(rs, at, "%s%s: the server would not start: the script is not there (%s)", what, script, path);
+	}
+}
+
 int neutral_directive(struct reader *rd, struct origin at, struct seclang_directive *d)
 {
 	struct ruleset *rs = rd->rs;
@@ -117,6 +141,11 @@ int neutral_directive(struct reader *rd, struct origin at, struct seclang_direct
 	}
 	if (!strcasecmp(d->name, "SecRuleScript")) {
 		rs_note(rs, at, "SecRuleScript: not audited (the audit runs no code from the rule set)");
+		if (d->nargs >= 1) {
+			char *path = read_resolve(rs, at.file, d->args[0].inner);
+			v3_script(rs, at, "SecRuleScript ", d->args[0].inner, path);
+			free(path);
+		}
 		return 1;
 	}
 	if (!strcasecmp(d->name, "SecUnicodeMapFile") && d->nargs >= 1) {
@@ -141,6 +170,11 @@ int neutral_action(struct ruleset *rs, struct origin at, const struct seclang_ac
 	} else if (!strcmp(a->name, "exec")) {
 		rs_note(rs, at, "exec:%s removed (the audit runs no code from the rule set)",
 			a->value ? a->value : "");
+		if (a->value) {
+			char *path = a->value[0] == '/' ? ruleset_rooted(rs, a->value) : NULL;
+			v3_script(rs, at, "exec:", a->value, path);
+			free(path);
+		}
 		return 0;
 	} else if (!strcmp(a->name, "ctl") && a->value &&
 		   (!strncasecmp(a->value, "auditEngine", 11) ||

@@ -390,6 +390,9 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 
 	if (apache_container(rd, at, &d, err, &ret) || rd->inactive)
 		goto out;
+	if (d.unterminated)
+		rs_note(rs, at, "%s: a quote is not closed; read to the end of the line, as Apache and "
+			"libmodsecurity 3.0.9 read it (both load and run such a rule)", d.name);
 	/* The tool sets the engine mode itself (engine.h), so libmodsecurity
 	 * never sees this directive: refuse here what both engines refuse
 	 * (mod_security2: "Invalid value for SecRuleEngine"), rather than
@@ -479,8 +482,21 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		strbuf_reset(&logical);
 	}
 	if (!ret && rd->in_chain && depth == 0) {
-		strbuf_addf(err, "%s:%d: chain without a following rule", file, start);
-		ret = -1;
+		/* Apache + mod_security2 and nginx + libmodsecurity 3.0.9 both
+		 * load a rule whose chain nothing follows, and it never matches
+		 * (3.0.9: "marked as chained but there isn't a subsequent
+		 * rule"; both measured): loaded as it is, and said */
+		struct origin at = rd->nchain ? rd->chain[0].at : (struct origin){ file, start };
+		long id = 0;
+		for (size_t i = rd->rs->nrules; i-- > 0;)
+			if (rd->rs->rules[i].at.file == at.file && rd->rs->rules[i].at.line == at.line) {
+				id = rd->rs->rules[i].id;
+				break;
+			}
+		rs_note(rd->rs, at, "rule %ld: its chain ends with no rule after it, so it never matches "
+			"(Apache and nginx load it as it is)", id);
+		read_flush_chain(rd);
+		rd->in_chain = 0;
 	}
 	strbuf_release(&logical);
 	return ret;

@@ -18,6 +18,7 @@ static void push_arg(struct seclang_directive *d, const char *start, size_t len,
 int seclang_split(const char *line, struct seclang_directive *d, struct strbuf *err)
 {
 	const char *p = line;
+	(void)err;
 
 	memset(d, 0, sizeof(*d));
 	while (isspace((unsigned char)*p))
@@ -45,10 +46,10 @@ int seclang_split(const char *line, struct seclang_directive *d, struct strbuf *
 					p++;
 				p++;
 			}
-			if (!*p) {
-				strbuf_addf(err, "unterminated quote in %s", d->name);
-				seclang_directive_release(d);
-				return -1;
+			if (!*p) {	/* open to the end of the line */
+				push_arg(d, start, (size_t)(p - start), in, (size_t)(p - in), 1);
+				d->unterminated = 1;
+				break;
 			}
 			push_arg(d, start, (size_t)(p + 1 - start), in, (size_t)(p - in), 1);
 			p++;
