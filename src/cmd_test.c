@@ -39,6 +39,11 @@ static const char usage[] =
 "                             (mod_security2, Apache's): read the rules and\n"
 "                             fill REQUEST_BODY as ModSecurity 2 does (default:\n"
 "                             v2 with --platform apache, else v3)\n"
+"      --backend NAME         what answers behind the WAF: albedo (default:\n"
+"                             CRS's test backend, an empty 200; /reflect\n"
+"                             answers what its body asks) or page (a 200\n"
+"                             text/html page for every path, as a site does:\n"
+"                             phase 4 rules see a response body, e.g. MRTS's)\n"
 "      --overrides FILE       go-ftw platform overrides (test_overrides:,\n"
 "                             ignore:), e.g. CRS's nginx-overrides.yaml\n"
 "  -i, --include REGEX        run only tests whose id matches (942100-1)\n"
@@ -58,13 +63,14 @@ static const char usage[] =
 "(rules, overrides, or no test file readable: one line naming file:line).\n";
 
 /* --engine is the shared code (cliopts.h), read here: test keeps its rules itself */
-enum { OPT_OVERRIDES = OPT_OWN, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM };
+enum { OPT_OVERRIDES = OPT_OWN, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM, OPT_BACKEND };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "rule", required_argument, NULL, 'R' },
 	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exclude", required_argument, NULL, 'e' },
@@ -160,6 +166,7 @@ int cmd_test(int argc, char **argv)
 	size_t ntests = 0, nsources = 0;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, ret = 2, engine = 0;	/* 0: from the platform, else 2 or 3 */
+	int page = 0;			/* --backend page */
 	char **sources = NULL;		/* "r" or "R" then the argument, in order */
 	double t0;
 
@@ -188,6 +195,13 @@ int cmd_test(int argc, char **argv)
 			break;
 		case OPT_OVERRIDES:
 			overrides = optarg;
+			break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "albedo") && strcmp(optarg, "page")) {
+				complain("--backend: \"%s\" is not albedo or page", optarg);
+				goto out;
+			}
+			page = !strcmp(optarg, "page");
 			break;
 		case OPT_PLATFORM:
 			if (platform_from_name(optarg, &suite.platform) < 0) {
@@ -267,6 +281,8 @@ int cmd_test(int argc, char **argv)
 		complain("%s", err.buf);
 		goto out;
 	}
+	if (page)
+		server_page_backend(&suite);
 	if (suite.nfiles && suite.nrefused == suite.nfiles) {
 		/* nothing could be read: a load error, not a test result */
 		for (size_t f = 0; f < suite.nfiles; f++)

@@ -1,6 +1,7 @@
 #include "server.h"
 #include "logline.h"
 #include "sniff.h"
+#include "ftwtest.h"
 
 #include <cJSON.h>
 
@@ -113,6 +114,26 @@ void server_backend(const struct ftw_stage *st, struct response *resp)
 		reflect(&st->req, resp);
 	}
 	go_server_headers(resp);
+}
+
+void server_page_backend(struct ftw_suite *s)
+{
+	static const char page[] = "<!DOCTYPE html>\n<html><head><title>Shop</title></head>"
+				   "<body><p>Welcome</p></body></html>\n";
+	for (size_t f = 0; f < s->nfiles; f++)
+		for (size_t t = 0; t < s->files[f].ntests; t++)
+			for (size_t i = 0; i < s->files[f].tests[t].nstages; i++) {
+				struct ftw_stage *st = &s->files[f].tests[t].stages[i];
+				if (st->has_response)
+					continue;
+				st->has_response = 1;
+				response_release(&st->resp);
+				response_init(&st->resp);
+				st->resp.status = 200;
+				response_add_header(&st->resp, "Content-Type", "text/html; charset=UTF-8");
+				st->resp.body = xstrdup(page);
+				st->resp.body_len = strlen(page);
+			}
 }
 
 static void add_fired(struct stage_result *r, long id)

@@ -59,6 +59,14 @@ void stage_result_release(struct stage_result *r);
  * /reflect, or the default page), into a fresh `resp` (response_release). */
 void server_backend(const struct ftw_stage *st, struct response *resp);
 
+/* --backend page: every stage without its own input.response gets a 200
+ * text/html page (a site's answer; albedo's empty 200 has no Content-Type,
+ * so libmodsecurity inspects no response body and phase 4 rules on it
+ * never run: MRTS's phase-4 tests pass on a real server only with a page
+ * behind it, measured on Apache 2.4 + mod_security2). */
+struct ftw_suite;
+void server_page_backend(struct ftw_suite *s);
+
 /* "Forbidden" for 403; "" for codes it does not know. */
 const char *http_reason(int status);
 
