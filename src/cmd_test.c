@@ -84,6 +84,60 @@ static const struct option longopts[] = {
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB };
 
+/* The text after "FILE:LINE: " in a warning line (the line when none). */
+static const char *warning_text(const char *line, const char *end)
+{
+	for (const char *p = line; p < end; p++) {
+		const char *q = p + 1;
+		if (*p != ':' || q >= end || *q < '0' || *q > '9')
+			continue;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q + 1 < end && q[0] == ':' && q[1] == ' ')
+			return q + 2;
+	}
+	return line;
+}
+
+/* Ignored keys and refused files, one line each on stderr; the run goes on.
+ * A key ignored again and again (a generated corpus: MRTS's "ruleid" in
+ * each of its 111 tests) is said once, at its first place, with the count
+ * of the others, as check groups its notes. Few distinct texts: a list. */
+static void print_warnings(const char *buf)
+{
+	struct group { const char *t; size_t len, n; int said; } *g = NULL;
+	size_t ng = 0, ag = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (const char *p = buf, *nl; *p; p = nl + 1) {
+			const char *t;
+			size_t tl, k;
+			nl = strchr(p, '\n');
+			t = warning_text(p, nl);
+			tl = (size_t)(nl - t);
+			if (!strstr(t, "unknown key")) {
+				if (pass)
+					complain("%.*s", (int)(nl - p), p);
+				continue;
+			}
+			for (k = 0; k < ng && !(g[k].len == tl && !memcmp(g[k].t, t, tl)); k++)
+				;
+			if (!pass) {
+				if (k == ng) {
+					ARRAY_PUSH(g, ng, ag);
+					g[ng++] = (struct group){ t, tl, 0, 0 };
+				}
+				g[k].n++;
+			} else if (!g[k].said) {
+				g[k].said = 1;
+				if (g[k].n > 1)
+					complain("%.*s (and %zu more places)", (int)(nl - p), p, g[k].n - 1);
+				else
+					complain("%.*s", (int)(nl - p), p);
+			}
+		}
+	free(g);
+}
+
 /* What the streaming callback needs. */
 struct emit {
 	enum format fmt;
@@ -289,11 +343,7 @@ int cmd_test(int argc, char **argv)
 			complain("%s", suite.files[f].tests[0].broken);
 		goto out;
 	}
-	/* ignored keys and refused files, one line each; the run goes on */
-	for (const char *p = suite.warnings.buf, *nl; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		complain("%.*s", (int)(nl - p), p);
-	}
+	print_warnings(suite.warnings.buf);
 	if (overrides) {
 		if (overrides_load(&ov, overrides, &err) < 0) {
 			complain("%s", err.buf);
