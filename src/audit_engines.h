@@ -1,6 +1,7 @@
 /*
  * audit_engines: the parts of the audit pipeline that audit.c (round 1,
- * verification, attack probes) and unmask.c (per-callback rounds) share.
+ * verification), audit_jobs.c (running transactions), audit_probes.c
+ * (attack probes) and unmask.c (per-callback rounds) share.
  * Internal to the audit: nothing else includes this.
  *
  *   engine_set   engines by scope for one exclusion text (built on first
@@ -135,5 +136,10 @@ void audit_note_blockers(struct audit_case *c, const struct verdict *v, int roun
  * them (counted in a->runs_skipped). Returns the highest round reached,
  * or -1 with `err` on a load error. */
 int unmask_callbacks(struct audit *a, int max_rounds, long id_base, struct strbuf *err);
+
+/* The attack probes (audit_probes.c) against a->excl: a->attacks filled,
+ * an exclusion that lets one through beyond its scope loses `verified`.
+ * -1 with `err` on a load error. */
+int audit_probe_attacks(struct audit *a, struct strbuf *err);
 
 #endif
