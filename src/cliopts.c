@@ -55,12 +55,26 @@ int opt_order_id(const char *arg)
 	return -1;
 }
 
+int opt_choice(const char *opt, const char *arg, const char *const *choices)
+{
+	struct strbuf list = STRBUF_INIT;
+	size_t n = 0;
+	for (; choices[n]; n++)
+		if (!strcmp(arg, choices[n])) {
+			strbuf_release(&list);
+			return (int)n;
+		}
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&list, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+	complain("%s: \"%s\" is not %s", opt, arg, list.buf);
+	strbuf_release(&list);
+	return -1;
+}
+
 int opt_color(const char *arg)
 {
-	if (!strcmp(arg, "auto") || !strcmp(arg, "always") || !strcmp(arg, "never"))
-		return 0;
-	complain("--color: \"%s\" is not auto, always or never", arg);
-	return -1;
+	static const char *const when[] = { "auto", "always", "never", NULL };
+	return opt_choice("--color", arg, when) < 0 ? -1 : 0;
 }
 
 int color_wanted(const char *when, const char *output)
@@ -133,18 +147,14 @@ static int take_server(struct cli_take *t, int c, const char *arg)
 		t->discover = 1;
 		return 1;
 	case OPT_ENGINE:
-		if (strcmp(arg, "v2") && strcmp(arg, "v3")) {
-			complain("--engine: \"%s\" is not v2 or v3", arg);
+		if (opt_choice("--engine", arg, (const char *const[]){ "v2", "v3", NULL }) < 0)
 			return -1;
-		}
 		o->engine_v2 = !strcmp(arg, "v2");
 		t->engine_given = 1;
 		return 1;
 	case OPT_PCRE:
-		if (strcmp(arg, "1") && strcmp(arg, "2")) {
-			complain("--pcre: \"%s\" is not 1 or 2", arg);
+		if (opt_choice("--pcre", arg, (const char *const[]){ "1", "2", NULL }) < 0)
 			return -1;
-		}
 		o->pcre = atoi(arg);
 		return 1;
 	case OPT_LUA:

@@ -17,6 +17,9 @@ int opt_url_forms(const char *arg, unsigned *forms);
 int opt_header(const char *arg);		/* "Name: value" */
 int opt_order_id(const char *arg);		/* hex digits and '-' */
 int opt_color(const char *arg);			/* auto, always, never */
+/* One of `choices` (NULL-ended): its index, or -1 after the option's
+ * message ("--format: \"x\" is not text, json or junit"). */
+int opt_choice(const char *opt, const char *arg, const char *const *choices);
 int opt_host(const char *arg);			/* a host name, optionally :port */
 int opt_client_ip(const char *arg);
 /* An error as one readable line (file:line kept, the rest cut at 300). */

@@ -442,11 +442,9 @@ int cmd_audit(int argc, char **argv)
 			excl_dir = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "junit") &&
-			    strcmp(optarg, "sarif") && strcmp(optarg, "html")) {
-				complain("--format: \"%s\" is not text, json, junit, sarif or html", optarg);
+			if (opt_choice("--format", optarg, (const char *const[]){ "text", "json", "junit", "sarif",
+										   "html", NULL }) < 0)
 				goto out;
-			}
 			format = optarg;
 			format_given = 1;
 			break;

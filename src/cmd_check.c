@@ -195,10 +195,8 @@ int cmd_check(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				complain("--format: \"%s\" is not text or json", optarg);
+			if (opt_choice("--format", optarg, (const char *const[]){ "text", "json", NULL }) < 0)
 				goto out;
-			}
 			format = optarg;
 			break;
 		case 'o':

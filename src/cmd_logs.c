@@ -193,10 +193,8 @@ int cmd_logs(int argc, char **argv)
 			o.id_base = v;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				complain("--format: \"%s\" is not text or json", optarg);
+			if (opt_choice("--format", optarg, (const char *const[]){ "text", "json", NULL }) < 0)
 				goto out;
-			}
 			format = optarg;
 			break;
 		case 'o':

@@ -189,10 +189,8 @@ int cmd_probe(int argc, char **argv)
 			o.settle_ms = (int)v;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				complain("--format: \"%s\" is not text or json", optarg);
+			if (opt_choice("--format", optarg, (const char *const[]){ "text", "json", NULL }) < 0)
 				goto out;
-			}
 			format = optarg;
 			break;
 		case 'o':

@@ -241,21 +241,17 @@ int cmd_test(int argc, char **argv)
 			sources[nsources++] = xasprintf("%c%s", c, optarg);
 			break;
 		case OPT_ENGINE:
-			if (strcmp(optarg, "v2") && strcmp(optarg, "v3")) {
-				complain("--engine: \"%s\" is not v2 or v3", optarg);
+			if (opt_choice("--engine", optarg, (const char *const[]){ "v2", "v3", NULL }) < 0)
 				goto out;
-			}
 			engine = optarg[1] - '0';
 			break;
 		case OPT_OVERRIDES:
 			overrides = optarg;
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "albedo") && strcmp(optarg, "page")) {
-				complain("--backend: \"%s\" is not albedo or page", optarg);
+			page = opt_choice("--backend", optarg, (const char *const[]){ "albedo", "page", NULL });
+			if (page < 0)
 				goto out;
-			}
-			page = !strcmp(optarg, "page");
 			break;
 		case OPT_PLATFORM:
 			if (platform_from_name(optarg, &suite.platform) < 0) {
@@ -279,19 +275,14 @@ int cmd_test(int argc, char **argv)
 			break;
 		}
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "text"))
-				em.fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				em.fmt = FMT_JSON;
-			else if (!strcmp(optarg, "junit"))
-				em.fmt = FMT_JUNIT;
-			else if (!strcmp(optarg, "github"))
-				em.fmt = FMT_GITHUB;
-			else {
-				complain("--format: \"%s\" is not text, json, junit or github", optarg);
+		{	/* in enum format's order */
+			int f = opt_choice("--format", optarg,
+					   (const char *const[]){ "text", "json", "junit", "github", NULL });
+			if (f < 0)
 				goto out;
-			}
+			em.fmt = (enum format)f;
 			break;
+		}
 		case 'o':
 			output = optarg;
 			break;
