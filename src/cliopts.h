@@ -44,6 +44,21 @@ enum {
 	OPT_OWN
 };
 
+/* getopt_long entries for option groups several commands take alike. */
+#define CLI_OPTS_RULES \
+	{ "rules", required_argument, NULL, 'r' }, \
+	{ "rule", required_argument, NULL, 'R' }
+/* choosing the callbacks and what they carry (audit, probe) */
+#define CLI_OPTS_SELECT \
+	{ "callbacks", required_argument, NULL, OPT_CALLBACKS }, \
+	{ "callback", required_argument, NULL, OPT_CALLBACK }, \
+	{ "provider", required_argument, NULL, OPT_PROVIDER }, \
+	{ "kco-version", required_argument, NULL, OPT_KCO }, \
+	{ "url-form", required_argument, NULL, OPT_FORMS }, \
+	{ "host", required_argument, NULL, OPT_HOST }, \
+	{ "header", required_argument, NULL, 'H' }, \
+	{ "order-id", required_argument, NULL, OPT_ORDER }
+
 struct cli_take {
 	/* where the values go: set by the command (NULL: it takes none) */
 	struct audit_opts *o;		/* --server-config ... --max-rounds */

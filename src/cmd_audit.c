@@ -143,18 +143,10 @@ enum {
 #define MAX_ID_BASE 99989
 
 static const struct option longopts[] = {
-	{ "rules", required_argument, NULL, 'r' },
-	{ "rule", required_argument, NULL, 'R' },
-	{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
-	{ "callback", required_argument, NULL, OPT_CALLBACK },
-	{ "provider", required_argument, NULL, OPT_PROVIDER },
+	CLI_OPTS_RULES,
+	CLI_OPTS_SELECT,
 	{ "list-callbacks", no_argument, NULL, OPT_LIST },
-	{ "kco-version", required_argument, NULL, OPT_KCO },
-	{ "url-form", required_argument, NULL, OPT_FORMS },
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "header", required_argument, NULL, 'H' },
 	{ "client-ip", required_argument, NULL, OPT_CLIENT },
-	{ "order-id", required_argument, NULL, OPT_ORDER },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "exclusions", required_argument, NULL, OPT_EXCL },

@@ -161,8 +161,7 @@ static void json_report(const struct ruleset *rs, struct strbuf *out)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "rule", required_argument, NULL, 'R' },
+		CLI_OPTS_RULES,
 		{ "server-config", required_argument, NULL, OPT_SERVER },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "host", required_argument, NULL, OPT_HOST },

@@ -76,14 +76,7 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
-	{ "callback", required_argument, NULL, OPT_CALLBACK },
-	{ "provider", required_argument, NULL, OPT_PROVIDER },
-	{ "kco-version", required_argument, NULL, OPT_KCO },
-	{ "url-form", required_argument, NULL, OPT_FORMS },
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "header", required_argument, NULL, 'H' },
-	{ "order-id", required_argument, NULL, OPT_ORDER },
+	CLI_OPTS_SELECT,
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
@@ -92,8 +85,7 @@ static const struct option longopts[] = {
 	{ "checks-only", no_argument, NULL, OPT_CHECKS_ONLY },
 	{ "http-url", required_argument, NULL, OPT_HTTP_URL },
 	{ "error-log", required_argument, NULL, OPT_LOG },
-	{ "rules", required_argument, NULL, 'r' },
-	{ "rule", required_argument, NULL, 'R' },
+	CLI_OPTS_RULES,
 	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },

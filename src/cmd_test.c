@@ -66,8 +66,7 @@ static const char usage[] =
 enum { OPT_OVERRIDES = OPT_OWN, OPT_FORMAT, OPT_COLOR, OPT_PLATFORM, OPT_BACKEND };
 
 static const struct option longopts[] = {
-	{ "rules", required_argument, NULL, 'r' },
-	{ "rule", required_argument, NULL, 'R' },
+	CLI_OPTS_RULES,
 	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
