@@ -275,7 +275,35 @@ static void rule_index(struct reader *rd, struct origin at, struct seclang_direc
 
 /* SecRule or SecAction: neutralised, read as v2 reads it when the server is
  * v2, indexed, and queued with its chain (emitted whole or dropped whole). */
-static int rule(struct reader *rd, struct origin at, struct seclang_directive *d, struct strbuf *err)
+/* libmodsecurity 3.0.9's lexer reads a rule's action list from its opening
+ * quote to the last quote of the line, quotes inside and all
+ * (ModSecurity's regression test issue-1850: msg:"...'" loads and runs on
+ * nginx); Apache splits it into more arguments and refuses the rule. For
+ * a v3 server the arguments after the operator (after nothing, for
+ * SecAction) become that one list again. 1 when they did. */
+static int v3_join_actions(const struct ruleset *rs, const char *line, struct seclang_directive *d,
+			   size_t nfixed)
+{
+	const char *open, *close;
+	if (rs->engine_v2 || d->nargs <= nfixed + 1 || d->args[nfixed].raw[0] != '"')
+		return 0;
+	close = strrchr(line, '"');
+	open = strstr(line, d->args[nfixed].raw);
+	if (!open || !close || close <= open)
+		return 0;
+	for (size_t i = nfixed; i < d->nargs; i++) {
+		free(d->args[i].raw);
+		free(d->args[i].inner);
+	}
+	d->nargs = nfixed + 1;
+	d->args[nfixed].raw = xstrndup(open, (size_t)(close + 1 - open));
+	d->args[nfixed].inner = xstrndup(open + 1, (size_t)(close - open - 1));
+	d->args[nfixed].quoted = 1;
+	return 1;
+}
+
+static int rule(struct reader *rd, struct origin at, const char *line, struct seclang_directive *d,
+		struct strbuf *err)
 {
 	struct ruleset *rs = rd->rs;
 	int is_rule = !strcasecmp(d->name, "SecRule");
@@ -287,6 +315,9 @@ static int rule(struct reader *rd, struct origin at, struct seclang_directive *d
 	int changed, starts_chain_link = rd->in_chain;
 	struct strbuf out = STRBUF_INIT, acts = STRBUF_INIT;
 
+	if (v3_join_actions(rs, line, d, nfixed))
+		rs_note(rs, at, "%s: a quote inside the action list; read as libmodsecurity 3.0.9 reads it, from "
+			"its first quote to the last on the line (Apache refuses this rule)", d->name);
 	if (d->nargs < nfixed || d->nargs > nfixed + 1) {
 		strbuf_addf(err, "%s:%d: %s takes %s", at.file, at.line, d->name,
 			    is_rule ? "variables, an operator and actions" : "one action list");
@@ -436,7 +467,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	if (rs->engine_v2 && v2_remove_by_directive(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "SecRule") || !strcasecmp(d.name, "SecAction")) {
-		ret = rule(rd, at, &d, err);
+		ret = rule(rd, at, line, &d, err);
 		goto out;
 	}
 	read_flush_chain(rd);
