@@ -99,20 +99,24 @@ char *neutral_operator(const struct ruleset *rs, const char *file, const char *o
 	return strbuf_detach(&sb, NULL);
 }
 
-/* The audit runs no script, but libmodsecurity 3.0.9 loads each one when
- * it reads the rule (actions/exec.cc, engine/lua.cc): a script that is not
- * Lua (a name not ending in ".lua") or not there means nginx does not
- * start. ModSecurity 2 runs any program, so this is a v3 finding only.
- * `path`: the script as the server looks for it (NULL: not known here, a
- * relative exec: path is the server's working directory's). */
-static void v3_script(struct ruleset *rs, struct origin at, const char *what, const char *script,
-		      const char *path)
+/* The audit runs no script, but both engines read each Lua script when
+ * they read the rule: libmodsecurity 3.0.9 takes only Lua
+ * (actions/exec.cc, engine/lua.cc: a name ending in ".lua"), ModSecurity 2
+ * compiles SecRuleScript's and exec:'s *.lua (and runs any other program
+ * exec: names, when a request matches). A script it cannot read means the
+ * server does not start (apache2 -t: "Failed to compile script", measured
+ * on ModSecurity 2.9.7's own regression configurations). `path`: the
+ * script as the server looks for it (NULL: not known here, a relative
+ * exec: path is the server's working directory's). */
+static void script_check(struct ruleset *rs, struct origin at, const char *what, const char *script,
+			 const char *path, int is_exec)
 {
 	size_t n = strlen(script);
+	int lua = n >= 4 && !strcmp(script + n - 4, ".lua");
 	struct stat st;
-	if (rs->engine_v2)
-		return;
-	if (n < 4 || strcmp(script + n - 4, ".lua")) {
+	if (rs->engine_v2 && is_exec && !lua)
+		return;	/* a program, run per request */
+	if (!rs->engine_v2 && !lua) {
 		rs->server_fails++;
 		rs_note(rs, at, "%s%s: the server would not start: libmodsecurity 3.0.9 runs only Lua scripts "
 			"(\"Expecting a Lua script\")", what, script);
@@ -143,7 +147,7 @@ int neutral_directive(struct reader *rd, struct origin at, struct seclang_direct
 		rs_note(rs, at, "SecRuleScript: not audited (the audit runs no code from the rule set)");
 		if (d->nargs >= 1) {
 			char *path = read_resolve(rs, at.file, d->args[0].inner);
-			v3_script(rs, at, "SecRuleScript ", d->args[0].inner, path);
+			script_check(rs, at, "SecRuleScript ", d->args[0].inner, path, 0);
 			free(path);
 		}
 		return 1;
@@ -172,7 +176,7 @@ int neutral_action(struct ruleset *rs, struct origin at, const struct seclang_ac
 			a->value ? a->value : "");
 		if (a->value) {
 			char *path = a->value[0] == '/' ? ruleset_rooted(rs, a->value) : NULL;
-			v3_script(rs, at, "exec:", a->value, path);
+			script_check(rs, at, "exec:", a->value, path, 1);
 			free(path);
 		}
 		return 0;

@@ -603,6 +603,13 @@ char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 			}
 		}
 		seclang_actions_free(a, na);
+		/* Apache hands ModSecurity 2 an unquoted list as one argument;
+		 * 3.0.9's parser reads only a quoted one ("syntax error") */
+		if (!d.args[nfixed].quoted && !strpbrk(d.args[nfixed].raw, "\"")) {
+			strbuf_addf(how, "%san action list without quotes, quoted (libmodsecurity 3.0.9 reads only "
+				    "quoted ones)", how->len ? "; " : "");
+			changed = 1;
+		}
 	}
 	if (!newop && !newvars && !changed)
 		goto out;
