@@ -284,11 +284,18 @@ static void rule_index(struct reader *rd, struct origin at, struct seclang_direc
 static int v3_join_actions(const struct ruleset *rs, const char *line, struct seclang_directive *d,
 			   size_t nfixed)
 {
-	const char *open, *close;
+	const char *open = line + strspn(line, " \t") + strlen(d->name), *close;
 	if (rs->engine_v2 || d->nargs <= nfixed + 1 || d->args[nfixed].raw[0] != '"')
 		return 0;
+	/* past the variables and the operator, as written (the same text may
+	 * stand earlier: "x" "x" ...) */
+	for (size_t i = 0; i < nfixed && open; i++) {
+		open = strstr(open, d->args[i].raw);
+		if (open)
+			open += strlen(d->args[i].raw);
+	}
 	close = strrchr(line, '"');
-	open = strstr(line, d->args[nfixed].raw);
+	open = open ? strstr(open, d->args[nfixed].raw) : NULL;
 	if (!open || !close || close <= open)
 		return 0;
 	for (size_t i = nfixed; i < d->nargs; i++) {
