@@ -483,11 +483,10 @@ void engine_unit_finish(struct engine_unit *b, const char *text)
 		engine_unit_abandon(b);
 		return;
 	}
-	for (size_t i = 0; i < cache.n; i++)
-		if (cache.v[i].hash == h && cache.v[i].len == len && !memcmp(cache.v[i].text, text, len)) {
-			engine_unit_abandon(b);
-			return;
-		}
+	if (cache_find(text, len, h)) {
+		engine_unit_abandon(b);
+		return;
+	}
 	stats.parses++;
 	ARRAY_PUSH(cache.v, cache.n, cache.alloc);
 	cache.v[cache.n].text = xstrdup(text);
