@@ -144,11 +144,9 @@ static void fit_context(struct fitter *f, size_t k)
 {
 	const char *l = f->line[f->gfirst[k]];
 	struct seclang_directive d;
-	struct strbuf why = STRBUF_INIT;
-	if (strncasecmp(l, "SecDefaultAction", 16) || seclang_split(l, &d, &why) < 0) {
-		strbuf_release(&why);
+	if (strncasecmp(l, "SecDefaultAction", 16))
 		return;
-	}
+	seclang_split(l, &d);
 	if (d.nargs == 1) {
 		struct seclang_action *a;
 		size_t n = seclang_actions(d.args[0].inner, &a);
@@ -156,7 +154,6 @@ static void fit_context(struct fitter *f, size_t k)
 		seclang_actions_free(a, n);
 	}
 	seclang_directive_release(&d);
-	strbuf_release(&why);
 }
 
 /* Load groups [a, b) (only group `alone` when it is not -1) with the
@@ -235,21 +232,16 @@ static int fit_piece_ok(struct fitter *f, size_t a, size_t b)
 			continue;
 		if (!strncasecmp(l, "SecDefaultAction", n)) {
 			struct seclang_directive d;
-			struct strbuf why = STRBUF_INIT;
-			if (seclang_split(l, &d, &why) < 0) {
-				ok = 0;
+			seclang_split(l, &d);
+			if (d.nargs == 1) {
+				struct seclang_action *act;
+				size_t na = seclang_actions(d.args[0].inner, &act);
+				ok = !f->defaults[v2_phase_of(act, na)];
+				seclang_actions_free(act, na);
 			} else {
-				if (d.nargs == 1) {
-					struct seclang_action *act;
-					size_t na = seclang_actions(d.args[0].inner, &act);
-					ok = !f->defaults[v2_phase_of(act, na)];
-					seclang_actions_free(act, na);
-				} else {
-					ok = 0;
-				}
-				seclang_directive_release(&d);
+				ok = 0;
 			}
-			strbuf_release(&why);
+			seclang_directive_release(&d);
 			continue;
 		}
 		snprintf(key, sizeof(key), "\n%.*s\n", (int)n, l);

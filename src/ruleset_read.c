@@ -414,15 +414,9 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 {
 	struct ruleset *rs = rd->rs;
 	struct seclang_directive d;
-	struct strbuf why = STRBUF_INIT;
 	int ret = 0;
 
-	if (seclang_split(line, &d, &why) < 0) {
-		strbuf_addf(err, "%s:%d: %s", at.file, at.line, why.buf);
-		strbuf_release(&why);
-		return -1;
-	}
-	strbuf_release(&why);
+	seclang_split(line, &d);
 	if (!d.name)
 		return 0;
 

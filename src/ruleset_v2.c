@@ -562,16 +562,14 @@ static char *apache_unescaped(const char *arg)
 char *v2_translate_as(const char *line, struct strbuf *how, unsigned what)
 {
 	struct seclang_directive d;
-	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, acts = STRBUF_INIT, one = STRBUF_INIT;
 	char *newop = NULL, *newvars = NULL;
 	int is_rule, changed = 0;
 	size_t nfixed;
 
-	if (seclang_split(line, &d, &why) < 0 || !d.name) {
-		strbuf_release(&why);
+	seclang_split(line, &d);
+	if (!d.name)
 		return NULL;
-	}
-	strbuf_release(&why);
 	is_rule = !strcasecmp(d.name, "SecRule");
 	nfixed = is_rule ? 2 : 0;
 	if ((!is_rule && strcasecmp(d.name, "SecAction")) || d.nargs < nfixed || d.nargs > nfixed + 1)
@@ -753,17 +751,18 @@ char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf 
 {
 	char *t = v2_translate(line, how), *cur = t ? t : xstrdup(line);
 	struct seclang_directive d;
-	struct strbuf why = STRBUF_INIT;
 	int changed = t != NULL;
 	size_t nfixed;
 
-	if (!strcasestr(cur, "ruleRemoveByMsg") || seclang_split(cur, &d, &why) < 0 || !d.name) {
-		strbuf_release(&why);
+	if (strcasestr(cur, "ruleRemoveByMsg"))
+		seclang_split(cur, &d);
+	else
+		memset(&d, 0, sizeof(d));
+	if (!d.name) {	/* no ruleRemoveByMsg to resolve */
 		if (!changed)
 			free(cur);
 		return changed ? cur : NULL;
 	}
-	strbuf_release(&why);
 	nfixed = !strcasecmp(d.name, "SecRule") ? 2 : 0;
 	if (d.nargs == nfixed + 1) {
 		struct seclang_action *a;
@@ -934,15 +933,13 @@ static char *literal_as_rx(const char *op)
 char *v2_anchor_line(const char *line, unsigned *what)
 {
 	struct seclang_directive d;
-	struct strbuf why = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT;
 	const char *op, *rx;
 	char *nrx, *unesc;
 	*what = 0;
-	if (seclang_split(line, &d, &why) < 0 || !d.name) {
-		strbuf_release(&why);
+	seclang_split(line, &d);
+	if (!d.name)
 		return NULL;
-	}
-	strbuf_release(&why);
 	if (strcasecmp(d.name, "SecRule") || d.nargs < 2 || d.nargs > 3) {
 		seclang_directive_release(&d);
 		return NULL;

@@ -73,8 +73,8 @@ static size_t body_readers(const struct ruleset *rs, long **ids)
 			const char *nl = strchr(line, '\n');
 			char *one = nl ? xstrndup(line, (size_t)(nl - line)) : xstrdup(line);
 			struct seclang_directive d;
-			struct strbuf why = STRBUF_INIT;
-			if (seclang_split(one, &d, &why) == 0 && d.name) {
+			seclang_split(one, &d);
+			if (d.name) {
 				if (!strcasecmp(d.name, "SecRule") && d.nargs >= 2) {
 					struct seclang_action *a = NULL;
 					size_t na = d.nargs >= 3 ? seclang_actions(d.args[2].inner, &a) : 0;
@@ -104,7 +104,6 @@ static size_t body_readers(const struct ruleset *rs, long **ids)
 				}
 			}
 			seclang_directive_release(&d);
-			strbuf_release(&why);
 			free(one);
 			line = nl ? nl + 1 : NULL;
 		}

@@ -15,16 +15,15 @@ static void push_arg(struct seclang_directive *d, const char *start, size_t len,
 	d->nargs++;
 }
 
-int seclang_split(const char *line, struct seclang_directive *d, struct strbuf *err)
+void seclang_split(const char *line, struct seclang_directive *d)
 {
 	const char *p = line;
-	(void)err;
 
 	memset(d, 0, sizeof(*d));
 	while (isspace((unsigned char)*p))
 		p++;
 	if (!*p || *p == '#')
-		return 0;
+		return;
 	{
 		const char *s = p;
 		while (*p && !isspace((unsigned char)*p))
@@ -59,7 +58,6 @@ int seclang_split(const char *line, struct seclang_directive *d, struct strbuf *
 			push_arg(d, start, (size_t)(p - start), start, (size_t)(p - start), 0);
 		}
 	}
-	return 0;
 }
 
 void seclang_directive_release(struct seclang_directive *d)

@@ -26,12 +26,12 @@ struct seclang_directive {
 	int unterminated;		/* the last argument's quote is not closed */
 };
 
-/* Split one logical line (continuations already joined). A quote left open
- * runs to the end of the line, as Apache's ap_getword_conf and
- * libmodsecurity 3.0.9's lexer read it (both servers load such a rule and
- * run it: measured), with `unterminated` set. Returns 0 (-1 is kept for
- * callers; `err` is unused). A blank line or comment gives name == NULL. */
-int seclang_split(const char *line, struct seclang_directive *d, struct strbuf *err);
+/* Split one logical line (continuations already joined). Every line splits:
+ * a quote left open runs to the end of the line, as Apache's
+ * ap_getword_conf and libmodsecurity 3.0.9's lexer read it (both servers
+ * load such a rule and run it: measured), with `unterminated` set. A blank
+ * line or comment gives name == NULL. */
+void seclang_split(const char *line, struct seclang_directive *d);
 void seclang_directive_release(struct seclang_directive *d);
 
 struct seclang_action {
