@@ -49,19 +49,26 @@ void read_emit(struct reader *rd, const char *text, struct origin at)
 	emit_grouped(rd, text, at, rd->rs->units[rd->unit].nmap);
 }
 
+/* The index entry of the rule whose first link is at `at` (added when
+ * that link was read), or NULL. */
+static struct ruleinfo *rule_at(struct ruleset *rs, struct origin at)
+{
+	for (size_t i = rs->nrules; i-- > 0;)
+		if (rs->rules[i].at.file == at.file && rs->rules[i].at.line == at.line)
+			return &rs->rules[i];
+	return NULL;
+}
+
 void read_flush_chain(struct reader *rd)
 {
 	if (rd->drop_chain && rd->nchain) {
-		/* the rule's index entry was added when its first link was read */
 		struct ruleset *rs = rd->rs;
 		struct origin at = rd->chain[0].at;
-		for (size_t i = rs->nrules; i-- > 0;) {
-			if (rs->rules[i].at.file == at.file && rs->rules[i].at.line == at.line) {
-				rs_note(rs, at, "rule %ld not audited: %s; %s", rs->rules[i].id,
-					 rd->drop_why, rs_could_match(rs->rules[i].vars));
-				rs->rules[i].id = -rs->rules[i].id;	/* hidden from lookups */
-				break;
-			}
+		struct ruleinfo *ri = rule_at(rs, at);
+		if (ri) {
+			rs_note(rs, at, "rule %ld not audited: %s; %s", ri->id, rd->drop_why,
+				rs_could_match(ri->vars));
+			ri->id = -ri->id;	/* hidden from lookups */
 		}
 		rs->units[rd->unit].rules--;
 	}
@@ -273,8 +280,6 @@ static void rule_index(struct reader *rd, struct origin at, struct seclang_direc
 	index_policy(rs, a, na);
 }
 
-/* SecRule or SecAction: neutralised, read as v2 reads it when the server is
- * v2, indexed, and queued with its chain (emitted whole or dropped whole). */
 /* libmodsecurity 3.0.9's lexer reads a rule's action list from its opening
  * quote to the last quote of the line, quotes inside and all
  * (ModSecurity's regression test issue-1850: msg:"...'" loads and runs on
@@ -309,6 +314,8 @@ static int v3_join_actions(const struct ruleset *rs, const char *line, struct se
 	return 1;
 }
 
+/* SecRule or SecAction: neutralised, read as v2 reads it when the server is
+ * v2, indexed, and queued with its chain (emitted whole or dropped whole). */
 static int rule(struct reader *rd, struct origin at, const char *line, struct seclang_directive *d,
 		struct strbuf *err)
 {
@@ -519,14 +526,9 @@ static int read_text(struct reader *rd, const char *file, const char *text,
 		 * (3.0.9: "marked as chained but there isn't a subsequent
 		 * rule"; both measured): loaded as it is, and said */
 		struct origin at = rd->nchain ? rd->chain[0].at : (struct origin){ file, start };
-		long id = 0;
-		for (size_t i = rd->rs->nrules; i-- > 0;)
-			if (rd->rs->rules[i].at.file == at.file && rd->rs->rules[i].at.line == at.line) {
-				id = rd->rs->rules[i].id;
-				break;
-			}
+		const struct ruleinfo *ri = rule_at(rd->rs, at);
 		rs_note(rd->rs, at, "rule %ld: its chain ends with no rule after it, so it never matches "
-			"(Apache and nginx load it as it is)", id);
+			"(Apache and nginx load it as it is)", ri ? ri->id : 0);
 		read_flush_chain(rd);
 		rd->in_chain = 0;
 	}
