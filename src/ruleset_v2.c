@@ -335,7 +335,7 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 	const char *o = *op == '!' ? op + 1 : op, *arg, *name = "rx";
 	size_t nlen = 2, alen;
 	struct strbuf out = STRBUF_INIT, h = STRBUF_INIT;
-	int misread, code;
+	int misread, code, pct_escaped;	/* the last % is written \% */
 	size_t off;
 
 	if (*o == '@') {
@@ -348,8 +348,15 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 	}
 	alen = strlen(arg);
 	/* escaped or not: "\%" before the quote trips the lexer as "%" does
-	 * (CRS 2.2.9's 970903, "\<\%") */
+	 * (CRS 2.2.9's 970903, "\<\%"); escaped when an odd number of
+	 * backslashes stands before it ("\\%" is a backslash, then %) */
 	misread = (quotes && strstr(arg, "\\\"")) || (alen && arg[alen - 1] == '%');
+	{
+		size_t bs = 0;
+		while (bs + 1 < alen && arg[alen - 2 - bs] == '\\')
+			bs++;
+		pct_escaped = bs % 2;
+	}
 	strbuf_add(&out, op, (size_t)(o - op));
 	if (nlen == 2 && !strncasecmp(name, "rx", 2)) {
 		char *fixed = NULL;
@@ -374,7 +381,7 @@ static char *translate_operator(const char *op, struct strbuf *how, int quotes)
 			if (misread && arg[i] == '\\' && i + 1 < alen && arg[i + 1] == '"') {
 				strbuf_addstr(&out, "\\x22");
 				i++;
-			} else if (misread && arg[i] == '\\' && i + 2 == alen && arg[i + 1] == '%') {
+			} else if (misread && pct_escaped && i + 2 == alen && arg[i + 1] == '%') {
 				strbuf_addstr(&out, "\\x25");	/* \% is the literal % too */
 				i++;
 			} else if (misread && arg[i] == '%' && i == alen - 1) {
