@@ -196,22 +196,31 @@ START_TEST(merged_equals_fresh_demo)
 }
 END_TEST
 
+/* The demo's engine settings and Debian's CRS at paranoia `level`, read
+ * as ModSecurity 2 does when `v2`, fitted for the audit when `preparse`. */
+static void crs_ruleset(struct ruleset *rs, int level, int v2, int preparse)
+{
+	char n[4];
+	char *conf = unit_data_path("rules/demo/modsecurity.conf");
+	snprintf(n, sizeof(n), "%d", level);
+	ruleset_init(rs);
+	rs->engine_v2 = v2;
+	rs->preparse = preparse;
+	ruleset_override(rs, "tx.paranoia_level", n);
+	ruleset_override(rs, "tx.executing_paranoia_level", n);
+	unit_ruleset_file(rs, conf);
+	unit_ruleset_file(rs, UNIT_CRS_LOAD);
+	free(conf);
+}
+
 START_TEST(merged_equals_fresh_crs)
 {
 	struct ruleset rs;
-	char n[4];
-	char *conf = unit_data_path("rules/demo/modsecurity.conf");
 	int disrupted = 0;
-	snprintf(n, sizeof(n), "%d", _i);
-	ruleset_init(&rs);
-	ruleset_override(&rs, "tx.paranoia_level", n);
-	ruleset_override(&rs, "tx.executing_paranoia_level", n);
-	unit_ruleset_file(&rs, conf);
-	unit_ruleset_file(&rs, UNIT_CRS_LOAD);
+	crs_ruleset(&rs, _i, 0, 0);
 	compare(&rs, 0, &disrupted);
 	ck_assert_int_gt(disrupted, 0);
 	ruleset_release(&rs);
-	free(conf);
 	engine_parse_cache_release();
 }
 END_TEST
@@ -223,24 +232,14 @@ END_TEST
 START_TEST(pieces_equal_fresh_crs)
 {
 	struct ruleset rs;
-	char n[4];
-	char *conf = unit_data_path("rules/demo/modsecurity.conf");
 	int disrupted = 0;
-	snprintf(n, sizeof(n), "%d", _i);
 	engine_parse_cache_release();
-	ruleset_init(&rs);
-	rs.engine_v2 = _i % 2;
-	rs.preparse = 1;
-	ruleset_override(&rs, "tx.paranoia_level", n);
-	ruleset_override(&rs, "tx.executing_paranoia_level", n);
-	unit_ruleset_file(&rs, conf);
-	unit_ruleset_file(&rs, UNIT_CRS_LOAD);
+	crs_ruleset(&rs, _i, _i % 2, 1);
 	strip_line_field = 1;
 	compare(&rs, _i == 1, &disrupted);
 	strip_line_field = 0;
 	ck_assert_int_gt(disrupted, 0);
 	ruleset_release(&rs);
-	free(conf);
 	engine_parse_cache_release();
 }
 END_TEST
