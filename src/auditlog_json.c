@@ -9,6 +9,17 @@
  * libmodsecurity 3.0.9 does not say which message disrupted: with a
  * refusing status the last message is taken, leaving out CRS's phase-5
  * reporting rules (980xxx), which are logged after the deny.
+ *
+ * mod_security2 (2.9, built with yajl) writes its own shape, Serial one
+ * record per line or one per Concurrent file:
+ *   {"transaction":{"time":"30/Nov/2026:04:36:10.148988 +0000",
+ *    "transaction_id","remote_address",...},"request":{"request_line":
+ *    "POST /x HTTP/1.1","headers":{...},"body":["chunk",...]},"response":
+ *    {"status":403,...},"audit_data":{"messages":["Access denied with code
+ *    403 (phase 2). ... [id \"N\"] ...","Warning. ..."],"action":
+ *    {"intercepted":true,...},"engine_mode":"ENABLED",...}}
+ * Its messages are part H's "Message:" lines, which say themselves which
+ * one refused ("Access denied ...").
  */
 #include "logread.h"
 
@@ -108,9 +119,9 @@ static char *peek_str(const char *p, const char *end, const char *key)
 static int skim(const char *file, long lineno, const char *line, size_t len, const struct logsink *sink)
 {
 	const char *end = line + len, *m;
-	char *method, *uri, *ts, *engine;
+	char *method, *uri, *ts, *engine, *rl;
 	struct logrec r;
-	int wanted, status = 0, intercepted;
+	int wanted, status = 0, intercepted, engine_v2 = 0;
 
 	while (end > line && (end[-1] == ' ' || end[-1] == '\r' || end[-1] == '\t'))
 		end--;
@@ -118,17 +129,35 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 		return 0;
 	method = peek_str(line, end, "method");
 	uri = peek_str(line, end, "uri");
+	if (!method && !uri && (rl = peek_str(line, end, "request_line")) != NULL) {
+		/* mod_security2's shape: it says whether it intercepted */
+		const char *sp1 = strchr(rl, ' '), *sp2 = strrchr(rl, ' ');
+		if (sp1 && sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
+			method = xstrndup(rl, (size_t)(sp1 - rl));
+			uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+		}
+		free(rl);
+		if (!method)
+			return 0;
+		engine_v2 = 1;
+	}
 	if (!method || !uri) {
 		free(method);
 		free(uri);
 		return 0;
 	}
-	if ((m = memmem(line, (size_t)(end - line), "\"http_code\":", 12)) != NULL)
-		status = atoi(m + 12);
-	engine = peek_str(line, end, "secrules_engine");
-	intercepted = status >= 400 && !(engine && strcmp(engine, "Enabled")) &&
-		      memmem(line, (size_t)(end - line), "\"messages\":[{", 13);
-	free(engine);
+	if (engine_v2) {
+		if ((m = memmem(line, (size_t)(end - line), "\"status\":", 9)) != NULL)
+			status = atoi(m + 9);
+		intercepted = memmem(line, (size_t)(end - line), "\"intercepted\":true", 18) != NULL;
+	} else {
+		if ((m = memmem(line, (size_t)(end - line), "\"http_code\":", 12)) != NULL)
+			status = atoi(m + 12);
+		engine = peek_str(line, end, "secrules_engine");
+		intercepted = status >= 400 && !(engine && strcmp(engine, "Enabled")) &&
+			      memmem(line, (size_t)(end - line), "\"messages\":[{", 13);
+		free(engine);
+	}
 	/* a payment request ModSecurity refused is read whole; one it let
 	 * through (SecAuditEngine On logs them all) only counts */
 	wanted = intercepted && sink->wanted(sink->ctx, method, uri);
@@ -138,22 +167,118 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 		return 0;
 	}
 	logrec_init(&r, LOG_JSON, file, lineno);
-	r.engine = 3;
+	r.engine = engine_v2 ? 2 : 3;
 	free(r.req.method);
 	free(r.req.uri);
 	r.req.method = method;
 	r.req.uri = uri;
 	r.have_method = r.have_uri = 1;
-	ts = peek_str(line, end, "time_stamp");
-	if (ts && (r.time = logtime_ctime(ts)) < 0)
+	ts = peek_str(line, end, engine_v2 ? "time" : "time_stamp");
+	if (ts && (r.time = engine_v2 ? logtime_apache(ts) : logtime_ctime(ts)) < 0)
 		r.time = 0;
 	free(ts);
-	r.unique_id = peek_str(line, end, "unique_id");
+	r.unique_id = peek_str(line, end, engine_v2 ? "transaction_id" : "unique_id");
 	r.status = status;
 	r.intercepted = intercepted;
 	sink->emit(sink->ctx, &r);
 	logrec_release(&r);
 	return 1;
+}
+
+/* "POST /x?y HTTP/1.1": the method, the URI, the version */
+static void request_line_of(struct logrec *r, const char *line)
+{
+	const char *sp1 = strchr(line, ' '), *sp2;
+	if (!sp1)
+		return;
+	sp2 = strrchr(line, ' ');
+	free(r->req.method);
+	r->req.method = xstrndup(line, (size_t)(sp1 - line));
+	free(r->req.uri);
+	if (sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
+		r->req.uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+		free(r->req.version);
+		r->req.version = xstrdup(sp2 + 6);
+	} else {
+		r->req.uri = xstrdup(sp1 + 1);
+	}
+	r->have_method = r->have_uri = 1;
+}
+
+/* mod_security2's JSON record (the shape above) */
+static void v2_record(struct logrec *r, const cJSON *root, const struct logsink *sink)
+{
+	const cJSON *tx = cJSON_GetObjectItemCaseSensitive(root, "transaction");
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(root, "request");
+	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(root, "response");
+	const cJSON *ad = cJSON_GetObjectItemCaseSensitive(root, "audit_data");
+	const cJSON *v, *m;
+	const char *s;
+	int detail = 1;
+
+	r->engine = 2;
+	if ((s = str(tx, "remote_address")))
+		free(r->req.client_ip), r->req.client_ip = xstrdup(s);
+	if ((s = str(tx, "time")) && (r->time = logtime_apache(s)) < 0)
+		r->time = 0;
+	if ((s = str(tx, "transaction_id")))
+		r->unique_id = xstrdup(s);
+	if ((s = str(req, "request_line")))
+		request_line_of(r, s);
+	if (r->have_uri && sink->wanted)
+		detail = sink->wanted(sink->ctx, r->req.method, r->req.uri);
+	v = cJSON_GetObjectItemCaseSensitive(req, "headers");
+	if (detail && cJSON_IsObject(v)) {
+		const cJSON *h;
+		cJSON_ArrayForEach(h, v)
+			if (cJSON_IsString(h) && h->string)
+				request_add_header(&r->req, h->string, h->valuestring);
+		r->have_headers = 1;
+	}
+	/* part C: the body as written in chunks; no part C: a request
+	 * without a body, unless its headers say it had one */
+	v = cJSON_GetObjectItemCaseSensitive(req, "body");
+	if (detail && r->have_headers) {
+		if (cJSON_IsArray(v) || cJSON_IsString(v)) {
+			struct strbuf b = STRBUF_INIT;
+			size_t n;
+			char *body;
+			if (cJSON_IsString(v))
+				strbuf_addstr(&b, v->valuestring);
+			else
+				cJSON_ArrayForEach(m, v)
+					if (cJSON_IsString(m))
+						strbuf_addstr(&b, m->valuestring);
+			n = b.len;
+			body = strbuf_detach(&b, NULL);
+			request_set_body(&r->req, body, n);
+			r->full = 1;
+		} else {
+			const char *cl = request_header(&r->req, "Content-Length");
+			r->full = !request_header(&r->req, "Transfer-Encoding") && (!cl || !strtol(cl, NULL, 10));
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(resp, "status");
+	if (cJSON_IsNumber(v))
+		r->status = (int)v->valuedouble;
+	v = cJSON_GetObjectItemCaseSensitive(ad, "action");
+	if (cJSON_IsObject(v) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "intercepted")))
+		r->intercepted = 1;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(ad, "messages")) {
+		char *t;
+		int refused;
+		if (!cJSON_IsString(m))
+			continue;
+		refused = !strncmp(m->valuestring, "Access denied", 13);
+		if (!detail) {
+			r->intercepted |= refused;
+			continue;
+		}
+		t = xasprintf("ModSecurity: %s", m->valuestring);
+		if (logrec_add_line(r, t) < 0)
+			logrec_add_msg(r, 0, m->valuestring, refused);
+		free(t);
+	}
 }
 
 int json_record(const char *file, long lineno, const char *line, size_t len,
@@ -180,6 +305,14 @@ int json_record(const char *file, long lineno, const char *line, size_t len,
 		return -1;
 	}
 	logrec_init(&r, LOG_JSON, file, lineno);
+	v = cJSON_GetObjectItemCaseSensitive(root, "request");
+	if (cJSON_IsObject(v) && str(v, "request_line")) {
+		v2_record(&r, root, sink);
+		cJSON_Delete(root);
+		sink->emit(sink->ctx, &r);
+		logrec_release(&r);
+		return 0;
+	}
 	r.engine = 3;
 	if ((s = str(tx, "client_ip")))
 		free(r.req.client_ip), r.req.client_ip = xstrdup(s);

@@ -101,7 +101,8 @@ EOF
 # start_modsec_nginx TAG ERRLOG FILE...: nginx + ModSecurity 3 on a free
 # port, loading each FILE as one modsecurity_rules_file, in order, with
 # its error log ERRLOG at level info (ModSecurity's non-disruptive matches,
-# the anomaly scores, are logged there). NGX_HTTP_EXTRA and
+# the anomaly scores, are logged there; NGX_ERRLOG_LEVEL sets another:
+# warn logs only the refusals). NGX_HTTP_EXTRA and
 # NGX_SERVER_EXTRA, when set, are lines for its http {} and server {}.
 # Sets PORT and ERRLOG; on failure says why (prefixed with the suite's
 # name) and returns 1.
@@ -117,7 +118,7 @@ load_module $NGX_MOD;
 ${RUNAS:+user $RUNAS;}
 worker_processes 1;
 pid $tmp/run/nginx-$tag.pid;
-error_log $ERRLOG info;
+error_log $ERRLOG ${NGX_ERRLOG_LEVEL:-info};
 events { worker_connections 64; }
 http {
   access_log off;
@@ -153,8 +154,9 @@ EOF
 }
 
 # start_modsec_apache TAG ERRLOG FILE...: Apache + mod_security2 on a free
-# port including each FILE in order, its error log ERRLOG. Sets PORT and
-# ERRLOG; on failure says why and returns 1.
+# port including each FILE in order, its error log ERRLOG. APACHE_EXTRA,
+# when set, is appended to its configuration (LogLevel, ErrorLogFormat,
+# modules). Sets PORT and ERRLOG; on failure says why and returns 1.
 start_modsec_apache() {
 	tag=$1 ERRLOG=$2; shift 2
 	rules=
@@ -191,6 +193,7 @@ MaxRequestWorkers 8
 $rules</IfModule>
 ProxyPreserveHost On
 ProxyPass / http://127.0.0.1:$BACK_PORT/
+${APACHE_EXTRA:-}
 EOF
 		if apache2 -d "$tmp/apache" -f "$tmp/conf/apache-$tag.conf" -k start >"$tmp/logs/apache-$tag.start" 2>&1 &&
 		   wait_port "$PORT" "$tmp/run/apache-$tag.pid"; then

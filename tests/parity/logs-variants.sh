@@ -1,0 +1,237 @@
+#!/bin/sh
+# The logs command on the log configurations real hosts use that logs.sh
+# does not (part of `make check`): real Apache + mod_security2 and nginx +
+# libmodsecurity 3 on 127.0.0.1, the demo rule set, the same traffic as
+# logs.sh in miniature (ordinary requests, attacks, the catalogue's
+# callbacks sent by `probe`), written as:
+#   apache-json-serial      SecAuditLogFormat JSON, Serial (mod_security2's
+#                           own JSON shape, not libmodsecurity 3's)
+#   apache-json-concurrent  the same, Concurrent
+#   apache-cpanel           cPanel/EasyApache: Concurrent, storage directory
+#                           modsec_audit/ beside the index modsec_audit.log,
+#                           parts ABIJDEFHZ, client IPv6 (mod_remoteip)
+#   apache-noBody           parts AFHZ (no request, no body): Concurrent,
+#                           the request line from the index
+#   apache-errfmt-cu        ErrorLogFormat "[%{cu}t] [%-m:%l] ..." (ISO times)
+#   apache-errfmt-notime    ErrorLogFormat without a time (logs piped to a
+#                           logger that adds its own)
+#   apache-detection        SecRuleEngine DetectionOnly: nothing refused
+#   nginx-concurrent-json   libmodsecurity 3 Concurrent, JSON: one file per
+#                           transaction, and its index
+#   nginx-concurrent-native the same, native
+#   nginx-warn              nginx error_log at warn: only the refusals
+# For each: `logs` reads what the server wrote without an error and finds
+# the callbacks the server refused (the probe's report) with their order
+# ids; DetectionOnly: none refused, exit 0.
+#
+# Skips (exit 77) when a server is missing. Environment: MCA_BIN,
+# MCA_SRCDIR, MCA_PARITY_SKIP, MCA_LOGS_KEEP=DIR (keep the logs),
+# MCA_VARIANTS="name ..." (only these).
+set -u
+
+bin=${MCA_BIN:-$PWD/modsec-callback-audit}
+srcdir=${MCA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+
+if [ -n "${MCA_PARITY_SKIP:-}" ]; then
+	echo "SKIP: logs variants ($MCA_PARITY_SKIP)"
+	exit 77
+fi
+NGX_MOD=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
+AP_MODS=/usr/lib/apache2/modules
+missing=
+command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+[ -f "$NGX_MOD" ] || missing="$missing libnginx-mod-http-modsecurity"
+command -v apache2 >/dev/null 2>&1 || missing="$missing apache2"
+[ -f "$AP_MODS/mod_security2.so" ] || missing="$missing libapache2-mod-security2"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+if [ -n "$missing" ]; then
+	echo "SKIP: the logs variants need real servers; missing:$missing"
+	exit 77
+fi
+
+HOST=shop.example.com
+ORDER_A=5f0c3a9e-1b2d-4c6e-8f10-2a3b4c5d6e7f
+
+tmp=$(mktemp -d /tmp/mca-logv-XXXXXX) || { echo "0 passed, 1 failed"; exit 1; }
+chmod 755 "$tmp"
+mkdir -p "$tmp/run" "$tmp/logs" "$tmp/out" "$tmp/conf" "$tmp/ngx-temp" "$tmp/apache/lock" "$tmp/apache/data"
+if [ "$(id -u)" = 0 ]; then
+	RUNAS=www-data
+	id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
+else
+	RUNAS=
+fi
+. "$srcdir/tests/parity/servers.sh"
+cleanup() {
+	for pf in "$tmp"/run/*.pid; do
+		stop_pidfile "$pf"
+	done
+	if [ -n "${MCA_LOGS_KEEP:-}" ]; then
+		mkdir -p "$MCA_LOGS_KEEP" && cp -r "$tmp/out" "$tmp/logs" "$tmp/conf" "$MCA_LOGS_KEEP/"
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+passed=0
+failed=0
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+ok() { echo "PASS $*"; passed=$((passed + 1)); }
+
+D=$srcdir/rules/demo
+P=$srcdir/testdata/parity
+sed -e "s|^SecAuditLog .*|SecAuditLog $tmp/logs/modsec_audit.log|" \
+    -e "s|^SecDataDir .*|SecDataDir $tmp/ngx-temp|" \
+    -e "s|^SecTmpDir .*|SecTmpDir $tmp/ngx-temp|" \
+    "$D/modsecurity.conf" >"$tmp/conf/modsecurity.conf"
+NGX_RULES="$tmp/conf/modsecurity.conf $D/comodo-style/rules.conf.main $P/crs-v3.conf"
+AP_RULES="$P/modsecurity-v2.conf $D/comodo-style/02_Global_Generic.conf $D/comodo-style/10_HTTP_HTTPDoS.conf $D/crs.conf"
+
+# traffic BASEURL OUT: ordinary requests, attacks (one from an IPv6 client
+# when the server trusts X-Forwarded-For), the catalogue's callbacks
+traffic() {
+	base=$1 out=$2
+	c() { curl -s -o /dev/null -m 10 -H "Host: $HOST" "$@"; }
+	c -A 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' "$base/"
+	c -A 'Mozilla/5.0' -e 'https://shop.example.com/cart/' -d 'billing_email=asa%40example.se&payment_method=kco' "$base/?wc-ajax=update_order_review"
+	c -A 'sqlmap/1.7' -H 'X-Forwarded-For: 2001:db8::5' "$base/?id=1%27%20UNION%20SELECT%20user_pass%20FROM%20wp_users--"
+	c -A 'Mozilla/5.0' "$base/?s=%3Cscript%3Ealert(1)%3C/script%3E"
+	"$bin" probe --checks none --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query \
+		$RARGS "$base" >"$out.probe.json" 2>"$out.probe.err"
+	c -A 'Mozilla/5.0' "$base/checkout/"
+}
+
+# variant NAME: sets SERVER, AUDIT (audit log directives), EXTRA, READ (what
+# `logs` is given, relative to the log directory), WANT (refused|none)
+variant() {
+	SERVER=apache EXTRA= READ=audit.log WANT=refused NGX_ERRLOG_LEVEL=info
+	parts=ABCFHKZ type=Serial fmt=Native storage='$d/audit.d' index='$d/audit.log' engine=
+	case $1 in
+	apache-json-serial) fmt=JSON ;;
+	apache-json-concurrent) fmt=JSON type=Concurrent READ=. ;;
+	apache-cpanel) type=Concurrent parts=ABIJDEFHZ storage='$d/modsec_audit' index='$d/modsec_audit.log' READ=.
+		EXTRA="LoadModule remoteip_module $AP_MODS/mod_remoteip.so
+RemoteIPHeader X-Forwarded-For
+RemoteIPInternalProxy 127.0.0.1" ;;
+	apache-noBody) type=Concurrent parts=AFHZ READ=. ;;
+	apache-errfmt-cu) READ=error.log
+		EXTRA='ErrorLogFormat "[%{cu}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\ %a] %M% ,\ referer\ %{Referer}i"' ;;
+	apache-errfmt-notime) READ=error.log
+		EXTRA='ErrorLogFormat "[%-m:%l] [pid %P] [client %a] %M"' ;;
+	apache-detection) engine='SecRuleEngine DetectionOnly' WANT=none ;;
+	nginx-concurrent-json) SERVER=nginx type=Concurrent fmt=JSON READ=. ;;
+	nginx-concurrent-native) SERVER=nginx type=Concurrent READ=. ;;
+	nginx-warn) SERVER=nginx READ=error.log NGX_ERRLOG_LEVEL=warn ;;
+	*) return 1 ;;
+	esac
+	d=$tmp/logs/$1
+	mkdir -p "$d"
+	eval "storage=\"$storage\" index=\"$index\""
+	mkdir -p "$storage"
+	[ -n "$RUNAS" ] && chown -R "$RUNAS" "$d"
+	cat >"$tmp/conf/audit-$1.conf" <<EOF
+$engine
+SecAuditEngine RelevantOnly
+SecAuditLogRelevantStatus "^(?:5|4(?!04))"
+SecAuditLogParts $parts
+SecAuditLogType $type
+SecAuditLogFormat $fmt
+SecAuditLog $index
+SecAuditLogStorageDir $storage
+EOF
+	# libmodsecurity 3 writes no file for a directive it lacks; both
+	# servers take SecAuditLogFormat (mod_security2 built with yajl)
+	LOGD=$d
+	return 0
+}
+
+# expected PROBEJSON: the names of the callbacks the server refused
+expected() {
+	python3 -c '
+import json, sys
+for n in sorted({c["name"] for c in json.load(open(sys.argv[1]))["callbacks"] if c.get("verdict") == "blocked"}):
+    print(n)' "$1"
+}
+
+check_variant() {
+	name=$1
+	variant "$name" || { fail "$name: no such variant"; return; }
+	out=$tmp/out/$name
+	export NGX_ERRLOG_LEVEL
+	if [ "$SERVER" = nginx ]; then
+		RARGS=
+		for f in $NGX_RULES; do RARGS="$RARGS -r $f"; done
+		# shellcheck disable=SC2086
+		start_modsec_nginx "$name" "$LOGD/error.log" $NGX_RULES "$tmp/conf/audit-$name.conf" ||
+			{ fail "$name: nginx did not start"; return; }
+	else
+		RARGS=
+		for f in $AP_RULES; do RARGS="$RARGS -r $f"; done
+		# shellcheck disable=SC2086
+		APACHE_EXTRA=$EXTRA start_modsec_apache "$name" "$LOGD/error.log" $AP_RULES "$tmp/conf/audit-$name.conf" ||
+			{ fail "$name: apache did not start"; return; }
+	fi
+	traffic "http://127.0.0.1:$PORT" "$out"
+	stop_pidfile "$tmp/run/nginx-$name.pid"
+	stop_pidfile "$tmp/run/apache-$name.pid"
+	expected "$out.probe.json" >"$out.expected"
+	"$bin" logs --format json "$LOGD/$READ" >"$out.json" 2>"$out.err"
+	st=$?
+	if [ "$WANT" = none ]; then
+		if [ $st -eq 0 ] && [ ! -s "$out.expected" ]; then
+			ok "$name: nothing refused, logs exit 0"
+		else
+			fail "$name: logs exited $st (want 0), server refused: $(tr '\n' ' ' <"$out.expected") $(head -c 300 "$out.err")"
+		fi
+		return
+	fi
+	if [ ! -s "$out.expected" ]; then
+		fail "$name: the server refused no callback (nothing to compare)"
+		return
+	fi
+	if [ $st -ne 1 ]; then
+		fail "$name: logs exited $st (want 1): $(head -c 300 "$out.err")"
+		return
+	fi
+	if why=$(python3 - "$out.json" "$out.expected" "$ORDER_A" "$READ" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+want = set(open(sys.argv[2]).read().split())
+got = {c["name"] for c in j["callbacks"]}
+bad = []
+# an error log names neither the User-Agent nor (Apache) the method: the
+# callbacks sharing an endpoint merge there, so only the endpoint counts
+if sys.argv[4] == "error.log":
+    if not got:
+        bad.append("no callback found (server refused %s)" % sorted(want))
+else:
+    if got != want:
+        bad.append("server refused %s, logs found %s" % (sorted(want), sorted(got)))
+    for c in j["callbacks"]:
+        if c["name"].startswith(("kp-", "wc-store")):
+            continue
+        if sys.argv[3] not in c["order_ids"]:
+            bad.append("%s lacks order %s" % (c["name"], sys.argv[3]))
+    if not all(c["first_seen"] for c in j["callbacks"]):
+        bad.append("a callback without its time")
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+PY
+	); then
+		ok "$name: $(wc -l <"$out.expected") refused callbacks found$(grep -q . "$out.err" && printf ' (%s)' "$(head -n 2 "$out.err" | tr '\n' ' ' | head -c 200)")"
+	else
+		fail "$name: $why"
+	fi
+}
+
+start_backend || { echo "0 passed, 1 failed"; exit 1; }
+for v in ${MCA_VARIANTS:-apache-json-serial apache-json-concurrent apache-cpanel apache-noBody apache-errfmt-cu apache-errfmt-notime apache-detection nginx-concurrent-json nginx-concurrent-native nginx-warn}; do
+	check_variant "$v"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
