@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define WINDOW 64
 
@@ -38,19 +39,76 @@ struct errorlog_reader {
 	unsigned long long clock;
 };
 
+/* "dddd/dd/dd dd:dd:dd"-like: `shape` with d for a digit */
+static int shaped(const char *l, const char *shape)
+{
+	for (; *shape; shape++, l++)
+		if (*shape == 'd' ? !isdigit((unsigned char)*l) : *l != *shape)
+			return 0;
+	return 1;
+}
+
+/* "[module:level]", Apache's %-m:%l field ("[:error]" for the core) */
+static int module_level(const char *l)
+{
+	const char *p = l + 1;
+	if (*l != '[')
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	if (*p++ != ':' || !islower((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p))
+		p++;
+	return *p == ']';
+}
+
+/* "Nov 29 20:21:03 " (syslog, rsyslog's traditional format) */
+static int syslog_stamp(const char *l)
+{
+	return isupper((unsigned char)l[0]) && islower((unsigned char)l[1]) && islower((unsigned char)l[2]) &&
+	       l[3] == ' ' && (l[4] == ' ' || isdigit((unsigned char)l[4])) && isdigit((unsigned char)l[5]) &&
+	       shaped(l + 6, " dd:dd:dd ");
+}
+
 int errorlog_line_shape(const char *l)
 {
-	/* Apache: "[Sun Nov 29 ..." */
+	/* Apache's default and %{u}t: "[Sun Nov 29 ..." */
 	if (l[0] == '[' && isupper((unsigned char)l[1]) && islower((unsigned char)l[2]) &&
 	    islower((unsigned char)l[3]) && l[4] == ' ')
 		return 1;
+	/* Apache's ErrorLogFormat with %{cu}t or %{c}t: "[2026-11-29 20:21:03" */
+	if (l[0] == '[' && shaped(l + 1, "dddd-dd-dd dd:dd:dd"))
+		return 1;
+	/* an ErrorLogFormat without a time (a logger adds its own) */
+	if (module_level(l))
+		return 1;
 	/* nginx: "2026/11/29 20:21:03 [" */
-	for (int i = 0; i < 19; i++) {
-		const char *shape = "dddd/dd/dd dd:dd:dd";
-		if (shape[i] == 'd' ? !isdigit((unsigned char)l[i]) : l[i] != shape[i])
-			return 0;
+	if (shaped(l, "dddd/dd/dd dd:dd:dd ["))
+		return 1;
+	/* syslog: "Nov 29 20:21:03 host ...", "2026-11-29T20:21:03.123+01:00 host ..." */
+	if (syslog_stamp(l) || shaped(l, "dddd-dd-ddTdd:dd:dd"))
+		return 1;
+	/* any other prefix before a ModSecurity rule line */
+	{
+		const char *ms = strstr(l, "ModSecurity: ");
+		return ms && strstr(ms, "[id \"") != NULL;
 	}
-	return l[19] == ' ' && l[20] == '[';
+}
+
+/* The line's time, whatever the prefix above; 0 when it has none. */
+static long long line_time(const char *l)
+{
+	long long t = -1;
+	if (l[0] == '[')
+		t = isdigit((unsigned char)l[1]) ? logtime_stamp(l + 1) : logtime_ctime(l + 1);
+	else if (shaped(l, "dddd/dd/dd"))
+		t = logtime_nginx(l);
+	else if (shaped(l, "dddd-dd-dd"))
+		t = logtime_stamp(l);
+	else if (syslog_stamp(l))
+		t = logtime_syslog(l, (long long)time(NULL));
+	return t < 0 ? 0 : t;
 }
 
 struct errorlog_reader *errorlog_reader_new(const char *file, const struct logsink *sink)
@@ -133,9 +191,7 @@ void errorlog_reader_line(struct errorlog_reader *er, const char *line, long lin
 		logrec_init(r, LOG_ERRORLOG, er->file, lineno);
 		r->unique_id = uid;
 		uid = NULL;
-		r->time = line[0] == '[' ? logtime_ctime(line + 1) : logtime_nginx(line);
-		if (r->time < 0)
-			r->time = 0;
+		r->time = line_time(line);
 		{
 			char *ip = client_of(line, ms);
 			if (ip) {
@@ -143,7 +199,9 @@ void errorlog_reader_line(struct errorlog_reader *er, const char *line, long lin
 				r->req.client_ip = ip;
 			}
 		}
-		r->engine = strstr(line, "[security2:") ? 2 : 3;
+		/* nginx's lines end with ", client: ..., request: ...";
+		 * ErrorLogFormat may leave Apache's module name out */
+		r->engine = strstr(line, "[security2:") || !strstr(ms, ", client: ") ? 2 : 3;
 	}
 	free(uid);
 	er->tx[i].touched = ++er->clock;

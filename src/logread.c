@@ -194,11 +194,15 @@ static int file_shape(const char *path, enum shape *sh)
 	}
 	while ((r = logfile_getline(&f, &line, &len, &err)) == 1 && (*sh = shape_of(line, len)) == SH_EMPTY)
 		;
-	/* a native log rotated inside a record starts with its tail */
+	/* a native log rotated inside a record starts with its tail; an
+	 * error log may start with lines no logger prefixed (a CGI's or
+	 * PHP's stderr) */
 	for (long n = 0; *sh == SH_OTHER && n < NATIVE_SEARCH_LINES &&
-			 logfile_getline(&f, &line, &len, &err) == 1; n++)
-		if (shape_of(line, len) == SH_NATIVE)
-			*sh = SH_NATIVE;
+			 logfile_getline(&f, &line, &len, &err) == 1; n++) {
+		enum shape now = shape_of(line, len);
+		if (now == SH_NATIVE || now == SH_ERRORLOG)
+			*sh = now;
+	}
 	logfile_close(&f);
 	strbuf_release(&err);
 	return 0;
@@ -337,6 +341,10 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 				run->sink->skipped(run->sink->ctx, f.path, 1,
 						   "record cut off (its start is not in this file)");
 				cut_reported = 1;
+			} else if (now == SH_ERRORLOG && !from_index) {
+				/* an error log after lines of no known shape */
+				sh = SH_ERRORLOG;
+				run->st->by_kind[LOG_ERRORLOG]++;
 			} else {
 				sh = SH_OTHER;
 				if (++search > NATIVE_SEARCH_LINES || from_index) {

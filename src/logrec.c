@@ -170,3 +170,58 @@ long long logtime_iso(const char *s)
 		return -1;
 	return from_tm(&tm, 0, 0);
 }
+
+long long logtime_stamp(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, H, M, S, n = 0;
+	const char *p;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || (s[10] != ' ' && s[10] != 'T'))
+		return -1;
+	n = 0;
+	if (sscanf(s + 11, "%2d:%2d:%2d%n", &H, &M, &S, &n) != 3 || n != 8)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || H > 23 || M > 59 || S > 60)
+		return -1;
+	tm.tm_mday = d, tm.tm_mon = mo - 1, tm.tm_year = y - 1900;
+	tm.tm_hour = H, tm.tm_min = M, tm.tm_sec = S;
+	p = s + 19;
+	if (*p == '.' || *p == ',')
+		p += 1 + strspn(p + 1, "0123456789");
+	if (*p == 'Z')
+		return from_tm(&tm, 1, 0);
+	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2])) {
+		long off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L;
+		const char *m = p + 3 + (p[3] == ':');
+		if (isdigit((unsigned char)m[0]) && isdigit((unsigned char)m[1]))
+			off += ((m[0] - '0') * 10 + (m[1] - '0')) * 60L;
+		return from_tm(&tm, 1, *p == '-' ? -off : off);
+	}
+	return from_tm(&tm, 0, 0);
+}
+
+long long logtime_syslog(const char *s, long long now)
+{
+	struct tm tm, nowtm;
+	char mname[4];
+	int d, H, M, S, n = 0, mon;
+	time_t nt = (time_t)now;
+	long long t;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%3[A-Za-z] %2d %2d:%2d:%2d%n", mname, &d, &H, &M, &S, &n) != 5 || !n)
+		return -1;
+	if ((mon = month_of(mname)) < 0 || d < 1 || d > 31 || H > 23 || M > 59 || S > 60)
+		return -1;
+	localtime_r(&nt, &nowtm);
+	tm.tm_mday = d, tm.tm_mon = mon, tm.tm_year = nowtm.tm_year;
+	tm.tm_hour = H, tm.tm_min = M, tm.tm_sec = S;
+	t = from_tm(&tm, 0, 0);
+	/* no year: this year's, unless that is still to come (December's
+	 * lines read in January) */
+	if (t > now + 86400) {
+		tm.tm_year--;
+		t = from_tm(&tm, 0, 0);
+	}
+	return t;
+}

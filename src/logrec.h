@@ -75,5 +75,11 @@ long long logtime_apache(const char *s);	/* "29/Nov/2026:20:20:48.694941 +0000" 
 long long logtime_ctime(const char *s);		/* "Sun Nov 29 20:21:03[.123456] 2026" */
 long long logtime_nginx(const char *s);		/* "2026/11/29 20:21:03" */
 long long logtime_iso(const char *s);		/* "2026-11-29[ T]20:21[:03][Z]", for --since */
+/* a line's leading "2026-11-29[ T]20:21:03[.123456][Z|+01:00|+0100]":
+ * Apache's ErrorLogFormat %{cu}t / %{c}t, rsyslog's RFC 3339 stamps */
+long long logtime_stamp(const char *s);
+/* a syslog line's leading "Nov 29 20:21:03" (no year: the one that puts
+ * it at most a day after `now`) */
+long long logtime_syslog(const char *s, long long now);
 
 #endif

@@ -261,6 +261,35 @@ START_TEST(test_times)
 	ck_assert(logtime_iso("yesterday") < 0);
 	ck_assert(logtime_iso("2026-13-01") < 0);
 	ck_assert(logtime_apache("garbage") < 0);
+	/* error-log prefixes: ErrorLogFormat %{cu}t, RFC 3339 syslog, BSD syslog */
+	ck_assert(logtime_stamp("2026-11-29 20:20:48.054685] [security2:error]") == logtime_nginx("2026/11/29 20:20:48"));
+	ck_assert(logtime_stamp("2026-11-29T21:20:48.123+01:00 web1 httpd[1]:") == 1795983648LL);
+	ck_assert(logtime_stamp("2026-11-29T20:20:48Z web1") == 1795983648LL);
+	ck_assert(logtime_stamp("2026-11-29") < 0);
+	ck_assert(logtime_syslog("Nov 29 20:20:48 web1 httpd[1]:", logtime_nginx("2026/12/01 00:00:00")) ==
+		  logtime_nginx("2026/11/29 20:20:48"));
+	/* December's lines read in January: last year's */
+	ck_assert(logtime_syslog("Dec 31 23:59:00 web1", logtime_nginx("2027/01/01 00:05:00")) ==
+		  logtime_nginx("2026/12/31 23:59:00"));
+	ck_assert(logtime_syslog("Nov  9 20:20:48 web1", logtime_nginx("2026/12/01 00:00:00")) ==
+		  logtime_nginx("2026/11/09 20:20:48"));
+	ck_assert(logtime_syslog("Foo 29 20:20:48", 0) < 0);
+}
+END_TEST
+
+START_TEST(test_errorlog_shapes)
+{
+	ck_assert(errorlog_line_shape("[Sun Nov 29 20:21:09.054685 2026] [security2:error] [pid 1]"));
+	ck_assert(errorlog_line_shape("[2026-11-29 20:21:09.054685] [security2:error] [pid 1]"));
+	ck_assert(errorlog_line_shape("[security2:error] [pid 11094] [client 127.0.0.1:46244]"));
+	ck_assert(errorlog_line_shape("[:error] [pid 11094] AH00000: x"));
+	ck_assert(errorlog_line_shape("2026/11/29 20:21:03 [error] 26261#26261: *7"));
+	ck_assert(errorlog_line_shape("Nov 29 20:21:03 web1 httpd[1]: x"));
+	ck_assert(errorlog_line_shape("2026-11-29T20:21:03.1+01:00 web1 httpd[1]: x"));
+	ck_assert(errorlog_line_shape("web1 httpd[1]: ModSecurity: Warning. x [file \"f\"] [line \"1\"] [id \"5\"]"));
+	ck_assert(!errorlog_line_shape("shop.example.com 127.0.0.1 - - [29/Nov/2026:20:20:53 +0000] \"GET / HTTP/1.1\""));
+	ck_assert(!errorlog_line_shape("[client 1.2.3.4] hello"));
+	ck_assert(!errorlog_line_shape("hello world"));
 }
 END_TEST
 
@@ -324,6 +353,7 @@ Suite *logs_suite(void)
 	tcase_add_test(tc, test_url_forms);
 	tcase_add_test(tc, test_order_ids);
 	tcase_add_test(tc, test_times);
+	tcase_add_test(tc, test_errorlog_shapes);
 	tcase_add_test(tc, test_boundaries);
 	tcase_add_test(tc, test_gzip_cut);
 	suite_add_tcase(s, tc);
