@@ -13,6 +13,7 @@
  * Other parts (E, I, J, K, ...) are skipped. A boundary only counts with
  * the open record's ID, so a body line that looks like one stays body.
  */
+#include "errorlog.h"
 #include "logread.h"
 
 #include <ctype.h>
@@ -173,6 +174,15 @@ static void part_h(struct native_reader *nr, const char *line)
 			logrec_add_line(r, line);
 		else if (!strncmp(line + 13, "Access denied", 13))
 			r->intercepted = 1;
+	} else if (!strncmp(line, "Apache-Error: ", 14) && !r->have_uri) {
+		/* no part B (SecAuditLogParts without it): mod_security2's copy
+		 * of its error-log line names the path */
+		char *u = errorlog_field(line, "uri");
+		if (u) {
+			free(r->req.uri);
+			r->req.uri = u;
+			r->have_uri = 1;
+		}
 	} else if (!strncmp(line, "Action: Intercepted", 19)) {
 		r->intercepted = 1;
 	} else if (!strncmp(line, "Producer: ", 10)) {

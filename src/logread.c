@@ -269,6 +269,44 @@ static char *resolve(struct run *run, const char *index_file, const char *rel)
 	return cand;
 }
 
+/* A transaction's file without part B (SecAuditLogParts AFHZ, ...) has
+ * no request line: the index's is taken, and its status when part F is
+ * missing too. */
+struct index_sink {
+	const struct logsink *up;
+	const struct index_line *il;
+};
+
+static int index_wanted(void *ctx, const char *method, const char *uri)
+{
+	struct index_sink *is = ctx;
+	return !is->up->wanted || is->up->wanted(is->up->ctx, method, uri);
+}
+
+static void index_emit(void *ctx, struct logrec *r)
+{
+	struct index_sink *is = ctx;
+	if (!r->have_method && is->il->request) {
+		const char *rl = is->il->request, *sp1 = strchr(rl, ' '), *sp2 = strrchr(rl, ' ');
+		if (sp1 && sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
+			free(r->req.method);
+			r->req.method = xstrndup(rl, (size_t)(sp1 - rl));
+			free(r->req.uri);
+			r->req.uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+			r->have_method = r->have_uri = 1;
+		}
+	}
+	if (!r->status)
+		r->status = is->il->status;
+	is->up->emit(is->up->ctx, r);
+}
+
+static void index_skipped(void *ctx, const char *file, long line, const char *why)
+{
+	struct index_sink *is = ctx;
+	is->up->skipped(is->up->ctx, file, line, why);
+}
+
 static int read_index_line(struct run *run, const char *file, long lineno, const char *line,
 			   struct strbuf *err)
 {
@@ -300,8 +338,13 @@ static int read_index_line(struct run *run, const char *file, long lineno, const
 		/* one transaction's file that is not one is that record lost,
 		 * not the run */
 		struct strbuf why = STRBUF_INIT;
+		struct index_sink is = { run->sink, &il };
+		struct logsink wrap = { &is, index_wanted, index_emit, index_skipped };
+		const struct logsink *up = run->sink;
+		run->sink = &wrap;
 		if (read_file(run, target, 1, &why) < 0)
-			run->sink->skipped(run->sink->ctx, file, lineno, why.buf);
+			up->skipped(up->ctx, file, lineno, why.buf);
+		run->sink = up;
 		strbuf_release(&why);
 	}
 	free(target);
