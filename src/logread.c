@@ -221,7 +221,7 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
  * of the index, or one of its subdirectories (an index next to its
  * storage directory, e.g. audit.log and audit/). The first that holds
  * the file is remembered for the next lines. */
-static char *resolve(struct run *run, const char *index_file, const char *rel)
+static char *resolve_rel(struct run *run, const char *index_file, const char *rel)
 {
 	char *dir = xstrdup(index_file), *slash = strrchr(dir, '/'), *cand;
 	struct stat st;
@@ -305,6 +305,24 @@ static void index_skipped(void *ctx, const char *file, long line, const char *wh
 {
 	struct index_sink *is = ctx;
 	is->up->skipped(is->up->ctx, file, line, why);
+}
+
+/* libmodsecurity 3 writes the file's absolute path: taken as it is when
+ * it is there; otherwise (the logs copied elsewhere, a chroot) its tail,
+ * "/20261130/20261130-0439/FILE", is looked for as a relative path is.
+ * mod_security2's path is relative to the storage directory, which holds
+ * the user's directory ("/www-data/20261130/..."), or the user's name is
+ * left out when the index sits in the user's directory. */
+static char *resolve(struct run *run, const char *index_file, const char *rel)
+{
+	struct stat st;
+	char *hit;
+	if (rel[0] == '/' && stat(rel, &st) == 0 && S_ISREG(st.st_mode))
+		return xstrdup(rel);
+	for (const char *p = rel; p; p = strchr(p + 1, '/'))
+		if ((hit = resolve_rel(run, index_file, p)) != NULL)
+			return hit;
+	return NULL;
 }
 
 static int read_index_line(struct run *run, const char *file, long lineno, const char *line,
