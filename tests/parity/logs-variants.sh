@@ -27,14 +27,22 @@
 # Skips (exit 77) when a server is missing. Environment: MCA_BIN,
 # MCA_SRCDIR, MCA_PARITY_SKIP, MCA_LOGS_KEEP=DIR (keep the logs),
 # MCA_VARIANTS="name ..." (only these).
+#
+# `logs-variants.sh --capture DIR` writes small captures of some variants
+# to DIR (testdata/logs/variants/ was made that way; see its README).
 set -u
 
 bin=${MCA_BIN:-$PWD/modsec-callback-audit}
 srcdir=${MCA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
+capture=
+if [ "${1:-}" = --capture ]; then
+	capture=${2:?usage: logs-variants.sh --capture DIR}
+	mkdir -p "$capture" && capture=$(cd "$capture" && pwd)
+fi
 
-if [ -n "${MCA_PARITY_SKIP:-}" ]; then
+if [ -n "${MCA_PARITY_SKIP:-}" ] && [ -z "$capture" ]; then
 	echo "SKIP: logs variants ($MCA_PARITY_SKIP)"
 	exit 77
 fi
@@ -114,7 +122,7 @@ variant() {
 	SERVER=apache EXTRA= READ=audit.log WANT=refused NGX_ERRLOG_LEVEL=info MATCH=exact
 	parts=ABCFHKZ type=Serial fmt=Native storage='$d/audit.d' index='$d/audit.log' engine=
 	case $1 in
-	apache-json-serial) fmt=JSON ;;
+	apache-json-serial) fmt=JSON parts=${CAPTURE_PARTS:-$parts} ;;
 	apache-json-concurrent) fmt=JSON type=Concurrent READ=. ;;
 	apache-cpanel) type=Concurrent parts=ABIJDEFHZ storage='$d/modsec_audit' index='$d/modsec_audit.log' READ=.
 		EXTRA="LoadModule remoteip_module $AP_MODS/mod_remoteip.so
@@ -126,7 +134,7 @@ RemoteIPInternalProxy 127.0.0.1" ;;
 	apache-errfmt-notime) READ=error.log
 		EXTRA='ErrorLogFormat "[%-m:%l] [pid %P] [client %a] %M"' ;;
 	apache-detection) engine='SecRuleEngine DetectionOnly' WANT=none ;;
-	nginx-concurrent-json) SERVER=nginx type=Concurrent fmt=JSON READ=. ;;
+	nginx-concurrent-json) SERVER=nginx type=Concurrent fmt=JSON READ=. parts=${CAPTURE_PARTS:-$parts} ;;
 	nginx-concurrent-native) SERVER=nginx type=Concurrent READ=. ;;
 	nginx-warn) SERVER=nginx READ=error.log NGX_ERRLOG_LEVEL=warn ;;
 	*) return 1 ;;
@@ -248,6 +256,43 @@ sys.exit(0 if k(a) == k(b) and a["input"]["skipped"] == b["input"]["skipped"] ==
 }
 
 start_backend || { echo "0 passed, 1 failed"; exit 1; }
+
+if [ -n "$capture" ]; then
+	# part K (every rule that matched) is most of a record: left out
+	export CAPTURE_PARTS=ABCFHZ
+	for v in apache-json-serial apache-errfmt-cu apache-errfmt-notime apache-noBody nginx-concurrent-json; do
+		check_variant "$v"
+		case $v in
+		apache-json-serial) gzip -9 -n <"$LOGD/audit.log" >"$capture/apache-json-serial-audit.log.gz" ;;
+		apache-errfmt-*) gzip -9 -n <"$LOGD/error.log" >"$capture/$v-error.log.gz" ;;
+		apache-noBody|nginx-concurrent-json)
+			rm -rf "${capture:?}/$v"
+			mkdir -p "$capture/$v"
+			cp -r "$LOGD/audit.d/." "$capture/$v/"
+			# small: one attack and three callbacks (the index's other
+			# lines and their files are left out)
+			python3 - "$LOGD/audit.log" "$capture/$v" <<'PY'
+import os, re, sys
+keep, names = [], set()
+want = ["GET /?s=", "POST /wc-api/KCO_WC_Push/?", "POST /wc-api/KCO_WC_Validation/?kco_wc_order_id", "POST /wc-api/KP_WC_AUTHORIZATION "]
+for line in open(sys.argv[1]):
+    hit = [w for w in want if '"' + w in line]
+    if hit and hit[0] not in names:
+        names.add(hit[0])
+        keep.append(line)
+open(os.path.join(sys.argv[2], "index"), "w").writelines(keep)
+kept = {l.split()[-4].rsplit("/", 1)[1] for l in keep}
+for root, dirs, files in os.walk(sys.argv[2]):
+    for f in files:
+        if f != "index" and f not in kept:
+            os.unlink(os.path.join(root, f))
+PY
+			;;
+		esac
+	done
+	ls -lR "$capture"
+	exit 0
+fi
 for v in ${MCA_VARIANTS:-apache-json-serial apache-json-concurrent apache-cpanel apache-noBody apache-errfmt-cu apache-errfmt-notime apache-detection nginx-concurrent-json nginx-concurrent-native nginx-warn}; do
 	check_variant "$v"
 done
