@@ -420,6 +420,16 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 		}
 		switch (sh) {
 		case SH_NATIVE:
+			/* SecAuditLogFormat changed to JSON, the server still
+			 * appending to the same file: a JSON record between two
+			 * native ones (inside one, it is a body line) */
+			if ((!native_started || !nr.open) && len > 16 && !strncmp(line, "{\"transaction\":", 15)) {
+				struct strbuf why = STRBUF_INIT;
+				if (json_record(f.path, f.line, line, len, run->sink, &why) < 0)
+					run->sink->skipped(run->sink->ctx, f.path, f.line, "record cut off (incomplete JSON)");
+				strbuf_release(&why);
+				break;
+			}
 			if (!native_started) {
 				native_begin(&nr, f.path, run->sink);
 				nr.skipping = cut_reported;	/* said so already */
@@ -430,10 +440,21 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 		case SH_JSON: {
 			struct strbuf why = STRBUF_INIT;
 			size_t i = 0;
+			char bid[64], bpart;
 			while (i < len && isspace((unsigned char)line[i]))
 				i++;
 			if (i == len)
 				break;
+			/* the format changed back to native in the same file */
+			if (native_boundary(line, len, bid, &bpart) && bpart == 'A') {
+				sh = SH_NATIVE;
+				if (!native_started) {
+					native_begin(&nr, f.path, run->sink);
+					native_started = 1;
+				}
+				native_line(&nr, line, len, f.line);
+				break;
+			}
 			if (json_record(f.path, f.line, line, len, run->sink, &why) < 0) {
 				/* a record cut by a crash (the line ends early, or
 				 * the next record was written onto it) is skipped;
