@@ -20,6 +20,7 @@
 #                           transaction, and its index
 #   nginx-concurrent-native the same, native
 #   nginx-warn              nginx error_log at warn: only the refusals
+#   nginx-detection         SecRuleEngine DetectionOnly, JSON: nothing refused
 # For each: `logs` reads what the server wrote without an error and finds
 # the callbacks the server refused (the probe's report) with their order
 # ids; DetectionOnly: none refused, exit 0.
@@ -137,6 +138,7 @@ RemoteIPInternalProxy 127.0.0.1" ;;
 	nginx-concurrent-json) SERVER=nginx type=Concurrent fmt=JSON READ=. parts=${CAPTURE_PARTS:-$parts} ;;
 	nginx-concurrent-native) SERVER=nginx type=Concurrent READ=. ;;
 	nginx-warn) SERVER=nginx READ=error.log NGX_ERRLOG_LEVEL=warn ;;
+	nginx-detection) SERVER=nginx fmt=JSON engine='SecRuleEngine DetectionOnly' WANT=none ;;
 	*) return 1 ;;
 	esac
 	d=$tmp/logs/$1
@@ -144,6 +146,10 @@ RemoteIPInternalProxy 127.0.0.1" ;;
 	eval "storage=\"$storage\" index=\"$index\""
 	mkdir -p "$storage"
 	[ -n "$RUNAS" ] && chown -R "$RUNAS" "$d"
+	# nginx + libmodsecurity 3.0.9 kept the demo's "SecRuleEngine On"
+	# when a later modsecurity_rules_file said DetectionOnly (observed):
+	# there the engine file goes first; Apache takes the last one
+	echo "$engine" >"$tmp/conf/engine-$1.conf"
 	cat >"$tmp/conf/audit-$1.conf" <<EOF
 $engine
 SecAuditEngine RelevantOnly
@@ -177,7 +183,7 @@ check_variant() {
 		RARGS=
 		for f in $NGX_RULES; do RARGS="$RARGS -r $f"; done
 		# shellcheck disable=SC2086
-		start_modsec_nginx "$name" "$LOGD/error.log" $NGX_RULES "$tmp/conf/audit-$name.conf" ||
+		start_modsec_nginx "$name" "$LOGD/error.log" "$tmp/conf/engine-$name.conf" $NGX_RULES "$tmp/conf/audit-$name.conf" ||
 			{ fail "$name: nginx did not start"; return; }
 	else
 		RARGS=
@@ -193,8 +199,13 @@ check_variant() {
 	"$bin" logs --format json "$LOGD/$READ" >"$out.json" 2>"$out.err"
 	st=$?
 	if [ "$WANT" = none ]; then
-		if [ $st -eq 0 ] && [ ! -s "$out.expected" ]; then
-			ok "$name: nothing refused, logs exit 0"
+		# the log holds the would-be refusals as warnings: none counted,
+		# in the audit log nor in the error log
+		"$bin" logs --format json "$LOGD/error.log" >"$out.err.json" 2>>"$out.err"
+		st2=$?
+		if [ $st -eq 0 ] && [ $st2 -eq 0 ] && [ ! -s "$out.expected" ] &&
+		   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["input"]["records"] > 0 and j["input"]["blocked"] == 0 else 1)' "$out.json"; then
+			ok "$name: nothing refused, logs exit 0 on its audit and error logs"
 		else
 			fail "$name: logs exited $st (want 0), server refused: $(tr '\n' ' ' <"$out.expected") $(head -c 300 "$out.err")"
 		fi
@@ -293,7 +304,7 @@ PY
 	ls -lR "$capture"
 	exit 0
 fi
-for v in ${MCA_VARIANTS:-apache-json-serial apache-json-concurrent apache-cpanel apache-noBody apache-errfmt-cu apache-errfmt-notime apache-detection nginx-concurrent-json nginx-concurrent-native nginx-warn}; do
+for v in ${MCA_VARIANTS:-apache-json-serial apache-json-concurrent apache-cpanel apache-noBody apache-errfmt-cu apache-errfmt-notime apache-detection nginx-concurrent-json nginx-concurrent-native nginx-warn nginx-detection}; do
 	check_variant "$v"
 done
 
