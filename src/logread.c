@@ -528,7 +528,12 @@ int logread_files(char *const *files, const unsigned char *walked, size_t n,
 			if (run.seen.n && realpath(files[i], real) && pathset_has(&run.seen, real))
 				continue;
 			if (walked && walked[i] && sh[i] == SH_OTHER) {
-				sink->skipped(sink->ctx, files[i], 1, "not a ModSecurity log (found in a directory): ignored");
+				const char *comp = logfile_compression(files[i]);
+				char *why = comp ? xasprintf("compressed with %s (found in a directory): not read; "
+							     "%s -dc it into logs -", comp, comp) : NULL;
+				sink->skipped(sink->ctx, files[i], 1,
+					      why ? why : "not a ModSecurity log (found in a directory): ignored");
+				free(why);
 				continue;
 			}
 			ret = read_file(&run, files[i], 0, err);

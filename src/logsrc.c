@@ -11,8 +11,31 @@
 
 #define CHUNK (256u << 10)
 
+const char *logfile_compression(const char *path)
+{
+	unsigned char m[6];
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	got = read(fd, m, sizeof(m));
+	close(fd);
+	if (got < 4)
+		return NULL;
+	if (got >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6))
+		return "xz";
+	if (!memcmp(m, "BZh", 3) && m[3] >= '1' && m[3] <= '9')
+		return "bzip2";
+	if (!memcmp(m, "\x28\xb5\x2f\xfd", 4))
+		return "zstd";
+	if (!memcmp(m, "\x04\x22\x4d\x18", 4))
+		return "lz4";
+	return NULL;
+}
+
 int logfile_open(struct logfile *f, const char *path, struct strbuf *err)
 {
+	const char *comp;
 	int fd;
 	memset(f, 0, sizeof(*f));
 	strbuf_init(&f->cur, 256);
@@ -28,6 +51,17 @@ int logfile_open(struct logfile *f, const char *path, struct strbuf *err)
 			fd = -1;
 		}
 		f->path = xstrdup(path);
+		/* zlib reads gzip and plain text; logrotate's other
+		 * compressors would read as binary garbage */
+		if (fd >= 0 && (comp = logfile_compression(path)) != NULL) {
+			strbuf_addf(err, "%s: compressed with %s, which logs does not read: "
+				    "%s -dc %s | modsec-callback-audit logs -", path, comp, comp, path);
+			close(fd);
+			free(f->path);
+			strbuf_release(&f->cur);
+			memset(f, 0, sizeof(*f));
+			return -1;
+		}
 	}
 	if (fd < 0 || !(f->gz = gzdopen(fd, "rb"))) {
 		strbuf_addf(err, "%s: %s", path, strerror(errno ? errno : ENOMEM));

@@ -34,6 +34,10 @@ struct logfile {
 
 /* Open `path` ("-" = stdin). -1 and "PATH: reason" in `err`. */
 int logfile_open(struct logfile *f, const char *path, struct strbuf *err);
+/* "xz", "bzip2", "zstd" or "lz4" when the file starts as such a
+ * compressed file does (which logfile_open refuses, saying how to read
+ * it), NULL otherwise (plain text and gzip are read) */
+const char *logfile_compression(const char *path);
 /* The next line: 1 with *line and *len set, 0 at the end, -1 on a read error
  * ("PATH:LINE: reason" in `err`). */
 int logfile_getline(struct logfile *f, char **line, size_t *len, struct strbuf *err);
