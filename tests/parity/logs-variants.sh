@@ -109,8 +109,9 @@ traffic() {
 	c -A 'Mozilla/5.0' -e 'https://shop.example.com/cart/' -d 'billing_email=asa%40example.se&payment_method=kco' "$base/?wc-ajax=update_order_review"
 	c -A 'sqlmap/1.7' -H 'X-Forwarded-For: 2001:db8::5' "$base/?id=1%27%20UNION%20SELECT%20user_pass%20FROM%20wp_users--"
 	c -A 'Mozilla/5.0' "$base/?s=%3Cscript%3Ealert(1)%3C/script%3E"
+	# shellcheck disable=SC2086
 	"$bin" probe --checks none --format json --host "$HOST" --order-id "$ORDER_A" --url-form path,query \
-		$RARGS "$base" >"$out.probe.json" 2>"$out.probe.err"
+		${CLIENT_IP:+-H "X-Forwarded-For: $CLIENT_IP"} $RARGS "$base" >"$out.probe.json" 2>"$out.probe.err"
 	c -A 'Mozilla/5.0' "$base/checkout/"
 }
 
@@ -120,12 +121,13 @@ traffic() {
 # headers were logged, so callbacks differing only in them merge), and
 # writes the audit log directives
 variant() {
-	SERVER=apache EXTRA= READ=audit.log WANT=refused NGX_ERRLOG_LEVEL=info MATCH=exact
+	SERVER=apache EXTRA= READ=audit.log WANT=refused NGX_ERRLOG_LEVEL=info MATCH=exact CLIENT_IP=
 	parts=ABCFHKZ type=Serial fmt=Native storage='$d/audit.d' index='$d/audit.log' engine=
 	case $1 in
 	apache-json-serial) fmt=JSON parts=${CAPTURE_PARTS:-$parts} ;;
 	apache-json-concurrent) fmt=JSON type=Concurrent READ=. ;;
 	apache-cpanel) type=Concurrent parts=ABIJDEFHZ storage='$d/modsec_audit' index='$d/modsec_audit.log' READ=.
+		CLIENT_IP=2001:db8::7
 		EXTRA="LoadModule remoteip_module $AP_MODS/mod_remoteip.so
 RemoteIPHeader X-Forwarded-For
 RemoteIPInternalProxy 127.0.0.1" ;;
@@ -249,6 +251,21 @@ PY
 		ok "$name: $(wc -l <"$out.expected") refused callbacks found$(grep -q . "$out.err" && printf ' (%s)' "$(head -n 2 "$out.err" | tr '\n' ' ' | head -c 200)")"
 	else
 		fail "$name: $why"
+	fi
+	# the callbacks came from an IPv6 client (mod_remoteip): its address,
+	# in the audit log and in Apache's "[client 2001:db8::7:0]" error lines
+	if [ -n "$CLIENT_IP" ]; then
+		"$bin" logs --format json "$LOGD/error.log" >"$out.errlog.json" 2>/dev/null
+		if python3 -c '
+import json, sys
+for f in sys.argv[2:]:
+    j = json.load(open(f))
+    if not j["callbacks"] or any(c["source_ips"] != [sys.argv[1]] for c in j["callbacks"]):
+        print(f, [c["source_ips"] for c in j["callbacks"]]); sys.exit(1)' "$CLIENT_IP" "$out.json" "$out.errlog.json"; then
+			ok "$name: the IPv6 client $CLIENT_IP, from the audit log and the error log"
+		else
+			fail "$name: source addresses are not [$CLIENT_IP]"
+		fi
 	fi
 	# Concurrent: the index alone finds its transactions' files (mod_security2
 	# names them relative to the storage directory, libmodsecurity 3 absolute)
