@@ -132,9 +132,9 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 	if (!method && !uri && (rl = peek_str(line, end, "request_line")) != NULL) {
 		/* mod_security2's shape: it says whether it intercepted */
 		const char *sp1 = strchr(rl, ' '), *sp2 = strrchr(rl, ' ');
-		if (sp1 && sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
+		if (sp1 && sp2 > sp1) {
 			method = xstrndup(rl, (size_t)(sp1 - rl));
-			uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+			uri = strncmp(sp2 + 1, "HTTP/", 5) ? xstrdup(sp1 + 1) : xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
 		}
 		free(rl);
 		if (!method)
@@ -185,26 +185,6 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 	return 1;
 }
 
-/* "POST /x?y HTTP/1.1": the method, the URI, the version */
-static void request_line_of(struct logrec *r, const char *line)
-{
-	const char *sp1 = strchr(line, ' '), *sp2;
-	if (!sp1)
-		return;
-	sp2 = strrchr(line, ' ');
-	free(r->req.method);
-	r->req.method = xstrndup(line, (size_t)(sp1 - line));
-	free(r->req.uri);
-	if (sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
-		r->req.uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
-		free(r->req.version);
-		r->req.version = xstrdup(sp2 + 6);
-	} else {
-		r->req.uri = xstrdup(sp1 + 1);
-	}
-	r->have_method = r->have_uri = 1;
-}
-
 /* mod_security2's JSON record (the shape above) */
 static void v2_record(struct logrec *r, const cJSON *root, const struct logsink *sink)
 {
@@ -224,7 +204,7 @@ static void v2_record(struct logrec *r, const cJSON *root, const struct logsink 
 	if ((s = str(tx, "transaction_id")))
 		r->unique_id = xstrdup(s);
 	if ((s = str(req, "request_line")))
-		request_line_of(r, s);
+		logrec_request_line(r, s);
 	if (r->have_uri && sink->wanted)
 		detail = sink->wanted(sink->ctx, r->req.method, r->req.uri);
 	v = cJSON_GetObjectItemCaseSensitive(req, "headers");

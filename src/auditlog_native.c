@@ -108,31 +108,11 @@ static void part_a(struct native_reader *nr, const char *line)
 	}
 }
 
-/* "POST /x?y HTTP/1.1" */
-static void request_line(struct logrec *r, const char *line)
-{
-	const char *sp1 = strchr(line, ' '), *sp2;
-	if (!sp1)
-		return;
-	sp2 = strrchr(line, ' ');
-	free(r->req.method);
-	r->req.method = xstrndup(line, (size_t)(sp1 - line));
-	free(r->req.uri);
-	if (sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
-		r->req.uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
-		free(r->req.version);
-		r->req.version = xstrdup(sp2 + 6);
-	} else {
-		r->req.uri = xstrdup(sp1 + 1);
-	}
-	r->have_method = r->have_uri = 1;
-}
-
 static void part_b(struct native_reader *nr, const char *line, size_t len)
 {
 	struct logrec *r = &nr->rec;
 	if (nr->part_lines == 1) {
-		request_line(r, line);
+		logrec_request_line(r, line);
 		nr->in_headers = 1;
 		nr->detail = !nr->sink->wanted ||
 			     nr->sink->wanted(nr->sink->ctx, r->req.method, r->req.uri);

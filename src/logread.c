@@ -286,16 +286,8 @@ static int index_wanted(void *ctx, const char *method, const char *uri)
 static void index_emit(void *ctx, struct logrec *r)
 {
 	struct index_sink *is = ctx;
-	if (!r->have_method && is->il->request) {
-		const char *rl = is->il->request, *sp1 = strchr(rl, ' '), *sp2 = strrchr(rl, ' ');
-		if (sp1 && sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
-			free(r->req.method);
-			r->req.method = xstrndup(rl, (size_t)(sp1 - rl));
-			free(r->req.uri);
-			r->req.uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
-			r->have_method = r->have_uri = 1;
-		}
-	}
+	if (!r->have_method && is->il->request)
+		logrec_request_line(r, is->il->request);
 	if (!r->status)
 		r->status = is->il->status;
 	is->up->emit(is->up->ctx, r);

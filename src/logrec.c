@@ -61,6 +61,25 @@ int logrec_add_line(struct logrec *r, const char *text)
 	return ret;
 }
 
+void logrec_request_line(struct logrec *r, const char *line)
+{
+	const char *sp1 = strchr(line, ' '), *sp2;
+	if (!sp1)
+		return;
+	sp2 = strrchr(line, ' ');
+	free(r->req.method);
+	r->req.method = xstrndup(line, (size_t)(sp1 - line));
+	free(r->req.uri);
+	if (sp2 > sp1 && !strncmp(sp2 + 1, "HTTP/", 5)) {
+		r->req.uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+		free(r->req.version);
+		r->req.version = xstrdup(sp2 + 6);
+	} else {
+		r->req.uri = xstrdup(sp1 + 1);
+	}
+	r->have_method = r->have_uri = 1;
+}
+
 static int month_of(const char *s)
 {
 	static const char m[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

@@ -57,6 +57,9 @@ void logrec_add_msg(struct logrec *r, long id, const char *msg, int disruptive);
 /* Add the rule line `text` ("ModSecurity: Warning. ... [id "N"] ...", v2 or
  * v3 shape) as a message; 0 when it was one. */
 int logrec_add_line(struct logrec *r, const char *text);
+/* The logged request line "POST /x?y HTTP/1.1" (part B's first line, the
+ * JSON request_line, the Concurrent index's): method, URI, version. */
+void logrec_request_line(struct logrec *r, const char *line);
 
 /* Where the readers report to. `wanted` (optional) sees the method and URI
  * as soon as they are known: 0 lets a reader skip the rest of the
