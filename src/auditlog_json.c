@@ -8,7 +8,8 @@
  *    {"match","ruleId","data",...}}]}}
  * libmodsecurity 3.0.9 does not say which message disrupted: with a
  * refusing status the last message is taken, leaving out CRS's phase-5
- * reporting rules (980xxx), which are logged after the deny.
+ * reporting rules (980xxx), which are logged after the deny, unless that
+ * is a CRS rule that only scores (crs_scoring_only).
  *
  * mod_security2 (2.9, built with yajl) writes its own shape, Serial one
  * record per line or one per Concurrent file:
@@ -185,6 +186,27 @@ static int skim(const char *file, long lineno, const char *line, size_t len, con
 	return 1;
 }
 
+/* The message taken as the refusal is a rule of CRS 3 or 4 that only
+ * scores (CRS denies in its blocking evaluation rules and a few
+ * initialization and DoS ones): with an anomaly threshold, such a
+ * rule last means ModSecurity let the request through and the refusing
+ * status is the application's (a webhook answered 400 or 503, logged by
+ * SecAuditLogRelevantStatus with CRS's warnings). CRS in self-contained
+ * mode (SecDefaultAction deny) is the exception this misreads. */
+static int crs_scoring_only(const cJSON *msg)
+{
+	static const long deny_ids[] = { 901001, 901500, 912120, 912130, 949100, 949110, 949111, 959100, 959101 };
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(msg, "details");
+	const char *ver = str(d, "ver");
+	long id = id_of(d);
+	if (!ver || strncmp(ver, "OWASP_CRS/", 10) || ver[10] < '3' || ver[10] > '9')
+		return 0;
+	for (size_t k = 0; k < sizeof(deny_ids) / sizeof(deny_ids[0]); k++)
+		if (id == deny_ids[k])
+			return 0;
+	return 1;
+}
+
 /* mod_security2's JSON record (the shape above) */
 static void v2_record(struct logrec *r, const cJSON *root, const struct logsink *sink)
 {
@@ -322,6 +344,8 @@ int json_record(const char *file, long lineno, const char *line, size_t len,
 			last = i;
 		i++;
 	}
+	if (last >= 0 && crs_scoring_only(cJSON_GetArrayItem(msgs, (int)last)))
+		last = -1;
 	i = 0;
 	cJSON_ArrayForEach(m, msgs) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "details");

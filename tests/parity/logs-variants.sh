@@ -21,6 +21,10 @@
 #   nginx-concurrent-native the same, native
 #   nginx-warn              nginx error_log at warn: only the refusals
 #   nginx-detection         SecRuleEngine DetectionOnly, JSON: nothing refused
+#   nginx-app-status        a Stripe webhook the application answers 503
+#                           (a bad signature secret, a fatal error) that CRS
+#                           only warned about: logged (RelevantStatus), not
+#                           refused by ModSecurity; an attack for contrast
 # For each: `logs` reads what the server wrote without an error and finds
 # the callbacks the server refused (the probe's report) with their order
 # ids; DetectionOnly: none refused, exit 0.
@@ -115,6 +119,17 @@ traffic() {
 	c -A 'Mozilla/5.0' "$base/checkout/"
 }
 
+# app_traffic BASEURL: a Stripe webhook to a numeric Host (CRS 920350, a
+# warning under the anomaly threshold) that the application answers 503,
+# and an attack ModSecurity refuses
+app_traffic() {
+	curl -s -o /dev/null -m 10 -H "Host: 127.0.0.1" -A 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' \
+		-H 'Content-Type: application/json; charset=utf-8' -H 'Stripe-Signature: t=1710410321,v1=5257a869e7' \
+		-d '{"id":"evt_3OuBQ2LkdIwHu7ix0Yh3sPq1","object":"event","type":"payment_intent.succeeded"}' \
+		"$1/?wc-api=wc_stripe"
+	curl -s -o /dev/null -m 10 -H "Host: $HOST" -A 'sqlmap/1.7' "$1/?id=1%27%20UNION%20SELECT%20user_pass%20FROM%20wp_users--"
+}
+
 # variant NAME: sets SERVER, EXTRA (Apache's extra configuration), READ
 # (what `logs` is given, relative to the log directory), WANT (refused or
 # none), MATCH (exact: the callbacks the probe saw refused; endpoint: no
@@ -141,6 +156,7 @@ RemoteIPInternalProxy 127.0.0.1" ;;
 	nginx-concurrent-native) SERVER=nginx type=Concurrent READ=. ;;
 	nginx-warn) SERVER=nginx READ=error.log NGX_ERRLOG_LEVEL=warn ;;
 	nginx-detection) SERVER=nginx fmt=JSON engine='SecRuleEngine DetectionOnly' WANT=none ;;
+	nginx-app-status) SERVER=nginx fmt=JSON WANT=app ;;
 	*) return 1 ;;
 	esac
 	d=$tmp/logs/$1
@@ -181,6 +197,10 @@ check_variant() {
 	variant "$name" || { fail "$name: no such variant"; return; }
 	out=$tmp/out/$name
 	export NGX_ERRLOG_LEVEL
+	NGX_SERVER_EXTRA=
+	# the application's own error: the backend's 503 page for the webhook
+	[ "$WANT" = app ] && NGX_SERVER_EXTRA='    if ($args ~ "wc-api=wc_stripe") { rewrite ^ /wordfence/ break; }'
+	export NGX_SERVER_EXTRA
 	if [ "$SERVER" = nginx ]; then
 		RARGS=
 		for f in $NGX_RULES; do RARGS="$RARGS -r $f"; done
@@ -194,12 +214,29 @@ check_variant() {
 		APACHE_EXTRA=$EXTRA start_modsec_apache "$name" "$LOGD/error.log" $AP_RULES "$tmp/conf/audit-$name.conf" ||
 			{ fail "$name: apache did not start"; return; }
 	fi
-	traffic "http://127.0.0.1:$PORT" "$out"
+	if [ "$WANT" = app ]; then
+		app_traffic "http://127.0.0.1:$PORT"
+	else
+		traffic "http://127.0.0.1:$PORT" "$out"
+	fi
 	stop_pidfile "$tmp/run/nginx-$name.pid"
 	stop_pidfile "$tmp/run/apache-$name.pid"
 	expected "$out.probe.json" >"$out.expected"
 	"$bin" logs --format json "$LOGD/$READ" >"$out.json" 2>"$out.err"
 	st=$?
+	if [ "$WANT" = app ]; then
+		if [ $st -eq 0 ] && python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+# both logged; only the attack refused; the webhook is no blocked callback
+sys.exit(0 if j["input"]["records"] == 2 and j["input"]["blocked"] == 1 and not j["callbacks"] and not j["unmatched"] else 1)' "$out.json" &&
+		   grep -q '"http_code":503' "$LOGD/audit.log" && grep -q '"ruleId":"920350"' "$LOGD/audit.log"; then
+			ok "$name: the webhook the application answered 503 (CRS only warned, 920350) is not counted as refused"
+		else
+			fail "$name: logs exited $st: $(head -c 400 "$out.json") $(head -c 200 "$out.err")"
+		fi
+		return
+	fi
 	if [ "$WANT" = none ]; then
 		# the log holds the would-be refusals as warnings: none counted,
 		# in the audit log nor in the error log
@@ -288,11 +325,12 @@ start_backend || { echo "0 passed, 1 failed"; exit 1; }
 if [ -n "$capture" ]; then
 	# part K (every rule that matched) is most of a record: left out
 	export CAPTURE_PARTS=ABCFHZ
-	for v in apache-json-serial apache-errfmt-cu apache-errfmt-notime apache-noBody nginx-concurrent-json; do
+	for v in ${MCA_VARIANTS:-apache-json-serial apache-errfmt-cu apache-errfmt-notime apache-noBody nginx-concurrent-json nginx-app-status}; do
 		check_variant "$v"
 		case $v in
 		apache-json-serial) gzip -9 -n <"$LOGD/audit.log" >"$capture/apache-json-serial-audit.log.gz" ;;
 		apache-errfmt-*) gzip -9 -n <"$LOGD/error.log" >"$capture/$v-error.log.gz" ;;
+		nginx-app-status) cp "$LOGD/audit.log" "$capture/nginx-app-status-audit.json" ;;
 		apache-noBody|nginx-concurrent-json)
 			rm -rf "${capture:?}/$v"
 			mkdir -p "$capture/$v"
@@ -321,7 +359,7 @@ PY
 	ls -lR "$capture"
 	exit 0
 fi
-for v in ${MCA_VARIANTS:-apache-json-serial apache-json-concurrent apache-cpanel apache-noBody apache-errfmt-cu apache-errfmt-notime apache-detection nginx-concurrent-json nginx-concurrent-native nginx-warn nginx-detection}; do
+for v in ${MCA_VARIANTS:-apache-json-serial apache-json-concurrent apache-cpanel apache-noBody apache-errfmt-cu apache-errfmt-notime apache-detection nginx-concurrent-json nginx-concurrent-native nginx-warn nginx-detection nginx-app-status}; do
 	check_variant "$v"
 done
 
