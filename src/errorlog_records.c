@@ -86,8 +86,9 @@ int errorlog_line_shape(const char *l)
 	/* nginx: "2026/11/29 20:21:03 [" */
 	if (shaped(l, "dddd/dd/dd dd:dd:dd ["))
 		return 1;
-	/* syslog: "Nov 29 20:21:03 host ...", "2026-11-29T20:21:03.123+01:00 host ..." */
-	if (syslog_stamp(l) || shaped(l, "dddd-dd-ddTdd:dd:dd"))
+	/* syslog: "Nov 29 20:21:03 host ...", "2026-11-29T20:21:03.123+01:00 host ...";
+	 * an ErrorLogFormat starting "%{cu}t " without brackets */
+	if (syslog_stamp(l) || shaped(l, "dddd-dd-ddTdd:dd:dd") || shaped(l, "dddd-dd-dd dd:dd:dd"))
 		return 1;
 	/* any other prefix before a ModSecurity rule line */
 	{

@@ -286,6 +286,7 @@ START_TEST(test_errorlog_shapes)
 	ck_assert(errorlog_line_shape("2026/11/29 20:21:03 [error] 26261#26261: *7"));
 	ck_assert(errorlog_line_shape("Nov 29 20:21:03 web1 httpd[1]: x"));
 	ck_assert(errorlog_line_shape("2026-11-29T20:21:03.1+01:00 web1 httpd[1]: x"));
+	ck_assert(errorlog_line_shape("2026-11-29 20:21:03.054685 AH00489: Apache/2.4.71 configured"));
 	ck_assert(errorlog_line_shape("web1 httpd[1]: ModSecurity: Warning. x [file \"f\"] [line \"1\"] [id \"5\"]"));
 	ck_assert(!errorlog_line_shape("shop.example.com 127.0.0.1 - - [29/Nov/2026:20:20:53 +0000] \"GET / HTTP/1.1\""));
 	ck_assert(!errorlog_line_shape("[client 1.2.3.4] hello"));
