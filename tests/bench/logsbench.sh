@@ -34,6 +34,9 @@ gen() {
 	json)
 		grep -a -v -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/ord.rec"
 		grep -a -E '"uri":"[^"]*(wc-api|wp-json)' "$logs/nginx-json-audit.log" >"$tmp/pay.rec" ;;
+	json2)	# mod_security2's own JSON shape
+		gzip -dc "$logs/variants/apache-json-serial-audit.log.gz" | grep -a -v -E '"request_line":"[^"]*(wc-api|wp-json)' >"$tmp/ord.rec"
+		gzip -dc "$logs/variants/apache-json-serial-audit.log.gz" | grep -a -E '"request_line":"[^"]*(wc-api|wp-json)' >"$tmp/pay.rec" ;;
 	esac
 	: >"$tmp/chunk"
 	while [ "$(wc -c <"$tmp/chunk")" -lt 8000000 ]; do
@@ -55,7 +58,7 @@ gen() {
 	rm -f "$tmp/chunk" "$tmp/ord.rec" "$tmp/pay.rec"
 }
 
-for spec in "native day" "json day" "native callbacks" "json callbacks"; do
+for spec in "native day" "json day" "json2 day" "native callbacks" "json callbacks"; do
 	# shellcheck disable=SC2086
 	set -- $spec
 	kind=$1 mix=$2
