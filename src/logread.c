@@ -520,12 +520,20 @@ int logread_files(char *const *files, const unsigned char *walked, size_t n,
 			if (run.seen.n && realpath(files[i], real) && pathset_has(&run.seen, real))
 				continue;
 			if (walked && walked[i] && sh[i] == SH_OTHER) {
-				const char *comp = logfile_compression(files[i]);
-				char *why = comp ? xasprintf("compressed with %s (found in a directory): not read; "
-							     "%s -dc it into logs -", comp, comp) : NULL;
-				sink->skipped(sink->ctx, files[i], 1,
-					      why ? why : "not a ModSecurity log (found in a directory): ignored");
-				free(why);
+				/* found in a directory: listed, not fatal; why it
+				 * could not be read when it could not (another
+				 * compressor, the workers' 0600 files) */
+				struct logfile lf;
+				struct strbuf oe = STRBUF_INIT;
+				if (logfile_open(&lf, files[i], &oe) < 0) {
+					strbuf_addstr(&oe, " (found in a directory): not read");
+					sink->skipped(sink->ctx, files[i], 1, oe.buf);
+				} else {
+					logfile_close(&lf);
+					sink->skipped(sink->ctx, files[i], 1,
+						      "not a ModSecurity log (found in a directory): ignored");
+				}
+				strbuf_release(&oe);
 				continue;
 			}
 			ret = read_file(&run, files[i], 0, err);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <errno.h>
 #include <zlib.h>
 
 /* What a run over some files produced, record by record. */
@@ -314,8 +316,10 @@ START_TEST(test_other_compression)
 	struct seen s;
 	struct strbuf err = STRBUF_INIT;
 	char *src = xasprintf("%s/testdata/logs/nginx-error.log", unit_srcdir());
-	char *path = xasprintf("%s/error.log.2.xz", unit_tmpdir());
+	char *dir = xasprintf("%s/rotated", unit_tmpdir());
+	char *path = xasprintf("%s/error.log.2.xz", dir);
 	char *cmd = xasprintf("xz -c '%s' > '%s' 2>/dev/null", src, path);
+	ck_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
 	if (system(cmd) != 0) {
 		/* no xz here: its signature, as the format specifies it */
 		FILE *f = fopen(path, "wb");
@@ -329,6 +333,13 @@ START_TEST(test_other_compression)
 	ck_assert(read_paths(&path, 1, &s, &err) < 0);
 	ck_assert_msg(strstr(err.buf, "compressed with xz") && strstr(err.buf, "xz -dc "), "%s", err.buf);
 	ck_assert_int_eq(s.n, 0);
+	/* found in a directory: skipped, saying why, the run goes on */
+	strbuf_reset(&err);
+	memset(&s, 0, sizeof(s));
+	ck_assert_msg(read_paths(&dir, 1, &s, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(s.skipped, 1);
+	ck_assert_int_eq(s.n, 0);
+	free(dir);
 	strbuf_release(&err);
 	free(cmd);
 	free(path);
