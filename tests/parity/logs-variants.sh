@@ -221,7 +221,8 @@ check_variant() {
 	fi
 	stop_pidfile "$tmp/run/nginx-$name.pid"
 	stop_pidfile "$tmp/run/apache-$name.pid"
-	expected "$out.probe.json" >"$out.expected"
+	: >"$out.expected"
+	[ -f "$out.probe.json" ] && expected "$out.probe.json" >"$out.expected"
 	"$bin" logs --format json "$LOGD/$READ" >"$out.json" 2>"$out.err"
 	st=$?
 	if [ "$WANT" = app ]; then
