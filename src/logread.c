@@ -362,113 +362,134 @@ static int read_index_line(struct run *run, const char *file, long lineno, const
 	return ret;
 }
 
+/* One file as it is read: its shape and the reader of that shape. */
+struct reading {
+	struct run *run;
+	struct logfile f;
+	enum shape sh;
+	struct native_reader nr;
+	int native_started, cut_reported;
+	struct errorlog_reader *er;
+};
+
+static void native_feed(struct reading *rd, const char *line, size_t len)
+{
+	if (!rd->native_started) {
+		native_begin(&rd->nr, rd->f.path, rd->run->sink);
+		rd->nr.skipping = rd->cut_reported;	/* said so already */
+		rd->native_started = 1;
+	}
+	native_line(&rd->nr, line, len, rd->f.line);
+}
+
+/* A line of a native log: SecAuditLogFormat changed to JSON, the server
+ * still appending to the same file, writes a JSON record between two
+ * native ones (inside one, such a line is a body line). */
+static void native_or_json(struct reading *rd, const char *line, size_t len)
+{
+	if ((!rd->native_started || !rd->nr.open) && len > 16 && !strncmp(line, "{\"transaction\":", 15)) {
+		struct strbuf why = STRBUF_INIT;
+		if (json_record(rd->f.path, rd->f.line, line, len, rd->run->sink, &why) < 0)
+			rd->run->sink->skipped(rd->run->sink->ctx, rd->f.path, rd->f.line,
+					       "record cut off (incomplete JSON)");
+		strbuf_release(&why);
+		return;
+	}
+	native_feed(rd, line, len);
+}
+
+/* A line of a JSON log; -1 (err set) when it is no audit record */
+static int json_feed(struct reading *rd, const char *line, size_t len, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	size_t i = 0;
+	char bid[64], bpart;
+	int ret = 0;
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	if (i == len)
+		return 0;
+	/* the format changed back to native in the same file */
+	if (native_boundary(line, len, bid, &bpart) && bpart == 'A') {
+		rd->sh = SH_NATIVE;
+		native_feed(rd, line, len);
+		return 0;
+	}
+	if (json_record(rd->f.path, rd->f.line, line, len, rd->run->sink, &why) < 0) {
+		/* a record cut by a crash (the line ends early, or the next
+		 * record was written onto it) is skipped; a line that is no
+		 * record at all is an error */
+		if (line[i] == '{' && (rd->f.last_line_unterminated || strstr(line, "{\"transaction\"")))
+			rd->run->sink->skipped(rd->run->sink->ctx, rd->f.path, rd->f.line,
+					       "record cut off (incomplete JSON)");
+		else {
+			strbuf_addf(err, "%s:%ld: %s", rd->f.path, rd->f.line, why.buf);
+			ret = -1;
+		}
+	}
+	strbuf_release(&why);
+	return ret;
+}
+
 static int read_file(struct run *run, const char *path, int from_index, struct strbuf *err)
 {
-	struct logfile f;
+	struct reading rd;
 	char *line;
 	size_t len;
 	int r, ret = 0;
-	enum shape sh = SH_EMPTY;
-	struct native_reader nr;
-	struct errorlog_reader *er = NULL;
 	long search = 0;
-	int native_started = 0, cut_reported = 0;
 
-	if (logfile_open(&f, path, err) < 0)
+	memset(&rd, 0, sizeof(rd));
+	rd.run = run;
+	rd.sh = SH_EMPTY;
+	if (logfile_open(&rd.f, path, err) < 0)
 		return -1;
 	run->st->files++;
-	while ((r = logfile_getline(&f, &line, &len, err)) == 1) {
+	while ((r = logfile_getline(&rd.f, &line, &len, err)) == 1) {
 		run->st->bytes += len + 1;
-		if (sh == SH_EMPTY || sh == SH_OTHER) {
+		if (rd.sh == SH_EMPTY || rd.sh == SH_OTHER) {
 			enum shape now = shape_of(line, len);
 			if (now == SH_EMPTY)
 				continue;
-			if (sh == SH_EMPTY && now != SH_OTHER) {
-				sh = now;
-				run->st->by_kind[sh == SH_NATIVE ? LOG_NATIVE : sh == SH_JSON ? LOG_JSON :
-						 sh == SH_INDEX ? LOG_INDEX : LOG_ERRORLOG]++;
+			if (rd.sh == SH_EMPTY && now != SH_OTHER) {
+				rd.sh = now;
+				run->st->by_kind[now == SH_NATIVE ? LOG_NATIVE : now == SH_JSON ? LOG_JSON :
+						 now == SH_INDEX ? LOG_INDEX : LOG_ERRORLOG]++;
 			} else if (now == SH_NATIVE) {
 				/* rotation cut a native record: what came before it is its tail */
-				sh = SH_NATIVE;
+				rd.sh = SH_NATIVE;
 				run->st->by_kind[LOG_NATIVE]++;
-				run->sink->skipped(run->sink->ctx, f.path, 1,
+				run->sink->skipped(run->sink->ctx, rd.f.path, 1,
 						   "record cut off (its start is not in this file)");
-				cut_reported = 1;
+				rd.cut_reported = 1;
 			} else if (now == SH_ERRORLOG && !from_index) {
 				/* an error log after lines of no known shape */
-				sh = SH_ERRORLOG;
+				rd.sh = SH_ERRORLOG;
 				run->st->by_kind[LOG_ERRORLOG]++;
 			} else {
-				sh = SH_OTHER;
+				rd.sh = SH_OTHER;
 				if (++search > NATIVE_SEARCH_LINES || from_index) {
-					strbuf_addf(err, "%s:%ld: not a ModSecurity audit log (native or JSON), "
-						    "Concurrent audit log index or Apache/nginx error log", f.path,
-						    f.line - search + 1);
 					ret = -1;
 					break;
 				}
 				continue;
 			}
 		}
-		switch (sh) {
+		switch (rd.sh) {
 		case SH_NATIVE:
-			/* SecAuditLogFormat changed to JSON, the server still
-			 * appending to the same file: a JSON record between two
-			 * native ones (inside one, it is a body line) */
-			if ((!native_started || !nr.open) && len > 16 && !strncmp(line, "{\"transaction\":", 15)) {
-				struct strbuf why = STRBUF_INIT;
-				if (json_record(f.path, f.line, line, len, run->sink, &why) < 0)
-					run->sink->skipped(run->sink->ctx, f.path, f.line, "record cut off (incomplete JSON)");
-				strbuf_release(&why);
-				break;
-			}
-			if (!native_started) {
-				native_begin(&nr, f.path, run->sink);
-				nr.skipping = cut_reported;	/* said so already */
-				native_started = 1;
-			}
-			native_line(&nr, line, len, f.line);
+			native_or_json(&rd, line, len);
 			break;
-		case SH_JSON: {
-			struct strbuf why = STRBUF_INIT;
-			size_t i = 0;
-			char bid[64], bpart;
-			while (i < len && isspace((unsigned char)line[i]))
-				i++;
-			if (i == len)
-				break;
-			/* the format changed back to native in the same file */
-			if (native_boundary(line, len, bid, &bpart) && bpart == 'A') {
-				sh = SH_NATIVE;
-				if (!native_started) {
-					native_begin(&nr, f.path, run->sink);
-					native_started = 1;
-				}
-				native_line(&nr, line, len, f.line);
-				break;
-			}
-			if (json_record(f.path, f.line, line, len, run->sink, &why) < 0) {
-				/* a record cut by a crash (the line ends early, or
-				 * the next record was written onto it) is skipped;
-				 * a line that is no record at all is an error */
-				if (line[i] == '{' && (f.last_line_unterminated || strstr(line, "{\"transaction\"")))
-					run->sink->skipped(run->sink->ctx, f.path, f.line, "record cut off (incomplete JSON)");
-				else {
-					strbuf_addf(err, "%s:%ld: %s", f.path, f.line, why.buf);
-					ret = -1;
-				}
-			}
-			strbuf_release(&why);
+		case SH_JSON:
+			ret = json_feed(&rd, line, len, err);
 			break;
-		}
 		case SH_INDEX:
-			if (len && read_index_line(run, f.path, f.line, line, err) < 0)
+			if (len && read_index_line(run, rd.f.path, rd.f.line, line, err) < 0)
 				ret = -1;
 			break;
 		case SH_ERRORLOG:
-			if (!er)
-				er = errorlog_reader_new(f.path, run->sink);
-			errorlog_reader_line(er, line, f.line);
+			if (!rd.er)
+				rd.er = errorlog_reader_new(rd.f.path, run->sink);
+			errorlog_reader_line(rd.er, line, rd.f.line);
 			break;
 		default:
 			break;
@@ -478,16 +499,16 @@ static int read_file(struct run *run, const char *path, int from_index, struct s
 	}
 	if (r < 0)
 		ret = -1;
-	if (ret == 0 && sh == SH_OTHER) {
+	if ((ret == 0 || !err->len) && rd.sh == SH_OTHER) {
 		strbuf_addf(err, "%s:%ld: not a ModSecurity audit log (native or JSON), Concurrent audit "
-			    "log index or Apache/nginx error log", f.path, f.line - search + 1);
+			    "log index or Apache/nginx error log", rd.f.path, rd.f.line - search + 1);
 		ret = -1;
 	}
-	if (native_started)
-		native_end(&nr, f.line);
-	if (er)
-		errorlog_reader_end(er);
-	logfile_close(&f);
+	if (rd.native_started)
+		native_end(&rd.nr, rd.f.line);
+	if (rd.er)
+		errorlog_reader_end(rd.er);
+	logfile_close(&rd.f);
 	return ret;
 }
 
