@@ -263,6 +263,15 @@ START_TEST(test_times)
 	ck_assert(logtime_iso("yesterday") < 0);
 	ck_assert(logtime_iso("2026-13-01") < 0);
 	ck_assert(logtime_apache("garbage") < 0);
+	/* mod_security2 west of UTC: "%c%.2d%.2d" of a negative offset
+	 * (molu8bits/modsecurity-parser's sample has "--0400"); 2.5
+	 * the last field held seconds */
+	ck_assert(logtime_apache("29/Nov/2026:16:20:48 --0400") == 1795983648LL);
+	ck_assert(logtime_apache("29/Nov/2026:16:50:48 --03-30") == 1795983648LL);
+	ck_assert(logtime_apache("29/Nov/2026:16:50:48 --03-1800") == 1795983648LL);
+	ck_assert(logtime_apache("29/Nov/2026:16:20:48 -0400") == 1795983648LL);
+	ck_assert(logtime_apache("30/Nov/2026:01:50:48 +051800") == 1795983648LL);
+	ck_assert(logtime_apache("30/Nov/2026:01:50:48 +0530") == 1795983648LL);
 	/* error-log prefixes: ErrorLogFormat %{cu}t, RFC 3339 syslog, BSD syslog */
 	ck_assert(logtime_stamp("2026-11-29 20:20:48.054685] [security2:error]") == logtime_nginx("2026/11/29 20:20:48"));
 	ck_assert(logtime_stamp("2026-11-29T21:20:48.123+01:00 web1 httpd[1]:") == 1795983648LL);
