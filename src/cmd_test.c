@@ -57,8 +57,10 @@ static const char usage[] =
 "  -h, --help                 this text\n"
 "\n"
 "A test file go-ftw would refuse counts as one failed test (its reason on\n"
-"stderr, naming file:line) and the run goes on; unknown keys are ignored\n"
-"with a warning. Ends with \"N passed, N failed, N skipped\". Exit status:\n"
+"stderr, naming file:line) and the run goes on; an encoded_request that\n"
+"is not base64 fails only its test; a file without tests has none; a test\n"
+"without stages is skipped; unknown keys are ignored with a warning.\n"
+"Ends with \"N passed, N failed, N skipped\". Exit status:\n"
 "0 every test run passed, 1 at least one failed, 2 usage or load error\n"
 "(rules, overrides, or no test file readable: one line naming file:line).\n";
 
