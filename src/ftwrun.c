@@ -34,11 +34,12 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 		const struct ftw_stage *st = &t->stages[i];
 		const struct ftw_output *out = st->out_override ? st->out_override : &st->out;
 		struct stage_result *sr;
-		if (st->invalid) {
+		if (st->invalid || (out->isolated && out->nexpect != 1)) {
 			/* go-ftw refuses to send it: the test fails */
 			r->outcome = TEST_FAILED;
 			r->failed_stage = (int)i + 1;
-			strbuf_addstr(&why, st->invalid);
+			strbuf_addstr(&why, st->invalid ? st->invalid
+				      : "'isolated' is only valid if 'expected_ids' has exactly one entry (go-ftw)");
 			break;
 		}
 		sr = &r->stages[r->nstages++];
