@@ -16,6 +16,7 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 		  struct ftw_result *r)
 {
 	struct strbuf why = STRBUF_INIT;
+	struct albedo albedo = { NULL, 0, 0 };
 	memset(r, 0, sizeof(*r));
 	r->test = t;
 	if (t->skip) {
@@ -43,7 +44,7 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 			break;
 		}
 		sr = &r->stages[r->nstages++];
-		server_run_stage(e, rs, st, sr);
+		server_run_stage(e, rs, st, &albedo, sr);
 		r->ms += sr->ms;
 		if (!ftw_check(out, sr, &why)) {
 			r->outcome = TEST_FAILED;
@@ -51,6 +52,7 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 			break;
 		}
 	}
+	albedo_release(&albedo);
 	if (t->expect_failure) {
 		/* an override says this platform fails the test */
 		if (r->outcome == TEST_FAILED) {

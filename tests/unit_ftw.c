@@ -380,7 +380,7 @@ static void run_stage(const char *uri, struct ruleset *rs, struct stage_result *
 	request_init(&st.req);
 	free(st.req.uri);
 	st.req.uri = xstrdup(uri);
-	server_run_stage(e, rs, &st, r);
+	server_run_stage(e, rs, &st, NULL, r);
 	request_release(&st.req);
 	engine_free(e);
 	strbuf_release(&err);
