@@ -43,7 +43,7 @@ struct input {
 	/* `data` wins over `encoded_data` wherever they stand (go-ftw's GetData) */
 	struct strbuf data, encoded, raw;
 	int has_data, has_encoded, has_raw;
-	int autocomplete;
+	int autocomplete, has_autocomplete;
 	int has_response;
 	struct response resp;
 	char *invalid;		/* go-ftw refuses to run the stage: why */
@@ -184,11 +184,15 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 		} else if (!strcmp(key, "encoded_request")) {
 			r = encoded_request(y, v, in);
 		} else if (!strcmp(key, "autocomplete_headers")) {
+			/* it wins over stop_magic wherever they stand (go-ftw's
+			 * postProcessAutocompleteHeaders) */
 			r = ftwy_get_bool(y, v, key, &b);
 			in->autocomplete = b;
+			in->has_autocomplete = 1;
 		} else if (!strcmp(key, "stop_magic")) {
 			r = ftwy_get_bool(y, v, key, &b);
-			in->autocomplete = !b;
+			if (!in->has_autocomplete)
+				in->autocomplete = !b;
 		} else if (!strcmp(key, "response")) {
 			r = parse_response(y, v, in);
 		} else if (!ftwy_in_list(key, ignored_input)) {
