@@ -339,7 +339,11 @@ int cmd_test(int argc, char **argv)
 	}
 	print_warnings(suite.warnings.buf);
 	if (overrides) {
-		if (overrides_load(&ov, overrides, &err) < 0) {
+		struct strbuf warn = STRBUF_INIT;
+		int r = overrides_load(&ov, overrides, &err, &warn);
+		print_warnings(warn.buf);
+		strbuf_release(&warn);
+		if (r < 0) {
 			complain("%s", err.buf);
 			goto out;
 		}

@@ -446,12 +446,12 @@ START_TEST(overrides_replace_and_ignore)
 				"test_overrides:\n"
 				"  - rule_id: 5\n"
 				"    test_ids: [2]\n"
-				"    stage_ids: [2]\n"
+				"    stage_ids: [1]\n"
 				"    reason: r1\n"
 				"    output: {status: 418}\n"
 				"ignore:\n"
 				"  '^5-3$': skipped here\n");
-	ck_assert_msg(overrides_load(&o, path, &err) == 0, "%s", err.buf);
+	ck_assert_msg(overrides_load(&o, path, &err, NULL) == 0, "%s", err.buf);
 	load(&s, "5.yaml",
 	     "tests:\n"
 	     "  - test_id: 1\n    stages: [{input: {}, output: {}}]\n"
@@ -468,7 +468,7 @@ START_TEST(overrides_replace_and_ignore)
 	free(path);
 
 	path = unit_write("bad.yaml", "test_overrides:\n  - rule_id: 5\n    reason: x\n    output: {log: {expect_ids: [one]}}\n");
-	ck_assert_int_eq(overrides_load(&o, path, &err), -1);
+	ck_assert_int_eq(overrides_load(&o, path, &err, NULL), -1);
 	ck_assert_msg(strstr(err.buf, "bad.yaml:4: expect_ids must be a number") != NULL, "%s", err.buf);
 	overrides_release(&o);
 	free(path);
