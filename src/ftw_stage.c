@@ -319,7 +319,7 @@ static void build_request(struct input *in, struct ftw_stage *st, enum platform 
 	} else {
 		/* go-ftw sorts the mapping's names (Go's sort: bytes); legacy
 		 * ftw sends them in file order */
-		if (d == FTW_V2)
+		if (d == FTW_V2 && in->nheaders > 1)
 			qsort(in->headers, in->nheaders, sizeof(*in->headers), cmp_header_names);
 		for (size_t i = 0; i < in->nheaders; i++)
 			request_add_header(r, in->headers[i].name, in->headers[i].value);
