@@ -94,8 +94,11 @@ struct ruleset {
 	size_t nrules, arules;
 	struct note *notes;
 	size_t nnotes, anotes;
-	char *rule_engine;		/* last SecRuleEngine value, NULL if unset */
+	char *rule_engine;		/* the SecRuleEngine value in effect, NULL if unset:
+					 * ModSecurity 2 (Apache) keeps the last; libmodsecurity
+					 * keeps the first load's (the last within that load) */
 	struct origin rule_engine_at;
+	size_t rule_engine_unit;	/* the load that set it, + 1 (0: none) */
 	int severity_score[4];		/* tx.{critical,error,warning,notice}_anomaly_score */
 	int inbound_threshold;		/* tx.inbound_anomaly_score_threshold, 0 unknown */
 	int points_limit[5];		/* Comodo points mode: tx.points_limit1-4 ([1]-[4]) */

@@ -31,13 +31,15 @@ int audit_unprotected(const struct audit *a)
 	return 0;
 }
 
-/* The last SecRequestBodyAccess of the loaded units (those that load for
- * every request), with where it is; NULL when none sets it. */
+/* The SecRequestBodyAccess in effect for the loaded units (those that load
+ * for every request), with where it is; NULL when none sets it. Apache
+ * keeps the last; libmodsecurity the first load's (the last line within
+ * it), as for SecRuleEngine (ruleset_neutral.c). */
 static const char *body_access(const struct ruleset *rs, struct origin *at)
 {
 	static char value[16];
 	const char *found = NULL;
-	for (size_t u = 0; u < rs->nunits; u++) {
+	for (size_t u = 0; u < rs->nunits && (rs->engine_v2 || !found); u++) {
 		const char *p = rs->units[u].text.buf;
 		int line = 1;
 		if (!p || rs->units[u].inactive || rs->units[u].scope)
