@@ -56,6 +56,10 @@ static void key_unit(struct key *k, const struct load_unit *u)
 {
 	const char *p = u->text.buf, *end = p + u->text.len, *at;
 	mix_str(k, u->scope);
+	mix(k, &u->scope_kind, sizeof(u->scope_kind));
+	mix_str(k, u->outer ? "nested" : "");
+	for (const char *q = u->pre.buf, *at; q && (at = strstr(q, "id:999")); q = at + 8)
+		mix_str(k, strchr(at, ','));	/* the settings, not the ids */
 	if (!u->scope) {
 		mix(k, p, u->text.len);
 		return;

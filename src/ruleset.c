@@ -41,6 +41,7 @@ void ruleset_release(struct ruleset *rs)
 	for (size_t i = 0; i < rs->nunits; i++) {
 		free(rs->units[i].name);
 		strbuf_release(&rs->units[i].text);
+		strbuf_release(&rs->units[i].pre);
 		free(rs->units[i].map);
 		free(rs->units[i].group);
 		free(rs->units[i].scope);
@@ -72,6 +73,15 @@ void ruleset_release(struct ruleset *rs)
 	free(rs->rule_engine);
 	free(rs->v2_prelude);
 	free(rs->server_root);
+	free(rs->docroot);
+	for (size_t i = 0; i < rs->ndefines; i++) {
+		free(rs->defines[i].name);
+		free(rs->defines[i].value);
+	}
+	free(rs->defines);
+	for (size_t i = 0; i < rs->nmodules; i++)
+		free(rs->modules[i]);
+	free(rs->modules);
 	free(rs->root);
 	for (int k = 0; k < 4; k++)
 		free(rs->policy[k]);
@@ -198,5 +208,6 @@ size_t rs_new_unit(struct ruleset *rs, const char *name)
 	memset(&rs->units[rs->nunits], 0, sizeof(rs->units[0]));
 	rs->units[rs->nunits].name = xstrdup(name);
 	strbuf_init(&rs->units[rs->nunits].text, 0);
+	strbuf_init(&rs->units[rs->nunits].pre, 0);
 	return rs->nunits++;
 }

@@ -78,12 +78,26 @@ struct load_unit {
 				 * (<Location>/<LocationMatch>): loaded only for requests
 				 * whose path it matches, which libmodsecurity cannot express */
 	void *scope_re;		/* compiled scope (pcre2_code) */
+	int scope_kind;		/* what `scope` is matched against: SCOPE_PATH the
+				 * request's path; SCOPE_FILE the file Apache maps
+				 * it to (<Files*>); SCOPE_DIR the document root it is
+				 * served from (<Directory*>) */
+	struct origin scope_at;	/* the container's opening line (noted once kept) */
+	struct strbuf pre;	/* a scope's SecRuleEngine, SecRuleRemoveBy..., SecRuleUpdateTargetById
+				 * as phase-1 ctl: SecActions, loaded before every unit:
+				 * ModSecurity 2 merges them into the request's
+				 * configuration, so they hold for rules of every
+				 * phase, the server's earlier ones included */
+	size_t outer;		/* a scope inside another (<Files> in <Directory>):
+				 * that unit + 1, which must apply too; else 0 */
 	/* witness.c's notes on the fitted text, read once per audit: */
 	int witness_read;	/* the notes below are set */
 	int odd_separator;	/* SecArgumentSeparator other than '&' */
 	long *named_ids;	/* ids SecRuleRemoveById/SecRuleUpdate*ById name, as lo, hi pairs */
 	size_t nnamed;
 };
+
+enum { SCOPE_PATH, SCOPE_FILE, SCOPE_DIR };
 
 struct ruleset {
 	struct load_unit *units;
@@ -113,11 +127,20 @@ struct ruleset {
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
+	char *docroot;			/* the main server's DocumentRoot, NULL if none */
 	int vhost_only;			/* read only the N-th <VirtualHost> (Apache) or
 					 * server {}'s rules (nginx) (1-based, in reading
 					 * order; 0 = all): --all-hosts, one host at a time,
 					 * without reading every vhost's Includes */
 	int vhost_seen;			/* <VirtualHost>s met so far */
+	struct apache_define {		/* Define NAME [VALUE], in reading order */
+		char *name;
+		char *value;		/* NULL: defined without a value */
+	} *defines;
+	size_t ndefines, adefines;
+	char **modules;			/* LoadModule: "security2_module" and "mod_security2.c" */
+	size_t nmodules, amodules;
+	int modules_known;		/* a LoadModule was read: <IfModule> tests them */
 	char *root;			/* --root: read DIR/etc/... for /etc/... */
 	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */
 	char *policy[4];		/* the value in force of tx.allowed_methods,

@@ -341,6 +341,14 @@ static int rule(struct reader *rd, struct origin at, const char *line, struct se
 		na = seclang_actions(d->args[nfixed].inner, &a);
 	if (is_rule)
 		newop = neutral_operator(rs, at.file, d->args[1].inner, &drop);
+	/* mod_security2 (built with REQUEST_EARLY, its default) runs phase 1
+	 * in post_read_request, before Apache maps the request to its
+	 * <Location>/<Directory>/<Files>: measured on Debian's 2.9, a phase-1
+	 * rule in one never runs */
+	if (!drop && !starts_chain_link && rs->engine_v2 && rs->units[rd->unit].scope &&
+	    v2_phase_of(a, na) == 1)
+		drop = "a phase-1 rule inside <Location>/<Directory>/<Files> never runs under ModSecurity 2 "
+		       "(phase 1 runs before Apache maps the request to them)";
 	if (is_rule && !drop && v2_check_regex(rd, at, d->args[1].inner, err) < 0) {
 		free(newop);
 		seclang_actions_free(a, na);
@@ -422,10 +430,19 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	struct ruleset *rs = rd->rs;
 	struct seclang_directive d;
 	int ret = 0;
+	char *expanded = NULL;
 
+	/* Apache (and mod_security2 rule files, which Apache reads) resolves
+	 * ${NAME} in the whole line before anything else */
+	if (rs->apache || rs->engine_v2)
+		expanded = apache_expand(rd, at, line);
+	if (expanded)
+		line = expanded;
 	seclang_split(line, &d);
-	if (!d.name)
+	if (!d.name) {
+		free(expanded);
 		return 0;
+	}
 
 	if (apache_container(rd, at, &d, err, &ret) || rd->inactive)
 		goto out;
@@ -445,6 +462,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 		ret = -1;
 		goto out;
 	}
+	if ((rs->apache || rs->engine_v2) && apache_define(rd, at, &d))
+		goto out;
 	if (rs->apache && apache_directive(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "Include") || !strcasecmp(d.name, "IncludeOptional")) {
@@ -483,6 +502,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	read_emit(rd, line, at);
 out:
 	seclang_directive_release(&d);
+	free(expanded);
 	return ret;
 }
 
@@ -591,9 +611,10 @@ static int finish(struct reader *rd, int ret)
 	for (int d = 0; d < rd->depth; d++)	/* a <VirtualHost> left open by an error */
 		for (int i = 0; rd->stack[d].vhost && i < 6; i++)
 			free(rd->stack[d].saved_defaults[i]);
-	if (ret == 0)
+	if (ret == 0) {
 		read_flush_chain(rd);
-	else
+		apache_drop_empty_scopes(rd->rs);
+	} else
 		for (size_t i = 0; i < rd->nchain; i++)
 			free(rd->chain[i].text);
 	free(rd->chain);
