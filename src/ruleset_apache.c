@@ -709,19 +709,20 @@ int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path)
 	if (unit->outer && !ruleset_unit_applies(rs, unit->outer - 1, path))
 		return 0;
 	if (unit->scope_kind == SCOPE_FILE) {
-		/* WordPress answers every callback URL form (pretty
-		 * /wc-api/X/, ?wc-api=X, /index.php?...) from index.php; a
-		 * <Files> naming the path's own last part covers it too */
-		const char *end = path + strcspn(path, "?"), *last = end;
+		/* mod_security2 takes the request's per-directory configuration
+		 * before WordPress's rewrite (its fixup runs first): the file
+		 * is the path's first part, which does not exist in the
+		 * document root (/wc-api/X/: "wc-api"; /index.php/...:
+		 * "index.php"); / (the ?wc-api=X form) is the directory itself,
+		 * which no <Files> covers. Measured on Apache 2.4 + mod_security2. */
+		const char *first = path + (path[0] == '/');
+		size_t n = strcspn(first, "/?");
 		char *seg;
 		int hit;
-		while (last > path && last[-1] == '/')
-			last--;
-		end = last;
-		while (last > path && last[-1] != '/')
-			last--;
-		seg = xstrndup(last, (size_t)(end - last));
-		hit = scope_matches(unit, "index.php") || (*seg && scope_matches(unit, seg));
+		if (!n)
+			return 0;
+		seg = xstrndup(first, n);
+		hit = scope_matches(unit, seg);
 		free(seg);
 		return hit;
 	}
@@ -769,7 +770,7 @@ void apache_drop_empty_scopes(struct ruleset *rs)
 			rs_note(rs, unit->scope_at, "%s: loaded only for callbacks %s (libmodsecurity has no %s; "
 				"the audit emulates them)", what,
 				kind == SCOPE_PATH ? "whose path it matches"
-				: kind == SCOPE_FILE ? "whose file it names (WordPress answers every callback from index.php)"
+				: kind == SCOPE_FILE ? "whose path's first part it names (the file Apache maps it to)"
 				: "whose document root it covers",
 				kind == SCOPE_PATH ? "locations" : kind == SCOPE_FILE ? "<Files>" : "<Directory>");
 			unit->scope_at.file = NULL;
