@@ -439,6 +439,7 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 	size_t first_unit = rs->nunits;
 
 	memset(&c, 0, sizeof(c));
+	rs->nginx = 1;
 	c.rs = rs;
 	c.host = host;
 	c.err = err;

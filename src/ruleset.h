@@ -126,6 +126,8 @@ struct ruleset {
 					 * (it would not start); each is also a note */
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
+	int nginx;			/* reading an nginx server config (ModSecurity-nginx,
+					 * libmodsecurity 3.0.9 loads the rule files) */
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
 	char *docroot;			/* the main server's DocumentRoot, NULL if none */
 	int vhost_only;			/* read only the N-th <VirtualHost> (Apache) or

@@ -471,6 +471,20 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			strbuf_addf(err, "%s:%d: %s takes one path", at.file, at.line, d.name);
 			ret = -1;
 		} else {
+			if (!rs->apache && !rs->engine_v2 && !strcasecmp(d.name, "IncludeOptional")) {
+				/* measured: nginx -t with libmodsecurity 3.0.9 says
+				 * "Rules error ... Invalid input: IncludeOptional"
+				 * (Debian's owasp-crs.load, written for Apache) */
+				if (rs->nginx) {
+					rs_note(rs, at, "IncludeOptional: the server would not start: libmodsecurity "
+						"3.0.9 refuses it (\"Invalid input\"; Apache's mod_security2 reads it); "
+						"followed here as Include, the rest is audited");
+					rs->server_fails++;
+				} else {
+					rs_note(rs, at, "IncludeOptional: libmodsecurity 3.0.9 refuses it (nginx would "
+						"not start; Apache's mod_security2 reads it); followed here");
+				}
+			}
 			ret = do_include(rd, at, d.args[0].inner,
 					 !strcasecmp(d.name, "IncludeOptional"), depth, err);
 		}
