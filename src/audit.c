@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 const char *outcome_name(enum outcome o)
@@ -45,6 +46,27 @@ int server_is_nginx(const char *config)
 int attack_concerns(const struct attack_result *r, const struct exclusion *x)
 {
 	return !r->cb || exclusion_for(x, r->cb);
+}
+
+const char *audit_stage_name(enum audit_stage s)
+{
+	static const char *n[AUDIT_STAGES] = { "load", "round1", "unmask", "probes", "startup", "sweep" };
+	return n[s];
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Adds the time since *t to stage s; *t becomes now. */
+static void lap(struct audit *a, enum audit_stage s, double *t)
+{
+	double n = now();
+	a->seconds[s] += n - *t;
+	*t = n;
 }
 
 const char *engine_mode_name(enum engine_mode m)
@@ -371,6 +393,7 @@ static int check_source_ips(const struct audit_opts *o, struct strbuf *err)
 int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 {
 	struct engine_stats st0, st;
+	double t;
 	int r;
 	engine_stats_get(&st0);
 	memset(a, 0, sizeof(*a));
@@ -381,7 +404,9 @@ int audit_run(const struct audit_opts *o, struct audit *a, struct strbuf *err)
 	a->host = o->params.host;
 	a->kco_version = o->kco_version;
 	audit_warnings(a, o->server_config);
+	t = now();
 	r = o->sweep ? sweep(o, a, err) : 0;
+	lap(a, STAGE_SWEEP, &t);
 	engine_stats_get(&st);
 	a->transactions = st.transactions - st0.transactions;
 	a->units_parsed = st.parses - st0.parses;
@@ -467,6 +492,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	struct verdict *latest = NULL;
 	long next_id = o->id_base, base;
 	int ret = -1, any = 0;
+	double t = now();
 
 	memset(a, 0, sizeof(*a));
 	a->engine_v2 = o->engine_v2;
@@ -482,6 +508,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 		a->mode = MODE_OFF;
 	if (pick_ids(o, &a->rs, &next_id, err) < 0)
 		return -1;
+	lap(a, STAGE_LOAD, &t);
 	a->order_id = o->params.klarna_order_id;
 	a->source_ips = o->source_ips;
 	a->settled = o->settled;
@@ -493,6 +520,7 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 	a->rounds = 1;
 	if (audit_run_all(a, NULL, 0, latest, err) < 0)
 		goto out;
+	lap(a, STAGE_ROUND1, &t);
 	for (size_t i = 0; i < a->ncases; i++) {
 		a->cases[i].v = latest[i];
 		memset(&latest[i], 0, sizeof(latest[i]));
@@ -524,10 +552,13 @@ static int run_once(const struct audit_opts *o, struct audit *a, struct strbuf *
 			if (exclusion_for(&a->excl[x], a->cases[i].cb) && !a->cases[i].fixed)
 				a->excl[x].verified = 0;
 	}
+	lap(a, STAGE_UNMASK, &t);
 	if (a->nexcl && o->attack_probes && audit_probe_attacks(a, err) < 0)
 		goto out;
+	lap(a, STAGE_PROBES, &t);
 	if (a->nexcl && o->verify_startup && verify_startup(a, err) < 0)
 		goto out;
+	lap(a, STAGE_STARTUP, &t);
 	ret = 0;
 out:
 	for (size_t i = 0; i < a->ncases; i++)

@@ -103,6 +103,15 @@ struct audit_case {
 
 enum engine_mode { MODE_ON, MODE_DETECTION_ONLY, MODE_OFF, MODE_UNSET };
 
+/* Where an audit's time goes (the report's work.seconds, `make bench`):
+ * reading and fitting the rules; round 1, every callback request once as
+ * the server is (the least any answer costs); finding every blocker and
+ * verifying the exclusions; the attack probes; the startup form; the
+ * paranoia sweep's levels. */
+enum audit_stage { STAGE_LOAD, STAGE_ROUND1, STAGE_UNMASK, STAGE_PROBES, STAGE_STARTUP, STAGE_SWEEP,
+		   AUDIT_STAGES };
+const char *audit_stage_name(enum audit_stage s);
+
 /* --paranoia-sweep: per case, the first paranoia level that blocks it. */
 struct sweep_row {
 	int first_level;		/* 1-4, 0 = passes at every level */
@@ -167,6 +176,7 @@ struct audit {
 	unsigned long runs_skipped;	/* case runs skipped: an equal transaction had run (txmemo.h), or another URL form stood for it (unmask.c) */
 	unsigned long probe_runs;	/* attack probe transactions run */
 	unsigned long probe_runs_skipped;	/* probe runs skipped: no exclusion fires for them, or an equal one ran */
+	double seconds[AUDIT_STAGES];	/* wall time per stage (the sweep's levels in SWEEP) */
 	const unsigned char *settled;	/* the sweep's cases not to run (audit_opts) */
 	struct txmemo *memo;	/* results of the callbacks' transactions (txmemo.h) */
 	const char *host;	/* --host */

@@ -23,6 +23,8 @@
 int native_boundary(const char *line, size_t len, char *id, char *part)
 {
 	size_t i = 0, s;
+	if (len && line[len - 1] == '\r')
+		len--;	/* CRLF: a log copied through Windows */
 	/* "--" ID "-" X "--", libmodsecurity 3 may write more dashes */
 	if (len < 8 || line[0] != '-' || line[1] != '-')
 		return 0;
@@ -182,9 +184,13 @@ static void part_h(struct native_reader *nr, const char *line)
 
 void native_line(struct native_reader *nr, const char *line, size_t len, long lineno)
 {
-	char id[64], part;
+	char id[64], part, *own = NULL;
 	if (native_boundary(line, len, id, &part) && (!nr->open || !strcmp(id, nr->id) || part == 'A')) {
 		if (part == 'A') {
+			/* the servers write LF; a record whose lines end in
+			 * CRLF went through Windows (an admin's copy, a
+			 * mail attachment): its CRs are not the request's */
+			nr->crlf = len && line[len - 1] == '\r';
 			if (nr->open) {
 				nr->sink->skipped(nr->sink->ctx, nr->file, nr->rec.line,
 						  "record cut off (no Z part before the next record)");
@@ -219,6 +225,10 @@ void native_line(struct native_reader *nr, const char *line, size_t len, long li
 		return;
 	}
 	nr->part_lines++;
+	if (nr->crlf && len && line[len - 1] == '\r') {
+		own = xstrndup(line, --len);
+		line = own;
+	}
 	switch (nr->part) {
 	case 'A':
 		if (nr->part_lines == 1)
@@ -251,6 +261,7 @@ void native_line(struct native_reader *nr, const char *line, size_t len, long li
 	default:
 		break;
 	}
+	free(own);
 }
 
 void native_end(struct native_reader *nr, long lineno)

@@ -38,6 +38,8 @@ struct native_reader {
 	int detail;		/* the record is wanted: keep headers, body, messages */
 	int in_headers;		/* part B: still in the header lines */
 	int skipping;		/* inside a record whose start was cut off */
+	int crlf;		/* its boundary line ended in CR: a log that went through
+				 * Windows (CRLF), every line of the record loses its CR */
 	struct strbuf body;
 	long records;		/* emitted */
 	enum logkind kind;
@@ -46,7 +48,8 @@ void native_begin(struct native_reader *nr, const char *file, const struct logsi
 void native_line(struct native_reader *nr, const char *line, size_t len, long lineno);
 /* The file ended after `lineno` lines: a record still open is cut off. */
 void native_end(struct native_reader *nr, long lineno);
-/* Is `line` a native boundary "--ID-X--"? Fills id (size >= 64) and part. */
+/* Is `line` a native boundary "--ID-X--" (a CR at its end allowed)? Fills
+ * id (size >= 64) and part. */
 int native_boundary(const char *line, size_t len, char *id, char *part);
 
 /* ---- the JSON reader: one line, one record ---- */

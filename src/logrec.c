@@ -82,6 +82,38 @@ static long long from_tm(struct tm *tm, int has_zone, long zone_sec)
 	return t == (time_t)-1 ? -1 : (long long)t;
 }
 
+/* The zone after an audit log's time, in seconds east of UTC. mod_security2
+ * prints it as sign, then "%.2d" of the hours and of the minutes, each a
+ * signed number: west of UTC the hours bring their own minus, "--0400",
+ * and half hours a second one, "--03-30" (2.9.8 still does); 2.5 printed
+ * the seconds past the hour where the minutes go ("+051800", "--03-1800").
+ * libmodsecurity 3 and Apache write "+0100"/"-0400". */
+static int zone_offset(const char *z, long *off)
+{
+	int neg, hh, rest = 0, digits = 0;
+	if (*z != '+' && *z != '-')
+		return -1;
+	neg = *z++ == '-';
+	if (*z == '-')
+		z++;	/* the hours' own sign */
+	if (!isdigit((unsigned char)z[0]) || !isdigit((unsigned char)z[1]))
+		return -1;
+	hh = (z[0] - '0') * 10 + (z[1] - '0');
+	z += 2;
+	if (*z == '-')
+		z++;	/* the minutes' own sign */
+	while (isdigit((unsigned char)*z) && digits < 6) {
+		rest = rest * 10 + (*z++ - '0');
+		digits++;
+	}
+	if ((digits != 2 && digits != 4) || hh > 14)
+		return -1;
+	*off = hh * 3600L + (digits == 2 ? rest * 60L : (long)rest);
+	if (neg)
+		*off = -*off;
+	return 0;
+}
+
 long long logtime_apache(const char *s)
 {
 	struct tm tm;
@@ -98,10 +130,10 @@ long long logtime_apache(const char *s)
 	z = s + n;
 	if (*z == '.')
 		z += 1 + strspn(z + 1, "0123456789");
-	if (*z == ' ' && (z[1] == '+' || z[1] == '-') && isdigit((unsigned char)z[2])) {
-		int hhmm = atoi(z + 2);
-		long off = (hhmm / 100) * 3600L + (hhmm % 100) * 60L;
-		return from_tm(&tm, 1, z[1] == '-' ? -off : off);
+	if (*z == ' ') {
+		long off;
+		if (zone_offset(z + 1, &off) == 0)
+			return from_tm(&tm, 1, off);
 	}
 	return from_tm(&tm, 0, 0);
 }

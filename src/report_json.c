@@ -366,6 +366,12 @@ void report_json(const struct audit *a, const struct report_opts *opt, struct st
 		cJSON_AddNumberToObject(w, "reruns_skipped", (double)a->runs_skipped);
 		cJSON_AddNumberToObject(w, "probe_runs", (double)a->probe_runs);
 		cJSON_AddNumberToObject(w, "probe_runs_skipped", (double)a->probe_runs_skipped);
+		{	/* wall seconds per stage: measured, so no test compares them */
+			cJSON *sec = cJSON_AddObjectToObject(w, "seconds");
+			for (int st = 0; st < AUDIT_STAGES; st++)
+				cJSON_AddNumberToObject(sec, audit_stage_name((enum audit_stage)st),
+							(double)(long)(a->seconds[st] * 1000 + 0.5) / 1000);
+		}
 	}
 	cJSON_AddNumberToObject(o, "warnings", (double)a->nwarnings);
 	cJSON_AddBoolToObject(o, "protected", !audit_unprotected(a));

@@ -261,6 +261,15 @@ START_TEST(test_times)
 	ck_assert(logtime_iso("yesterday") < 0);
 	ck_assert(logtime_iso("2026-13-01") < 0);
 	ck_assert(logtime_apache("garbage") < 0);
+	/* mod_security2 west of UTC: "%c%.2d%.2d" of a negative offset
+	 * (molu8bits/modsecurity-parser's sample has "--0400"); 2.5
+	 * the last field held seconds */
+	ck_assert(logtime_apache("29/Nov/2026:16:20:48 --0400") == 1795983648LL);
+	ck_assert(logtime_apache("29/Nov/2026:16:50:48 --03-30") == 1795983648LL);
+	ck_assert(logtime_apache("29/Nov/2026:16:50:48 --03-1800") == 1795983648LL);
+	ck_assert(logtime_apache("29/Nov/2026:16:20:48 -0400") == 1795983648LL);
+	ck_assert(logtime_apache("30/Nov/2026:01:50:48 +051800") == 1795983648LL);
+	ck_assert(logtime_apache("30/Nov/2026:01:50:48 +0530") == 1795983648LL);
 }
 END_TEST
 

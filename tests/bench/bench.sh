@@ -57,12 +57,12 @@ peak() {	# peak resident memory (MiB) of one run
 	tail -n 1 "$tmp/m" | awk '{printf "%.0f", $1 / 1024}'
 }
 
-work() {	# units parsed, rule sets built, engines, transactions, runs not run, from the JSON report
-	python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["summary"]["work"]; print(w["rule_units_parsed"], w["rule_sets_built"], w["engines"], w["transactions"], w["reruns_skipped"] + w["probe_runs_skipped"])' "$1" 2>/dev/null ||
-		echo "? ? ? ? ?"
+work() {	# units parsed, rule sets built, engines, transactions, runs not run, stage seconds, from the JSON report
+	python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["summary"]["work"]; s=w["seconds"]; print(w["rule_units_parsed"], w["rule_sets_built"], w["engines"], w["transactions"], w["reruns_skipped"] + w["probe_runs_skipped"], "%.2f/%.2f/%.2f/%.2f" % (s["load"], s["round1"], s["unmask"] + s["sweep"], s["probes"]))' "$1" 2>/dev/null ||
+		echo "? ? ? ? ? ?"
 }
 
-printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s\n' set "load s" "audit s" ratio "load cpu" "aud cpu" units sets engines "tx run" "not run" "MiB set/aud"
+printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s  %s\n' set "load s" "audit s" ratio "load cpu" "aud cpu" units sets engines "tx run" "not run" "MiB set/aud" "stages s"
 row() {	# name, rule args, extra audit args
 	name=$1 rules=$2 extra=$3
 	l=$(timeit "$bin check $rules")
@@ -77,7 +77,7 @@ row() {	# name, rule args, extra audit args
 		ml=$(peak "$bin check $rules")
 	fi
 	ma=$(peak "$bin $rules $extra --format json -o $tmp/out.json")
-	printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s\n' "$name" "$lw" "$aw" "$ratio" "$lc" "$ac" "$1" "$2" "$3" "$4" "$5" "$ml/$ma"
+	printf '%-24s %9s %9s %7s %9s %9s %6s %5s %7s %8s %8s %10s  %s\n' "$name" "$lw" "$aw" "$ratio" "$lc" "$ac" "$1" "$2" "$3" "$4" "$5" "$ml/$ma" "$6"
 }
 row demo "$demo" ""
 row "crs3.3.4+vendor" "$crsv" ""
@@ -91,5 +91,7 @@ echo "(medians of $runs runs; wall and CPU (user+sys) seconds; load = 'check' of
 echo " units/sets/engines/tx run/not run = rule units parsed, libmodsecurity rule sets built (parses,"
 echo " fitting checks, engines), engines built, transactions run, runs answered without running, from"
 echo " the audit's JSON); MiB set/aud = peak resident memory of one process holding the set loaded"
-echo " (tests/bench/loadset with MCA_LOADSET; else of 'check') and of the audit"
+echo " (tests/bench/loadset with MCA_LOADSET; else of 'check') and of the audit; stages s = wall seconds"
+echo " of the last run's stages (work.seconds): load / round 1 (each callback request once, as the server"
+echo " is: what any answer costs) / unmasking and verifying the exclusions (and the sweep) / attack probes"
 echo "  audit command: $bin RULES --format json -o OUT --exclusions EXCL"
