@@ -263,8 +263,11 @@ static void close_block(struct ctx *c)
 {
 	if (c->level == 2 && c->in_server) {
 		size_t first = c->server_first_unit, last = c->rs->nunits;
-		/* the innermost `modsecurity` wins; the connector's default is off */
-		int on = c->modsec[2] != -1 ? c->modsec[2] : c->modsec[1] == 1;
+		/* the server's own `modsecurity`, or -1: then the http level's,
+		 * known only once http {} is read (nginx merges a directive
+		 * written after the server blocks, e.g. conf.d/modsecurity.conf
+		 * included after conf.d/default.conf, into all of them) */
+		int on = c->modsec[2];
 		if (!c->have_first_server) {
 			c->first_on = on;
 			c->have_first_server = 1;
@@ -451,6 +454,15 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 		c.modsec[i] = -1;
 	ret = parse_file(&c, real, NULL);
 	if (!ret) {
+		/* the innermost `modsecurity` wins; the connector's default is off */
+		int http_on = c.modsec[1] == 1;
+		if (c.first_on == -1)
+			c.first_on = http_on;
+		if (c.chosen_on == -1)
+			c.chosen_on = http_on;
+		for (size_t i = 0; list && i < c.nlist; i++)
+			if (c.list[i].on == -1)
+				c.list[i].on = http_on;
 		/* no server named the host: nginx answers with the default one */
 		if (!c.chosen && c.have_first_server) {
 			c.chosen_first = c.first_server_first;
