@@ -1,4 +1,7 @@
 #include "nginxconf.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include "util/fileio.h"
 #include "util/rootpath.h"
 
@@ -45,6 +48,7 @@ struct ctx {
 				 * rules are not read (--all-hosts, one host at a time) */
 	int modsec[MAX_LEVEL];	/* `modsecurity` per level: -1 unset, 0 off, 1 on */
 	char *scope[MAX_LEVEL];	/* location regex per level */
+	size_t loc[MAX_LEVEL];	/* the location {} per level: index + 1 into rs->nlocs */
 	int files;		/* interned file names live here */
 	char **names;
 	size_t nnames;
@@ -119,8 +123,110 @@ static void mark_unit(struct ctx *c, size_t u, const char *at_file, int at_line)
 	const char *scope = current_scope(c);
 	(void)at_file;
 	(void)at_line;
-	if (scope)
+	if (scope) {
 		c->rs->units[u].scope = xstrdup(scope);
+		c->rs->units[u].scope_kind = SCOPE_NGINX;
+		for (int l = c->level; l >= 3; l--)
+			if (c->loc[l]) {
+				c->rs->units[u].nloc = c->loc[l];
+				break;
+			}
+	}
+}
+
+/* Record a location {} for nginx's choice among them (nginx_location_applies). */
+static void add_location(struct ctx *c, const struct stmt *s)
+{
+	struct ruleset *rs = c->rs;
+	struct nginx_location *l;
+	const char *mod = s->n >= 3 ? s->w[1] : "";
+	const char *arg = s->n >= 3 ? s->w[2] : s->n >= 2 ? s->w[1] : "/";
+	ARRAY_PUSH(rs->nlocs, rs->nnlocs, rs->anlocs);
+	l = &rs->nlocs[rs->nnlocs++];
+	memset(l, 0, sizeof(*l));
+	l->server = c->server_n;
+	for (int lv = c->level - 1; lv >= 3 && !l->parent; lv--)
+		l->parent = c->loc[lv];
+	if (!strcmp(mod, "~") || !strcmp(mod, "~*")) {
+		l->kind = NLOC_REGEX;
+		l->arg = mod[1] ? xasprintf("(?i)%s", arg) : xstrdup(arg);
+	} else {
+		l->kind = !strcmp(mod, "=") ? NLOC_EXACT : !strcmp(mod, "^~") ? NLOC_STOP : NLOC_PREFIX;
+		l->arg = xstrdup(arg);
+	}
+	c->loc[c->level] = rs->nnlocs;
+}
+
+static int loc_regex_matches(struct nginx_location *l, const char *path)
+{
+	pcre2_match_data *md;
+	int r;
+	if (!l->re) {
+		int code;
+		PCRE2_SIZE off;
+		l->re = pcre2_compile((PCRE2_SPTR)l->arg, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+		if (!l->re)
+			return 0;
+	}
+	md = pcre2_match_data_create_from_pattern(l->re, NULL);
+	r = pcre2_match(l->re, (PCRE2_SPTR)path, strlen(path), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return r >= 0;
+}
+
+/* nginx's choice among the locations of `server` directly inside
+ * `parent` (index + 1; 0: the server's own) for `path`: an exact match;
+ * else the longest prefix, final when it is ^~; else the first regex
+ * that matches, in order; else that longest prefix. Index + 1, 0 none.
+ * A prefix's nested locations are then chosen among the same way (what
+ * nginx's location tree does for the common cases). */
+static size_t choose_location(const struct ruleset *rs, int server, size_t parent, const char *path)
+{
+	size_t best = 0, bestlen = 0;
+	for (size_t i = 0; i < rs->nnlocs; i++) {
+		const struct nginx_location *l = &rs->nlocs[i];
+		size_t n;
+		if (l->server != server || l->parent != parent || l->kind == NLOC_REGEX)
+			continue;
+		n = strlen(l->arg);
+		if (l->kind == NLOC_EXACT) {
+			if (!strcmp(l->arg, path))
+				return i + 1;
+			continue;
+		}
+		if (!strncmp(l->arg, path, n) && (!best || n > bestlen)) {
+			best = i + 1;
+			bestlen = n;
+		}
+	}
+	if (best && rs->nlocs[best - 1].kind == NLOC_STOP)
+		return best;
+	for (size_t i = 0; i < rs->nnlocs; i++) {
+		struct nginx_location *l = (struct nginx_location *)&rs->nlocs[i];	/* caches re */
+		if (l->server == server && l->parent == parent && l->kind == NLOC_REGEX &&
+		    loc_regex_matches(l, path))
+			return i + 1;
+	}
+	return best;
+}
+
+int nginx_location_applies(const struct ruleset *rs, size_t loc, const char *path)
+{
+	int server;
+	size_t chosen = 0, next;
+	if (!loc || loc > rs->nnlocs)
+		return 0;
+	server = rs->nlocs[loc - 1].server;
+	while ((next = choose_location(rs, server, chosen, path))) {
+		chosen = next;
+		if (chosen == loc)
+			return 1;
+	}
+	/* the chain nginx took: the unit applies when its location is on it */
+	for (size_t l = chosen; l; l = rs->nlocs[l - 1].parent)
+		if (l == loc)
+			return 1;
+	return 0;
 }
 
 static int add_rules(struct ctx *c, const struct stmt *s)
@@ -255,6 +361,7 @@ static int open_block(struct ctx *c, struct stmt *s)
 		}
 	} else if (!strcmp(s->w[0], "location") && c->level >= 3) {
 		c->scope[c->level] = location_regex(s);
+		add_location(c, s);
 	}
 	return 0;
 }
@@ -307,6 +414,7 @@ static void close_block(struct ctx *c)
 	}
 	free(c->scope[c->level]);
 	c->scope[c->level] = NULL;
+	c->loc[c->level] = 0;
 	c->level--;
 }
 

@@ -74,6 +74,12 @@ void ruleset_release(struct ruleset *rs)
 	free(rs->v2_prelude);
 	free(rs->server_root);
 	free(rs->docroot);
+	for (size_t i = 0; i < rs->nnlocs; i++) {
+		free(rs->nlocs[i].arg);
+		if (rs->nlocs[i].re)
+			pcre2_code_free(rs->nlocs[i].re);
+	}
+	free(rs->nlocs);
 	for (size_t i = 0; i < rs->ndefines; i++) {
 		free(rs->defines[i].name);
 		free(rs->defines[i].value);

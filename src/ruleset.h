@@ -88,6 +88,8 @@ struct load_unit {
 				 * ModSecurity 2 merges them into the request's
 				 * configuration, so they hold for rules of every
 				 * phase, the server's earlier ones included */
+	size_t nloc;		/* SCOPE_NGINX: its innermost location, index + 1
+				 * into ruleset.nlocs */
 	size_t outer;		/* a scope inside another (<Files> in <Directory>):
 				 * that unit + 1, which must apply too; else 0 */
 	/* witness.c's notes on the fitted text, read once per audit: */
@@ -97,7 +99,10 @@ struct load_unit {
 	size_t nnamed;
 };
 
-enum { SCOPE_PATH, SCOPE_FILE, SCOPE_DIR };
+/* SCOPE_NGINX: an nginx location's unit; it applies when nginx picks
+ * that location (or one inside it) for the path (nginxconf.h). */
+enum { SCOPE_PATH, SCOPE_FILE, SCOPE_DIR, SCOPE_NGINX };
+enum { NLOC_PREFIX, NLOC_STOP, NLOC_EXACT, NLOC_REGEX };
 
 struct ruleset {
 	struct load_unit *units;
@@ -128,6 +133,14 @@ struct ruleset {
 					 * Apache's, Include is relative to ServerRoot */
 	int nginx;			/* reading an nginx server config (ModSecurity-nginx,
 					 * libmodsecurity 3.0.9 loads the rule files) */
+	struct nginx_location {		/* every location {} of the servers read, in order */
+		int server;		/* its server {} (1-based, reading order) */
+		size_t parent;		/* the location it is nested in, index + 1; 0 none */
+		int kind;		/* NLOC_PREFIX, NLOC_STOP (^~), NLOC_EXACT (=), NLOC_REGEX */
+		char *arg;		/* the prefix or exact path; the regex (with (?i) for ~*) */
+		void *re;		/* NLOC_REGEX compiled (pcre2_code), lazily */
+	} *nlocs;
+	size_t nnlocs, anlocs;
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
 	char *docroot;			/* the main server's DocumentRoot, NULL if none */
 	int vhost_only;			/* read only the N-th <VirtualHost> (Apache) or

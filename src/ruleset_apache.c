@@ -11,6 +11,7 @@
  * when a container closes.
  */
 #include "ruleset_priv.h"
+#include "nginxconf.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -708,6 +709,8 @@ int ruleset_unit_applies(const struct ruleset *rs, size_t u, const char *path)
 		return 1;
 	if (unit->outer && !ruleset_unit_applies(rs, unit->outer - 1, path))
 		return 0;
+	if (unit->scope_kind == SCOPE_NGINX)
+		return nginx_location_applies(rs, unit->nloc, path);
 	if (unit->scope_kind == SCOPE_FILE) {
 		/* mod_security2 takes the request's per-directory configuration
 		 * before WordPress's rewrite (its fixup runs first): the file
@@ -751,7 +754,11 @@ static void unit_free(struct load_unit *u)
 
 void apache_drop_empty_scopes(struct ruleset *rs)
 {
-	size_t *to = xmalloc(rs->nunits * sizeof(*to)), n = 0;
+	size_t *to, n = 0;
+	/* nginxconf keeps unit ranges per server while it reads: no index moves */
+	if (rs->nginx || !rs->nunits)
+		return;
+	to = xmalloc(rs->nunits * sizeof(*to));
 	for (size_t u = 0; u < rs->nunits; u++) {
 		struct load_unit *unit = &rs->units[u];
 		int empty = unit->scope && unit->nmap == 0 && !unit->pre.len;
