@@ -36,7 +36,9 @@ struct ctx {
 	int nfiles;		/* files read, <= MAX_FILES (a file including
 				 * itself twice doubles at each level) */
 	/* the server being read: does it serve host? which units are its own? */
-	int in_server, server_hits, server_default;
+	int in_server, server_default;
+	long server_hits;	/* how well the server's names name the host (host_match) */
+	long chosen_hits;	/* the chosen server's */
 	size_t server_first_unit;
 	int chosen;		/* a server has been chosen */
 	size_t chosen_first, chosen_last;	/* its units [first, last) */
@@ -74,16 +76,36 @@ static void stmt_free(struct stmt *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int host_match(const char *name, const char *host)
+/* How well server_name `name` names `host`, in nginx's order of
+ * precedence: an exact name, then the longest wildcard starting with *
+ * (or .example.com), then the longest ending with *, then the first
+ * regex (~...). 0: it does not. */
+static long host_match(const char *name, const char *host)
 {
 	size_t hl = strlen(host), nl = strlen(name);
 	if (!strcasecmp(name, host))
-		return 1;
+		return 4000000;
 	if (name[0] == '*' && name[1] == '.')
-		return hl > nl - 1 && !strcasecmp(host + hl - (nl - 1), name + 1);
+		return hl > nl - 1 && !strcasecmp(host + hl - (nl - 1), name + 1) ? 3000000 + (long)nl : 0;
 	if (name[0] == '.')	/* .example.com: the name and its subdomains */
-		return !strcasecmp(host, name + 1) ||
-		       (hl > nl && !strcasecmp(host + hl - nl, name));
+		return !strcasecmp(host, name + 1) || (hl > nl && !strcasecmp(host + hl - nl, name))
+			? 3000000 + (long)nl : 0;
+	if (nl > 2 && name[nl - 1] == '*' && name[nl - 2] == '.')	/* www.example.* */
+		return hl > nl - 1 && !strncasecmp(host, name, nl - 1) ? 2000000 + (long)nl : 0;
+	if (name[0] == '~') {
+		int code, r;
+		PCRE2_SIZE off;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)(name + 1), PCRE2_ZERO_TERMINATED, PCRE2_CASELESS,
+					       &code, &off, NULL);
+		pcre2_match_data *md;
+		if (!re)
+			return 0;
+		md = pcre2_match_data_create_from_pattern(re, NULL);
+		r = pcre2_match(re, (PCRE2_SPTR)host, hl, 0, 0, md, NULL);
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+		return r >= 0 ? 1 : 0;
+	}
 	return 0;
 }
 
@@ -294,9 +316,11 @@ static int statement(struct ctx *c, struct stmt *s)
 		return ret;
 	}
 	if (!strcmp(d, "server_name") && c->level == 2) {
-		for (size_t i = 1; i < s->n; i++)
-			if (host_match(s->w[i], c->host))
-				c->server_hits = 1;
+		for (size_t i = 1; i < s->n; i++) {
+			long m = host_match(s->w[i], c->host);
+			if (m > c->server_hits)
+				c->server_hits = m;
+		}
 		if (c->listing && c->nlist) {
 			struct nginx_server *sv = &c->list[c->nlist - 1];
 			struct strbuf sb = STRBUF_INIT;
@@ -390,8 +414,11 @@ static void close_block(struct ctx *c)
 				c->chosen_last = last;
 				c->chosen_on = on;
 			}
-		} else if (c->server_hits && (!c->chosen || c->chosen == 2)) {
+		} else if (c->server_hits && (!c->chosen || c->chosen == 2 || c->server_hits > c->chosen_hits)) {
+			/* a better name later wins (an exact name over an earlier
+			 * wildcard); among equals, the first */
 			c->chosen = 1;
+			c->chosen_hits = c->server_hits;
 			c->chosen_first = first;
 			c->chosen_last = last;
 			c->chosen_on = on;
@@ -630,22 +657,28 @@ int nginxconf_servers(struct ruleset *rs, const char *path, struct nginx_server 
 
 size_t nginx_server_for(const struct nginx_server *s, size_t n, const char *host)
 {
-	size_t def = 0;
+	size_t def = 0, best = 0;
 	int have_def = 0;
+	long best_hit = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *copy = xstrdup(s[i].names), *save = NULL;
-		int hit = 0;
-		for (char *w = strtok_r(copy, " ", &save); w && !hit; w = strtok_r(NULL, " ", &save))
-			hit = host_match(w, host);
+		long hit = 0;
+		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			long m = host_match(w, host);
+			if (m > hit)
+				hit = m;
+		}
 		free(copy);
-		if (hit)
-			return i;
+		if (hit > best_hit) {
+			best_hit = hit;
+			best = i;
+		}
 		if (s[i].is_default && !have_def) {
 			def = i;
 			have_def = 1;
 		}
 	}
-	return def;
+	return best_hit ? best : def;
 }
 
 void nginx_servers_free(struct nginx_server *s, size_t n)
