@@ -15,6 +15,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -618,10 +619,8 @@ static int host_matches(const char *names, const char *host)
 	for (char *n = strtok_r(copy, " ", &save); n && !hit; n = strtok_r(NULL, " ", &save)) {
 		if (!strcasecmp(n, host))
 			hit = 1;
-		else if (n[0] == '*' && n[1] == '.') {
-			size_t hl = strlen(host), nl = strlen(n + 1);
-			hit = hl > nl && !strcasecmp(host + hl - nl, n + 1);
-		}
+		else if (strpbrk(n, "*?"))	/* ServerAlias wildcards, * and ? anywhere */
+			hit = fnmatch(n, host, FNM_CASEFOLD) == 0;
 	}
 	free(copy);
 	return hit;
