@@ -611,6 +611,31 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 			else if (rs->units[u].inactive)
 				rs->units[u].inactive = 1;
 		}
+		/* SecRuleEngine belongs to the level whose rules say it: the
+		 * last one of the units that run everywhere in the chosen
+		 * server (http's, the server's own), and a location's as its
+		 * ctl:ruleEngine, first thing for the paths nginx serves from it
+		 * (the connector merges the location's rules before the
+		 * transaction starts). Another server's is not this host's. */
+		{
+			struct origin none = { NULL, 0 };
+			free(rs->rule_engine);
+			rs->rule_engine = NULL;
+			rs->rule_engine_at = none;
+			for (size_t u = 0; u < rs->nunits; u++) {
+				struct load_unit *unit = &rs->units[u];
+				if (!unit->engine || unit->inactive)
+					continue;
+				if (unit->scope) {
+					strbuf_addf(&unit->pre, "SecAction \"id:%d,phase:1,pass,nolog,t:none,"
+						    "ctl:ruleEngine=%s\"\n\n", 99900 + rs->scoped_ids++ % 90, unit->engine);
+					continue;
+				}
+				free(rs->rule_engine);
+				rs->rule_engine = xstrdup(unit->engine);
+				rs->rule_engine_at = unit->engine_at;
+			}
+		}
 		/* ModSecurity does not run for this server at all */
 		if (c.have_first_server && !c.chosen_on) {
 			struct origin none = { NULL, 0 };

@@ -47,6 +47,7 @@ void ruleset_release(struct ruleset *rs)
 		free(rs->units[i].scope);
 		free(rs->units[i].vhost);
 		free(rs->units[i].vhost_engine);
+		free(rs->units[i].engine);
 		free(rs->units[i].docroot);
 		free(rs->units[i].named_ids);
 		if (rs->units[i].scope_re)

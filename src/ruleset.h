@@ -72,6 +72,8 @@ struct load_unit {
 	size_t parent;		/* a <Location*> inside a vhost: that vhost's unit + 1 */
 	int inactive;		/* a vhost not chosen for --host (or a location in one) */
 	char *vhost_engine;	/* SecRuleEngine set inside the vhost */
+	char *engine;		/* nginx: the last SecRuleEngine in this unit's rules */
+	struct origin engine_at;
 	char *docroot;		/* the vhost's DocumentRoot (as the config says it), NULL if none */
 	struct origin vhost_engine_at;
 	char *scope;		/* NULL: every request; else a PCRE2 regex on the path

@@ -745,6 +745,7 @@ static void unit_free(struct load_unit *u)
 	free(u->scope);
 	free(u->vhost);
 	free(u->vhost_engine);
+	free(u->engine);
 	free(u->docroot);
 	free(u->named_ids);
 	if (u->scope_re)

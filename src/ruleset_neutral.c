@@ -133,6 +133,12 @@ int neutral_directive(struct reader *rd, struct origin at, struct seclang_direct
 		free(rs->rule_engine);
 		rs->rule_engine = xstrdup(d->nargs ? d->args[0].inner : "");
 		rs->rule_engine_at = at;
+		if (rs->nginx) {	/* whose it is: nginxconf decides per server and location */
+			struct load_unit *u = &rs->units[rd->unit];
+			free(u->engine);
+			u->engine = xstrdup(rs->rule_engine);
+			u->engine_at = at;
+		}
 		return 1;
 	}
 	if (rs_in_list(not_applied, d->name)) {
