@@ -274,9 +274,50 @@ static int add_rules(struct ctx *c, const struct stmt *s)
 	}
 	if (r < 0)
 		return -1;
-	for (size_t u = before; u < rs->nunits; u++)
+	for (size_t u = before; u < rs->nunits; u++) {
 		mark_unit(c, u, s->file, s->line);
+		rs->units[u].http_level = c->level <= 1;
+	}
 	return 0;
+}
+
+/* The connector merges a server's rules after http's, wherever http's
+ * directive stands (CRS's docker image includes conf.d/modsecurity.conf
+ * after conf.d/default.conf): http-level units move before every server's,
+ * each group keeping its order; rules and the servers' unit ranges follow. */
+static void http_units_first(struct ruleset *rs, size_t from, struct nginx_server *list, size_t nlist)
+{
+	size_t n = rs->nunits - from, k = 0, *to;
+	struct load_unit *copy;
+	int moved = 0;
+	for (size_t u = from; u < rs->nunits; u++)
+		if (rs->units[u].http_level && u > from && !rs->units[u - 1].http_level)
+			moved = 1;
+	if (!moved)
+		return;
+	to = xmalloc(rs->nunits * sizeof(*to));
+	copy = xmalloc(n * sizeof(*copy));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t u = from; u < rs->nunits; u++)
+			if (rs->units[u].http_level == !pass) {
+				to[u] = from + k;
+				copy[k++] = rs->units[u];
+			}
+	memcpy(rs->units + from, copy, n * sizeof(*copy));
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].unit >= from && rs->rules[i].unit < rs->nunits)
+			rs->rules[i].unit = to[rs->rules[i].unit];
+	for (size_t i = 0; i < nlist; i++) {
+		/* a server's units stay contiguous: only http's, never inside
+		 * a server {}, moved past them */
+		size_t first = list[i].first_unit, last = list[i].last_unit;
+		if (first < last) {	/* an empty range stays empty wherever it is */
+			list[i].first_unit = to[first];
+			list[i].last_unit = to[last - 1] + 1;
+		}
+	}
+	free(copy);
+	free(to);
 }
 
 /* `modsecurity off` in a location: the engine off for the paths it covers. */
@@ -611,6 +652,7 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 			else if (rs->units[u].inactive)
 				rs->units[u].inactive = 1;
 		}
+		http_units_first(rs, first_unit, c.list, c.nlist);
 		/* SecRuleEngine belongs to the level whose rules say it: the
 		 * last one of the units that run everywhere in the chosen
 		 * server (http's, the server's own), and a location's as its

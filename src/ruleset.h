@@ -73,6 +73,7 @@ struct load_unit {
 	int inactive;		/* a vhost not chosen for --host (or a location in one) */
 	char *vhost_engine;	/* SecRuleEngine set inside the vhost */
 	char *engine;		/* nginx: the last SecRuleEngine in this unit's rules */
+	int http_level;		/* nginx: loaded at http {} level (merged before every server's) */
 	struct origin engine_at;
 	char *docroot;		/* the vhost's DocumentRoot (as the config says it), NULL if none */
 	struct origin vhost_engine_at;
