@@ -105,9 +105,9 @@ char *apache_expand(struct reader *rd, struct origin at, const char *line)
 		if (def && def->value) {
 			val = def->value;
 		} else if ((val = getenv(name)) && noted) {
-			rs_note(rs, at, "${%s} taken from the environment (\"%.60s\"), as Apache takes it from "
-				"its own: run the audit with the server's (Debian: . /etc/apache2/envvars)",
-				name, val);
+			rs_note(rs, at, "${NAME} taken from this process's environment, as Apache takes it from "
+				"its own: run the audit with the server's (Debian: . /etc/apache2/envvars; a "
+				"container's ENV)");
 		}
 		if (val) {
 			strbuf_addstr(&out, val);

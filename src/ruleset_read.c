@@ -456,9 +456,12 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	if (!strcasecmp(d.name, "SecRuleEngine") &&
 	    (d.nargs != 1 || (strcasecmp(d.args[0].inner, "On") && strcasecmp(d.args[0].inner, "Off") &&
 			      strcasecmp(d.args[0].inner, "DetectionOnly")))) {
-		strbuf_addf(err, "%s:%d: SecRuleEngine \"%.60s\"%s is not On, Off or DetectionOnly",
+		strbuf_addf(err, "%s:%d: SecRuleEngine \"%.60s\"%s is not On, Off or DetectionOnly%s",
 			    at.file, at.line, d.nargs ? d.args[0].inner : "",
-			    d.nargs > 1 ? " (with more arguments)" : "");
+			    d.nargs > 1 ? " (with more arguments)" : "",
+			    d.nargs && strstr(d.args[0].inner, "${") && (rs->apache || rs->engine_v2)
+			    ? " (an undefined variable: Apache takes ${NAME} from Define or its environment; "
+			      "run the audit with the server's)" : "");
 		ret = -1;
 		goto out;
 	}
