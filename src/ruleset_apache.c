@@ -781,6 +781,7 @@ void apache_drop_empty_scopes(struct ruleset *rs)
 				: "whose document root it covers",
 				kind == SCOPE_PATH ? "locations" : kind == SCOPE_FILE ? "<Files>" : "<Directory>");
 			unit->scope_at.file = NULL;
+			free(what);
 		}
 		if (n != u)
 			rs->units[n] = *unit;
