@@ -266,8 +266,8 @@ static int dump_rules(const struct audit_opts *o)
 		ret = 2;
 	}
 	for (size_t i = 0; i < rs.nnotes && !ret; i++)
-		printf("# note: %s:%d: %s (%d places)\n", rs.notes[i].at.file ? rs.notes[i].at.file : "",
-		       rs.notes[i].at.line, rs.notes[i].what, rs.notes[i].count);
+		printf("# note: %s:%d: %s (%d place%s)\n", rs.notes[i].at.file ? rs.notes[i].at.file : "",
+		       rs.notes[i].at.line, rs.notes[i].what, rs.notes[i].count, rs.notes[i].count == 1 ? "" : "s");
 	for (size_t u = 0; u < rs.nunits && !ret; u++) {
 		printf("# ---- load %zu: %s (%d rules)%s\n", u + 1, rs.units[u].name, rs.units[u].rules,
 		       rs.units[u].inactive ? " [not loaded: a vhost not serving the host]" : "");

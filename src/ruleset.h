@@ -123,6 +123,9 @@ struct ruleset {
 	int points_limit[5];		/* Comodo points mode: tx.points_limit1-4 ([1]-[4]) */
 	int incoming_points_limit;	/* Comodo: tx.incoming_points_limit, 0 unknown */
 	int engine_v2;			/* read as ModSecurity 2 would (set before adding units) */
+	unsigned long v2_pcre_limit, v2_pcre_depth;	/* v2: SecPcreMatchLimit and
+					 * ...Recursion as read so far (0: not set, mod_security2's
+					 * default 1500); each @rx gets the values when read */
 	int v2_comma;			/* a translated setvar value holds a comma: the tool's
 					 * rules setting it load first (ruleset_override_text) */
 	int preparse;			/* ruleset_fit's loads also build each unit's cached parse

@@ -197,11 +197,23 @@ char *v2_translate_rs(const struct ruleset *rs, const char *line, struct strbuf 
  * place). */
 #define V2_LINE_UNESCAPED 1u
 #define V2_LINE_ANCHORED 2u
+#define V2_LINE_LIMITED 4u
 #define V2_UNESCAPE_NOTE "translated: an operator ending in \\\\, one backslash as Apache reads it " \
 	"(libmodsecurity 3.0.9 keeps both and cannot end a quoted argument in one): the @rx it means"
 #define V2_ANCHOR_NOTE "translated: ^ and $ in @rx as ModSecurity 2 reads them: (?-m) first and $ as \\z " \
 	"(libmodsecurity 3.0.9 compiles regexes multi-line, ModSecurity 2 does not)"
-char *v2_anchor_line(const char *line, unsigned *what);
+#define V2_LIMIT_NOTE "translated: @rx under ModSecurity 2's PCRE limits (SecPcreMatchLimit and " \
+	"SecPcreMatchLimitRecursion, default 1500), written into the regex as (*LIMIT_MATCH=N)(*LIMIT_DEPTH=N): " \
+	"libmodsecurity 3.0.9 ignores both directives, and a regex that hits the limit does not match in ModSecurity 2"
+/* ...and every @rx under the PCRE limits mod_security2 compiles it with
+ * (limit, depth: the SecPcreMatchLimit* values read before it, 0 = its
+ * default 1500; V2_LINE_LIMITED). */
+char *v2_anchor_line(const char *line, unsigned *what, unsigned long limit, unsigned long depth);
+/* SecPcreMatchLimit / SecPcreMatchLimitRecursion N: ModSecurity 2 compiles
+ * the regexes read after it with N (a process-wide value); recorded for
+ * v2_anchor_line. Returns 1 when `d` was one (it still goes through:
+ * libmodsecurity 3.0.9 reads and ignores it). */
+int v2_pcre_limit_directive(struct ruleset *rs, const struct seclang_directive *d);
 
 /* ---- ruleset_fit.c: what 3.0.9 refuses ---- */
 

@@ -395,12 +395,14 @@ static int rule(struct reader *rd, struct origin at, const char *line, struct se
 			free(tr);
 		}
 		/* after the backslashes are Apache's: ^ and $ of the regex v2 runs */
-		tr = v2_anchor_line(out.buf, &what);
+		tr = v2_anchor_line(out.buf, &what, rs->v2_pcre_limit, rs->v2_pcre_depth);
 		if (tr) {
 			if (what & V2_LINE_UNESCAPED)
 				rs_note(rs, at, V2_UNESCAPE_NOTE);
 			if (what & V2_LINE_ANCHORED)
 				rs_note(rs, at, V2_ANCHOR_NOTE);
+			if (what & V2_LINE_LIMITED)
+				rs_note(rs, at, V2_LIMIT_NOTE);
 			strbuf_reset(&out);
 			strbuf_addstr(&out, tr);
 			free(tr);
@@ -506,6 +508,8 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	}
 	if (!strcasecmp(d.name, "SecDefaultAction") && d.nargs == 1 && v2_record_default(rd, at, d.args[0].inner))
 		goto out;
+	if (rs->engine_v2)
+		v2_pcre_limit_directive(rs, &d);	/* and on to libmodsecurity, which ignores it */
 	if (rs->engine_v2 && v2_before_definition(rd, at, &d))
 		goto out;
 	if (rs->engine_v2 && v2_remove_by_directive(rd, at, &d))

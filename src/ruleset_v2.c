@@ -937,7 +937,33 @@ static char *literal_as_rx(const char *op)
 	return NULL;
 }
 
-char *v2_anchor_line(const char *line, unsigned *what)
+/* mod_security2's configure default for both limits (MODSEC_PCRE_MATCH_LIMIT*) */
+#define V2_PCRE_DEFAULT_LIMIT 1500UL
+
+int v2_pcre_limit_directive(struct ruleset *rs, const struct seclang_directive *d)
+{
+	int depth;
+	char *end;
+	unsigned long v;
+	if (!strcasecmp(d->name, "SecPcreMatchLimit"))
+		depth = 0;
+	else if (!strcasecmp(d->name, "SecPcreMatchLimitRecursion"))
+		depth = 1;
+	else
+		return 0;
+	if (d->nargs != 1)
+		return 0;
+	v = strtoul(d->args[0].inner, &end, 10);
+	if (*end || !v)
+		return 0;	/* Apache refuses it: ruleset_fit says so */
+	if (depth)
+		rs->v2_pcre_depth = v;
+	else
+		rs->v2_pcre_limit = v;
+	return 1;
+}
+
+char *v2_anchor_line(const char *line, unsigned *what, unsigned long limit, unsigned long depth)
 {
 	struct seclang_directive d;
 	struct strbuf out = STRBUF_INIT;
@@ -974,9 +1000,17 @@ char *v2_anchor_line(const char *line, unsigned *what)
 	nrx = rx ? anchor_regex(rx) : NULL;
 	if (nrx)
 		*what |= V2_LINE_ANCHORED;
-	if (nrx || unesc) {
-		if (nrx)
-			strbuf_addf(&out, "%s %s \"%.*s%s\"", d.name, d.args[0].raw, (int)(rx - op), op, nrx);
+	if (rx && *rx) {
+		/* mod_security2 sets the limits in the match context; PCRE2
+		 * takes them from the pattern's start too (a lower limit wins),
+		 * and counts them the same way: the same library and JIT */
+		*what |= V2_LINE_LIMITED;
+	}
+	if (nrx || unesc || (*what & V2_LINE_LIMITED)) {
+		if (rx && *rx)
+			strbuf_addf(&out, "%s %s \"%.*s(*LIMIT_MATCH=%lu)(*LIMIT_DEPTH=%lu)%s\"", d.name,
+				    d.args[0].raw, (int)(rx - op), op, limit ? limit : V2_PCRE_DEFAULT_LIMIT,
+				    depth ? depth : V2_PCRE_DEFAULT_LIMIT, nrx ? nrx : rx);
 		else
 			strbuf_addf(&out, "%s %s \"%s\"", d.name, d.args[0].raw, op);
 		if (d.nargs == 3)
