@@ -75,6 +75,7 @@ void ruleset_release(struct ruleset *rs)
 	free(rs->v2_prelude);
 	free(rs->server_root);
 	free(rs->docroot);
+	free(rs->server_name);
 	for (size_t i = 0; i < rs->nnlocs; i++) {
 		free(rs->nlocs[i].arg);
 		if (rs->nlocs[i].re)

@@ -149,6 +149,7 @@ struct ruleset {
 	size_t nnlocs, anlocs;
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
 	char *docroot;			/* the main server's DocumentRoot, NULL if none */
+	char *server_name;		/* the main server's ServerName, NULL if none */
 	int vhost_only;			/* read only the N-th <VirtualHost> (Apache) or
 					 * server {}'s rules (nginx) (1-based, in reading
 					 * order; 0 = all): --all-hosts, one host at a time,

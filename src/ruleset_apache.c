@@ -244,6 +244,15 @@ int apache_directive(struct reader *rd, struct origin at, struct seclang_directi
 		rs->server_root = xstrdup(d->args[0].inner);
 		return 1;
 	}
+	if (!strcasecmp(d->name, "ServerName") && !u->vhost && !u->scope && d->nargs) {
+		/* a <VirtualHost> naming none answers to this one (Apache) */
+		const char *n = d->args[0].inner, *p = strstr(n, "://");
+		if (p)
+			n = p + 3;
+		free(rs->server_name);
+		rs->server_name = xstrndup(n, strcspn(n, ":/"));
+		return 1;
+	}
 	if ((!strcasecmp(d->name, "ServerName") || !strcasecmp(d->name, "ServerAlias")) && u->vhost) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addstr(&sb, u->vhost);
@@ -755,6 +764,13 @@ static void unit_free(struct load_unit *u)
 void apache_drop_empty_scopes(struct ruleset *rs)
 {
 	size_t *to, n = 0;
+	/* a <VirtualHost> without ServerName takes the main server's (Apache
+	 * merges it at startup, wherever the main one is written) */
+	for (size_t u = 0; rs->apache && rs->server_name && u < rs->nunits; u++)
+		if (rs->units[u].vhost && !rs->units[u].vhost[0]) {
+			free(rs->units[u].vhost);
+			rs->units[u].vhost = xstrdup(rs->server_name);
+		}
 	/* nginxconf keeps unit ranges per server while it reads: no index moves */
 	if (rs->nginx || !rs->nunits)
 		return;
