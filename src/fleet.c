@@ -95,8 +95,13 @@ static struct key nginx_key(const struct audit_opts *o, const struct ruleset *rs
 		if (!other)
 			key_unit(&k, &rs->units[u]);
 	}
-	/* its locations, with rules or not: they decide which one serves a path */
-	for (size_t l = 0; l < rs->nnlocs; l++)
+	/* when some of its locations have rules: all its locations, with rules
+	 * or not, since they decide which one serves a path */
+	int scoped = 0;
+	for (size_t u = 0; u < rs->nunits && !scoped; u++)
+		scoped = rs->units[u].scope_kind == SCOPE_NGINX && rs->units[u].nloc &&
+			 rs->nlocs[rs->units[u].nloc - 1].server == (int)i + 1;
+	for (size_t l = 0; scoped && l < rs->nnlocs; l++)
 		if (rs->nlocs[l].server == (int)i + 1) {
 			mix(&k, &rs->nlocs[l].kind, sizeof(rs->nlocs[l].kind));
 			mix_str(&k, rs->nlocs[l].parent ? rs->nlocs[rs->nlocs[l].parent - 1].arg : "");
