@@ -4,7 +4,8 @@
  *
  * Pipeline per stage: parse `input` (fields, or a raw/encoded request;
  * `data` through go-ftw's templates in schema v2) -> the bytes go-ftw
- * sends (its header autocompletion, request.h) -> read the way the
+ * sends (its BuildRequest, request_go_ftw in request.h; legacy files get
+ * request_autocomplete) -> read the way the
  * platform's server reads them (platform_read): the stage's request, or
  * `refused` with the server's own answer.
  *
@@ -12,10 +13,13 @@
  * (threads share it); ftw_stage_release frees everything, whatever
  * ftw_parse_stage returned; go-ftw's precedence holds (a raw request wins
  * over every other input field; `data` beside it makes the stage
- * `invalid`, go-ftw's sanity check).
+ * `invalid`, go-ftw's sanity check, as does an encoded_request Go cannot
+ * decode; `data` wins over `encoded_data`; `ordered_headers` over
+ * `headers`).
  */
 #include "ftw_read.h"
 #include "ftw_template.h"
+#include "util/base64.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +35,15 @@ static const char *const ignored_input[] = {
 struct input {
 	char *dest_addr, *method, *uri, *version;
 	long port;
-	struct header *headers;
-	size_t nheaders, aheaders;
-	struct strbuf data, raw;
-	int has_data, has_raw;
-	int autocomplete;
+	/* `headers:` (a mapping) and `ordered_headers:` (a list) apart: go-ftw
+	 * sends the list when there is one, else the mapping sorted by name */
+	struct header *headers, *ordered;
+	size_t nheaders, aheaders, nordered, aordered;
+	int has_ordered;
+	/* `data` wins over `encoded_data` wherever they stand (go-ftw's GetData) */
+	struct strbuf data, encoded, raw;
+	int has_data, has_encoded, has_raw;
+	int autocomplete, has_autocomplete;
 	int has_response;
 	struct response resp;
 	char *invalid;		/* go-ftw refuses to run the stage: why */
@@ -88,6 +96,44 @@ static int parse_response(struct yctx *y, yaml_node_t *n, struct input *in)
 	return 0;
 }
 
+/* go-ftw decodes encoded_data when it builds the request: bytes that are
+ * not base64 give no body (it logs the error and sends none). */
+static int encoded_data(struct yctx *y, yaml_node_t *v, struct input *in)
+{
+	const char *s = ftwy_sval(v);
+	size_t at;
+	if (!s)
+		return ftwy_fail(y, v, "encoded_data must be a base64 string");
+	strbuf_reset(&in->encoded);
+	in->has_encoded = 1;
+	if ((y->d == FTW_V2 ? base64_decode_std(s, &in->encoded, &at) : base64_decode(s, &in->encoded)) < 0 &&
+	    y->warn)
+		strbuf_addf(y->warn, "%s:%d: encoded_data is not base64: the request has no body, as go-ftw sends it\n",
+			    y->file, (int)v->start_mark.line + 1);
+	return 0;
+}
+
+/* An empty encoded_request is no raw request (go-ftw's IsNotEmpty); one
+ * that is not base64 fails its stage when it runs, as in go-ftw (whose
+ * run stops there), not the file. */
+static int encoded_request(struct yctx *y, yaml_node_t *v, struct input *in)
+{
+	const char *s = ftwy_sval(v);
+	size_t at;
+	if (!s)
+		return ftwy_fail(y, v, "encoded_request must be a base64 string");
+	if (!*s)
+		return 0;
+	strbuf_reset(&in->raw);
+	in->has_raw = 2;
+	if ((y->d == FTW_V2 ? base64_decode_std(s, &in->raw, &at) : (at = 0, base64_decode(s, &in->raw))) < 0 &&
+	    !in->invalid)
+		in->invalid = xasprintf("%s:%d: failed to read request from test specification: "
+					"illegal base64 data at input byte %zu (go-ftw)",
+					y->file, (int)v->start_mark.line + 1, at);
+	return 0;
+}
+
 static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 {
 	if (ftwy_is_null(n))
@@ -111,9 +157,12 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 			r = ftwy_get_string(y, v, key, &in->uri);
 		else if (!strcmp(key, "version"))
 			r = ftwy_get_string(y, v, key, &in->version);
-		else if (!strcmp(key, "headers") || !strcmp(key, "ordered_headers"))
+		else if (!strcmp(key, "headers"))
 			r = ftwy_get_headers(y, v, key, &in->headers, &in->nheaders, &in->aheaders);
-		else if (!strcmp(key, "data")) {
+		else if (!strcmp(key, "ordered_headers")) {
+			r = ftwy_get_headers(y, v, key, &in->ordered, &in->nordered, &in->aordered);
+			in->has_ordered = 1;
+		} else if (!strcmp(key, "data")) {
 			r = ftwy_get_text(y, v, key, &in->data);
 			in->has_data = 1;
 			if (r == 0 && y->d == FTW_V2 && memmem(in->data.buf, in->data.len, "{{", 2)) {
@@ -124,23 +173,26 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 				in->data = t;
 			}
 		} else if (!strcmp(key, "encoded_data")) {
-			r = ftwy_get_base64(y, v, key, &in->data);
-			in->has_data = 1;
-		} else if (!strcmp(key, "raw_request")) {
-			/* legacy ftw's; go-ftw reads encoded_request first */
+			r = encoded_data(y, v, in);
+		} else if (!strcmp(key, "raw_request") && y->d == FTW_LEGACY) {
+			/* legacy ftw's; encoded_request wins over it (go-ftw's
+			 * schema has no raw_request: unknown, ignored, there) */
 			if (in->has_raw != 2) {
 				r = ftwy_get_text(y, v, key, &in->raw);
 				in->has_raw = 1;
 			}
 		} else if (!strcmp(key, "encoded_request")) {
-			r = ftwy_get_base64(y, v, key, &in->raw);
-			in->has_raw = 2;
+			r = encoded_request(y, v, in);
 		} else if (!strcmp(key, "autocomplete_headers")) {
+			/* it wins over stop_magic wherever they stand (go-ftw's
+			 * postProcessAutocompleteHeaders) */
 			r = ftwy_get_bool(y, v, key, &b);
 			in->autocomplete = b;
+			in->has_autocomplete = 1;
 		} else if (!strcmp(key, "stop_magic")) {
 			r = ftwy_get_bool(y, v, key, &b);
-			in->autocomplete = !b;
+			if (!in->has_autocomplete)
+				in->autocomplete = !b;
 		} else if (!strcmp(key, "response")) {
 			r = parse_response(y, v, in);
 		} else if (!ftwy_in_list(key, ignored_input)) {
@@ -148,6 +200,12 @@ static int parse_input(struct yctx *y, yaml_node_t *n, struct input *in)
 		}
 		if (r < 0)
 			return -1;
+	}
+	if (!in->has_data && in->has_encoded) {
+		struct strbuf t = in->data;
+		in->data = in->encoded;
+		in->encoded = t;
+		in->has_data = 1;
 	}
 	/* go-ftw: a raw request wins over every other input field (they are
 	 * ignored), except that data beside encoded_request fails the stage
@@ -168,7 +226,13 @@ static void input_release(struct input *in)
 		free(in->headers[i].value);
 	}
 	free(in->headers);
+	for (size_t i = 0; i < in->nordered; i++) {
+		free(in->ordered[i].name);
+		free(in->ordered[i].value);
+	}
+	free(in->ordered);
 	strbuf_release(&in->data);
+	strbuf_release(&in->encoded);
 	strbuf_release(&in->raw);
 	response_release(&in->resp);
 	free(in->invalid);
@@ -212,8 +276,14 @@ static void go_ftw_wire(const struct input *in, const struct request *r, struct 
 		strbuf_add(out, r->body, r->body_len);
 }
 
+static int cmp_header_names(const void *a, const void *b)
+{
+	return strcmp(((const struct header *)a)->name, ((const struct header *)b)->name);
+}
+
 /* The request as it goes on the wire, then as the server reads it. */
-static void build_request(struct input *in, struct ftw_stage *st, enum platform pl)
+static void build_request(struct input *in, struct ftw_stage *st, enum platform pl,
+			  enum ftw_dialect d)
 {
 	struct request *r = &st->req;
 	request_init(r);
@@ -243,14 +313,25 @@ static void build_request(struct input *in, struct ftw_stage *st, enum platform 
 		free(r->version);
 		r->version = xstrdup(v);
 	}
-	for (size_t i = 0; i < in->nheaders; i++)
-		request_add_header(r, in->headers[i].name, in->headers[i].value);
+	if (in->has_ordered) {
+		for (size_t i = 0; i < in->nordered; i++)
+			request_add_header(r, in->ordered[i].name, in->ordered[i].value);
+	} else {
+		/* go-ftw sorts the mapping's names (Go's sort: bytes); legacy
+		 * ftw sends them in file order */
+		if (d == FTW_V2 && in->nheaders > 1)
+			qsort(in->headers, in->nheaders, sizeof(*in->headers), cmp_header_names);
+		for (size_t i = 0; i < in->nheaders; i++)
+			request_add_header(r, in->headers[i].name, in->headers[i].value);
+	}
 	if (in->has_data && in->data.len) {
 		size_t len;
 		char *b = strbuf_detach(&in->data, &len);
 		request_set_body(r, b, len);
 	}
-	if (in->autocomplete)
+	if (d == FTW_V2)
+		request_go_ftw(r, in->autocomplete);
+	else if (in->autocomplete)
 		request_autocomplete(r);
 	{
 		struct strbuf wire = STRBUF_INIT;
@@ -303,6 +384,7 @@ int ftw_parse_stage(struct yctx *y, yaml_node_t *n, struct ftw_stage *st)
 	memset(&in, 0, sizeof(in));
 	in.autocomplete = 1;
 	strbuf_init(&in.data, 0);
+	strbuf_init(&in.encoded, 0);
 	strbuf_init(&in.raw, 0);
 	response_init(&in.resp);
 	r = input ? parse_input(y, input, &in) : 0;
@@ -311,7 +393,7 @@ int ftw_parse_stage(struct yctx *y, yaml_node_t *n, struct ftw_stage *st)
 	else if (r == 0)
 		st->out.line = st->line;
 	if (r == 0) {
-		build_request(&in, st, y->platform);
+		build_request(&in, st, y->platform, y->d);
 		st->invalid = in.invalid;
 		in.invalid = NULL;
 		if (in.has_response) {

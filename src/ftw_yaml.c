@@ -220,19 +220,17 @@ int ftwy_get_headers(struct yctx *y, yaml_node_t *n, const char *key, struct hea
 			else if (kn && !strcmp(kn, "value"))
 				r = ftwy_get_string(y, v, "value", &value);
 			else
-				r = ftwy_fail(y, k, "%s: unknown key \"%s\" (name, value)", key, kn ? kn : "?");
+				r = ftwy_unknown(y, k, key, "name, value");
 			if (r < 0) {
 				free(name);
 				free(value);
 				return -1;
 			}
 		}
-		if (!name) {
-			free(value);
-			return ftwy_fail(y, it, "%s: entry without a name", key);
-		}
+		/* go-ftw sends an entry without a name as ": value"; the
+		 * server refuses the request (platform.h), as it would */
 		ARRAY_PUSH(*h, *nh, *ah);
-		(*h)[*nh].name = name;
+		(*h)[*nh].name = name ? name : xstrdup("");
 		(*h)[(*nh)++].value = value ? value : xstrdup("");
 	}
 	return 0;

@@ -16,6 +16,7 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 		  struct ftw_result *r)
 {
 	struct strbuf why = STRBUF_INIT;
+	struct albedo albedo = { NULL, 0, 0 };
 	memset(r, 0, sizeof(*r));
 	r->test = t;
 	if (t->skip) {
@@ -34,15 +35,16 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 		const struct ftw_stage *st = &t->stages[i];
 		const struct ftw_output *out = st->out_override ? st->out_override : &st->out;
 		struct stage_result *sr;
-		if (st->invalid) {
+		if (st->invalid || (out->isolated && out->nexpect != 1)) {
 			/* go-ftw refuses to send it: the test fails */
 			r->outcome = TEST_FAILED;
 			r->failed_stage = (int)i + 1;
-			strbuf_addstr(&why, st->invalid);
+			strbuf_addstr(&why, st->invalid ? st->invalid
+				      : "'isolated' is only valid if 'expected_ids' has exactly one entry (go-ftw)");
 			break;
 		}
 		sr = &r->stages[r->nstages++];
-		server_run_stage(e, rs, st, sr);
+		server_run_stage(e, rs, st, &albedo, sr);
 		r->ms += sr->ms;
 		if (!ftw_check(out, sr, &why)) {
 			r->outcome = TEST_FAILED;
@@ -50,6 +52,7 @@ void ftw_run_test(struct engine *e, const struct ruleset *rs, const struct ftw_t
 			break;
 		}
 	}
+	albedo_release(&albedo);
 	if (t->expect_failure) {
 		/* an override says this platform fails the test */
 		if (r->outcome == TEST_FAILED) {

@@ -54,8 +54,17 @@ static int numbers(yaml_document_t *d, yaml_node_t *n, long **v, size_t *nv)
 	return 0;
 }
 
+/* A key go-ftw's YAML reader ignores: a warning line (print_warnings). */
+static void unknown(struct strbuf *warn, const char *file, const yaml_node_t *k, const char *where,
+		    const char *known)
+{
+	if (warn)
+		strbuf_addf(warn, "%s:%d: unknown key \"%s\" in %s (%s): ignored, as go-ftw does\n", file,
+			    (int)k->start_mark.line + 1, sval(k) ? sval(k) : "?", where, known);
+}
+
 static int parse_override(yaml_document_t *d, yaml_node_t *n, const char *file,
-			  struct ftw_override *ov, struct strbuf *err)
+			  struct ftw_override *ov, struct strbuf *err, struct strbuf *warn)
 {
 	int have_rule = 0;
 	memset(ov, 0, sizeof(*ov));
@@ -71,7 +80,7 @@ static int parse_override(yaml_document_t *d, yaml_node_t *n, const char *file,
 		if (!strcmp(key, "rule_id")) {
 			if (number(v, &ov->rule_id) < 0)
 				return fail(err, file, v, "%s", "rule_id must be a number");
-			have_rule = 1;
+			have_rule = ov->has_rule = 1;
 		} else if (!strcmp(key, "test_ids") || !strcmp(key, "stage_ids")) {
 			int t = key[0] == 't';
 			if (numbers(d, v, t ? &ov->test_ids : &ov->stage_ids,
@@ -92,12 +101,16 @@ static int parse_override(yaml_document_t *d, yaml_node_t *n, const char *file,
 			if (ftw_parse_output(d, v, file, FTW_V2, &ov->out, err) < 0)
 				return -1;
 			ov->has_output = 1;
-		} else {
-			return fail(err, file, k, "unknown key \"%s\" in an override (rule_id, test_ids, stage_ids, reason, expect_failure, output)", key);
+		} else if (strcmp(key, "retry_once")) {
+			/* retry_once: in go-ftw's schema; one run here is final */
+			unknown(warn, file, k, "an override",
+				"rule_id, test_ids, stage_ids, reason, expect_failure, output, retry_once");
 		}
 	}
-	if (!have_rule)
-		return fail(err, file, n, "%s", "override without rule_id");
+	/* go-ftw reads it as rule 0, which no test has: it applies to none */
+	if (!have_rule && warn)
+		strbuf_addf(warn, "%s:%d: an override without rule_id applies to no test (as in go-ftw)\n",
+			    file, ov->line);
 	/* go-ftw accepts an override without a reason, and one without
 	 * output: its empty output replaces the test's (nothing is checked) */
 	if (!ov->reason)
@@ -107,11 +120,21 @@ static int parse_override(yaml_document_t *d, yaml_node_t *n, const char *file,
 	return 0;
 }
 
+static int is_null(const yaml_node_t *n)
+{
+	const char *s = sval(n);
+	return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcmp(s, "null"));
+}
+
 static int parse_root(yaml_document_t *d, yaml_node_t *root, struct ftw_overrides *o,
-		      struct strbuf *err)
+		      struct strbuf *err, struct strbuf *warn)
 {
 	const char *file = o->file;
-	if (!root || root->type != YAML_MAPPING_NODE)
+	/* an empty file (or all comments) overrides nothing, as in go-ftw */
+	if (!root || is_null(root))
+		return 0;
+	if (root->type != YAML_MAPPING_NODE)
 		return fail(err, file, root, "%s", "an overrides file is a mapping with test_overrides:");
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
@@ -120,12 +143,14 @@ static int parse_root(yaml_document_t *d, yaml_node_t *root, struct ftw_override
 			return fail(err, file, k, "%s", "expected a key");
 		if (!strcmp(key, "version") || !strcmp(key, "meta"))
 			continue;
+		if (!strcmp(key, "test_overrides") && is_null(v))
+			continue;
 		if (!strcmp(key, "test_overrides")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(err, file, v, "%s", "test_overrides must be a list");
 			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 				o->v = xrealloc(o->v, (o->n + 1) * sizeof(*o->v));
-				if (parse_override(d, yaml_document_get_node(d, *it), file, &o->v[o->n++], err) < 0)
+				if (parse_override(d, yaml_document_get_node(d, *it), file, &o->v[o->n++], err, warn) < 0)
 					return -1;
 			}
 		} else if (!strcmp(key, "ignore")) {
@@ -147,13 +172,14 @@ static int parse_root(yaml_document_t *d, yaml_node_t *root, struct ftw_override
 				}
 			}
 		} else {
-			return fail(err, file, k, "unknown key \"%s\" (version, meta, test_overrides, ignore)", key);
+			unknown(warn, file, k, "the overrides file", "version, meta, test_overrides, ignore");
 		}
 	}
 	return 0;
 }
 
-int overrides_load(struct ftw_overrides *o, const char *path, struct strbuf *err)
+int overrides_load(struct ftw_overrides *o, const char *path, struct strbuf *err,
+		   struct strbuf *warn)
 {
 	struct strbuf text = STRBUF_INIT;
 	yaml_document_t doc;
@@ -169,7 +195,7 @@ int overrides_load(struct ftw_overrides *o, const char *path, struct strbuf *err
 		strbuf_release(&text);
 		return -1;
 	}
-	ret = parse_root(&doc, yaml_document_get_root_node(&doc), o, err);
+	ret = parse_root(&doc, yaml_document_get_root_node(&doc), o, err, warn);
 	yaml_document_delete(&doc);
 	strbuf_release(&text);
 	return ret;
@@ -212,7 +238,7 @@ size_t overrides_apply(const struct ftw_overrides *o, struct ftw_suite *s)
 					test->skip = xasprintf("ignored: %s", o->ignore[i].reason);
 			for (size_t i = 0; i < o->n; i++) {
 				const struct ftw_override *ov = &o->v[i];
-				if (ov->rule_id != test->rule_id ||
+				if (!ov->has_rule || ov->rule_id != test->rule_id ||
 				    (ov->ntest_ids && !has(ov->test_ids, ov->ntest_ids, test->test_id)))
 					continue;
 				free(test->override);
@@ -220,7 +246,9 @@ size_t overrides_apply(const struct ftw_overrides *o, struct ftw_suite *s)
 				test->expect_failure = ov->expect_failure;
 				if (ov->has_output)
 					for (size_t st = 0; st < test->nstages; st++)
-						if (!ov->nstage_ids || has(ov->stage_ids, ov->nstage_ids, (long)st + 1))
+						/* stage_ids index the stages from 0, as go-ftw's
+						 * basicApplyPlatformOverrides does */
+						if (!ov->nstage_ids || has(ov->stage_ids, ov->nstage_ids, (long)st))
 							test->stages[st].out_override = &ov->out;
 				count++;
 			}

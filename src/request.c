@@ -431,3 +431,97 @@ void request_autocomplete(struct request *r)
 	if (!request_header(r, "Connection"))
 		request_add_header(r, "Connection", "close");
 }
+
+/* Some header `name` whose value passes `match` against `want`. */
+static int any_header_value(const struct request *r, const char *name, const char *want,
+			    int (*match)(const char *value, const char *want))
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name) && match(r->headers[i].value, want))
+			return 1;
+	return 0;
+}
+
+static int equal_fold(const char *value, const char *want)
+{
+	return !strcasecmp(value, want);
+}
+
+static int contains_fold(const char *value, const char *want)
+{
+	return strcasestr(value, want) != NULL;
+}
+
+/* go-ftw's encodeDataParameters: tokens between '&' (the empty one after
+ * a trailing '&' is lost), key and value escaped apart. */
+static void go_ftw_form_encode(struct request *r)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = r->body, *end = r->body + r->body_len;
+	size_t len;
+	char *b;
+	if (memchr(r->body, '%', r->body_len) || memchr(r->body, '+', r->body_len))
+		return;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *pe = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(pe - p));
+		if (out.len)
+			strbuf_addch(&out, '&');
+		if (eq) {
+			form_encode(&out, p, (size_t)(eq - p));
+			strbuf_addch(&out, '=');
+			form_encode(&out, eq + 1, (size_t)(pe - eq - 1));
+		} else {
+			form_encode(&out, p, (size_t)(pe - p));
+		}
+		p = amp ? amp + 1 : end;
+	}
+	b = strbuf_detach(&out, &len);
+	request_set_body(r, b, len);
+}
+
+/* bytes.ReplaceAll(body, "\n", "\r\n") */
+static void all_lf_to_crlf(struct request *r)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t len;
+	char *b;
+	for (size_t i = 0; i < r->body_len; i++) {
+		if (r->body[i] == '\n')
+			strbuf_addch(&out, '\r');
+		strbuf_addch(&out, r->body[i]);
+	}
+	b = strbuf_detach(&out, &len);
+	request_set_body(r, b, len);
+}
+
+/* Go's regexp `^POST|PUT|PATCH|DELETE$`: alternatives bind loosest. */
+static int go_ftw_body_method(const char *m)
+{
+	size_t n = strlen(m);
+	return !strncmp(m, "POST", 4) || strstr(m, "PUT") || strstr(m, "PATCH") ||
+	       (n >= 6 && !strcmp(m + n - 6, "DELETE"));
+}
+
+void request_go_ftw(struct request *r, int autocomplete)
+{
+	char num[32];
+	if (r->body_len && autocomplete) {
+		if (!request_header(r, "Content-Type"))
+			request_add_header(r, "Content-Type", "application/x-www-form-urlencoded");
+		if (any_header_value(r, "Content-Type", "application/x-www-form-urlencoded", equal_fold))
+			go_ftw_form_encode(r);
+	}
+	if (r->body_len && any_header_value(r, "Content-Type", "multipart/form-data;", contains_fold))
+		all_lf_to_crlf(r);
+	if (!autocomplete)
+		return;
+	if (!request_header(r, "Connection"))
+		request_add_header(r, "Connection", "close");
+	if (!request_header(r, "Content-Length") &&
+	    (r->body_len || go_ftw_body_method(r->method ? r->method : "GET"))) {
+		snprintf(num, sizeof(num), "%zu", r->body_len);
+		request_add_header(r, "Content-Length", num);
+	}
+}

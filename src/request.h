@@ -90,7 +90,8 @@ void response_add_header(struct response *r, const char *name, const char *value
  * seeing the request; `why` then says why. `r` is valid either way. */
 int request_parse_raw(const char *raw, size_t len, struct request *r, struct strbuf *why);
 
-/* go-ftw's header autocompletion, for a request with a body: add
+/* The header autocompletion of legacy ftw files (request_go_ftw below
+ * is go-ftw's, for v2 files), for a request with a body: add
  * Content-Type: application/x-www-form-urlencoded when there is none;
  * URL-encode a form body best-effort (only when it holds no '%', '+' or
  * ';' already: keys and values of each '&'-separated pair are encoded,
@@ -98,6 +99,21 @@ int request_parse_raw(const char *raw, size_t len, struct request *r, struct str
  * Content-Length. Then, for every request, Connection: close when there
  * is no Connection header. */
 void request_autocomplete(struct request *r);
+
+/* What go-ftw's BuildRequest does to a request built from fields, step by
+ * step as it does it (ftwhttp/request.go):
+ *   - autocomplete and a body: Content-Type: application/x-www-form-
+ *     urlencoded when none; when some Content-Type header is exactly that
+ *     (any case), the body form-encoded unless it holds a '%' or a '+'
+ *     (Go's QueryUnescape would change it): each '&'-separated token's
+ *     key and value through QueryEscape, a trailing '&' dropped;
+ *   - whatever autocomplete says: when some Content-Type header holds
+ *     "multipart/form-data;" (any case), every LF of the body becomes
+ *     CRLF (a CRLF too: CRCRLF);
+ *   - autocomplete: Connection: close when none, then Content-Length
+ *     when none and there is a body or the method matches go-ftw's
+ *     `^POST|PUT|PATCH|DELETE$` (so an empty POST says 0). */
+void request_go_ftw(struct request *r, int autocomplete);
 
 /* Parse "Name: value" into freshly allocated name and value.
  * Returns -1 when there is no colon or the name is empty. */

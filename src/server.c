@@ -30,24 +30,26 @@ const char *http_reason(int status)
 	return "";
 }
 
-/* albedo's /reflect: the request body says what to answer. Returns 1 when
- * it applied. */
-static int reflect(const struct request *req, struct response *resp)
+/* Is the request `method` to `path` (or `path` + "/"), as albedo's mux
+ * patterns ("POST /reflect", "POST /reflect/") route it? */
+static int routed(const struct request *req, const char *method, const char *path)
 {
-	cJSON *j, *v;
-	char *path;
-	int is_reflect;
-	if (!req->method || !req->uri || strcmp(req->method, "POST") || !req->body_len)
+	char *p;
+	size_t n = strlen(path);
+	int yes;
+	if (!req->method || !req->uri || strcmp(req->method, method))
 		return 0;
-	path = request_path(req);
-	is_reflect = !strcmp(path, "/reflect");
-	free(path);
-	if (!is_reflect || !(j = cJSON_ParseWithLength(req->body, req->body_len)))
-		return 0;
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		return 0;
-	}
+	p = request_path(req);
+	yes = !strncmp(p, path, n) && (!p[n] || (p[n] == '/' && !p[n + 1]));
+	free(p);
+	return yes;
+}
+
+/* A reflection spec (albedo's reflectionSpec: status, headers, body or
+ * base64 encodedBody) into `resp`. */
+static void reflect_spec(const cJSON *j, struct response *resp)
+{
+	const cJSON *v;
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "status")) && cJSON_IsNumber(v) &&
 	    v->valueint >= 100 && v->valueint <= 599)
 		resp->status = v->valueint;
@@ -66,8 +68,91 @@ static int reflect(const struct request *req, struct response *resp)
 			resp->body = strbuf_detach(&b, &resp->body_len);
 		strbuf_release(&b);
 	}
+}
+
+/* The request's body as a JSON object, or NULL. */
+static cJSON *json_body(const struct request *req)
+{
+	cJSON *j;
+	if (!req->body_len || !(j = cJSON_ParseWithLength(req->body, req->body_len)))
+		return NULL;
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* albedo's /reflect: the request body says what to answer. Returns 1 when
+ * it applied. */
+static int reflect(const struct request *req, struct response *resp)
+{
+	cJSON *j;
+	if (!routed(req, "POST", "/reflect") || !(j = json_body(req)))
+		return 0;
+	reflect_spec(j, resp);
 	cJSON_Delete(j);
 	return 1;
+}
+
+void albedo_release(struct albedo *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].method);
+		free(a->v[i].target);
+		response_release(&a->v[i].resp);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static struct albedo_endpoint *albedo_find(const struct albedo *a, const char *method,
+					   const char *target)
+{
+	for (size_t i = 0; a && i < a->n; i++)
+		if (!strcmp(a->v[i].method, method) && !strcmp(a->v[i].target, target))
+			return &a->v[i];
+	return NULL;
+}
+
+static void copy_response(struct response *dst, const struct response *src);
+
+void server_backend_effects(const struct ftw_stage *st, struct albedo *a)
+{
+	const cJSON *eps, *ep;
+	cJSON *j;
+	struct response spec;
+	if (!a)
+		return;
+	if (routed(&st->req, "PUT", "/reset")) {
+		albedo_release(a);
+		return;
+	}
+	if (!routed(&st->req, "POST", "/configure_reflection") || !(j = json_body(&st->req)))
+		return;
+	response_init(&spec);
+	reflect_spec(j, &spec);
+	eps = cJSON_GetObjectItemCaseSensitive(j, "endpoints");
+	if (!cJSON_IsArray(eps))
+		eps = NULL;
+	cJSON_ArrayForEach(ep, eps) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(ep, "method");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(ep, "url");
+		const char *ms = cJSON_IsString(m) ? m->valuestring : "";
+		const char *us = cJSON_IsString(u) ? u->valuestring : "";
+		struct albedo_endpoint *e = albedo_find(a, ms, us);
+		if (e) {
+			response_release(&e->resp);
+		} else {
+			ARRAY_PUSH(a->v, a->n, a->alloc);
+			e = &a->v[a->n++];
+			e->method = xstrdup(ms);
+			e->target = xstrdup(us);
+		}
+		copy_response(&e->resp, &spec);
+	}
+	response_release(&spec);
+	cJSON_Delete(j);
 }
 
 static void copy_response(struct response *dst, const struct response *src)
@@ -103,15 +188,23 @@ static void go_server_headers(struct response *r)
 		response_add_header(r, "Content-Type", sniff_content_type(r->body, r->body_len));
 }
 
-void server_backend(const struct ftw_stage *st, struct response *resp)
+void server_backend(const struct ftw_stage *st, const struct albedo *a, struct response *resp)
 {
+	const struct albedo_endpoint *dyn;
 	if (st->has_response) {
 		copy_response(resp, &st->resp);
 	} else {
 		response_init(resp);
-		/* albedo: /reflect answers what its JSON body says; every
-		 * other path gets its default handler's empty 200 */
-		reflect(&st->req, resp);
+		/* albedo: /reflect answers what its JSON body says; its other
+		 * routes (/configure_reflection, /reset) answer an empty 200;
+		 * every other path its default handler's empty 200, or what a
+		 * dynamic endpoint for the method and request-target says */
+		if (!reflect(&st->req, resp) && !routed(&st->req, "POST", "/configure_reflection") &&
+		    !routed(&st->req, "PUT", "/reset") && st->req.method && st->req.uri &&
+		    (dyn = albedo_find(a, st->req.method, st->req.uri))) {
+			response_release(resp);
+			copy_response(resp, &dyn->resp);
+		}
 	}
 	go_server_headers(resp);
 }
@@ -186,7 +279,7 @@ static double now_ms(void)
 }
 
 void server_run_stage(struct engine *e, const struct ruleset *rs,
-		      const struct ftw_stage *st, struct stage_result *out)
+		      const struct ftw_stage *st, struct albedo *a, struct stage_result *out)
 {
 	struct txresult tx;
 	struct response resp;
@@ -207,7 +300,7 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 		out->ms = now_ms() - t0;
 		return;
 	}
-	server_backend(st, &resp);
+	server_backend(st, a, &resp);
 	if (st->handler_status) {
 		/* the server's own handler answers, with its error page */
 		response_release(&resp);
@@ -225,6 +318,10 @@ void server_run_stage(struct engine *e, const struct ruleset *rs,
 			match_release(&m);
 		}
 	}
+	/* the backend saw the request unless a rule stopped it first (a
+	 * phase 3/4 disruption comes after it: rare, and counted alike) */
+	if (!tx.disrupted && !st->has_response)
+		server_backend_effects(st, a);
 	if (tx.disrupted) {
 		const struct ruleinfo *ri = rs && out->disruptive_id ? ruleset_find(rs, out->disruptive_id) : NULL;
 		if (ri && ri->drops) {

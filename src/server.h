@@ -13,7 +13,10 @@
  *     answers with the stage's `input.response` when given; a POST to
  *     /reflect with a JSON body as albedo does (the body's "status",
  *     "headers", "body" or base64 "encodedBody"); anything else with its
- *     default handler's empty 200. Go's server then sniffs a Content-Type
+ *     default handler's empty 200, unless a POST to /configure_reflection
+ *     earlier in the same test made that method and request-target a
+ *     dynamic endpoint (struct albedo; a PUT to /reset forgets them all).
+ *     Go's server then sniffs a Content-Type
  *     for a body sent without one (sniff.h): that is what makes
  *     libmodsecurity read the body of CRS's response tests. The answer
  *     goes through phases 3 and 4 as a server hands it over.
@@ -50,14 +53,34 @@ struct stage_result {
 	double ms;		/* wall time of the stage */
 };
 
-/* Run one stage. `rs` tells which rules drop (may be NULL). */
+/* albedo's dynamic endpoints (its /configure_reflection): the answer it
+ * gives a method + request-target, configured by an earlier stage. albedo
+ * keeps them until a PUT /reset; here they live for one test (its stages
+ * run in order on one thread; tests run in parallel, so no test sees
+ * another's), which is how the tests that use them are written: configure,
+ * request, reset. Owned by the caller: albedo_release. */
+struct albedo_endpoint {
+	char *method, *target;
+	struct response resp;
+};
+struct albedo {
+	struct albedo_endpoint *v;
+	size_t n, alloc;
+};
+void albedo_release(struct albedo *a);
+
+/* Run one stage. `rs` tells which rules drop (may be NULL); `a` is the
+ * test's albedo state (NULL: none kept). */
 void server_run_stage(struct engine *e, const struct ruleset *rs,
-		      const struct ftw_stage *st, struct stage_result *out);
+		      const struct ftw_stage *st, struct albedo *a, struct stage_result *out);
 void stage_result_release(struct stage_result *r);
 
 /* The backend's answer to the stage's request (input.response, albedo's
  * /reflect, or the default page), into a fresh `resp` (response_release). */
-void server_backend(const struct ftw_stage *st, struct response *resp);
+void server_backend(const struct ftw_stage *st, const struct albedo *a, struct response *resp);
+/* What the stage's request does to albedo's state once it reaches the
+ * backend (a /configure_reflection or a /reset), when `a` is not NULL. */
+void server_backend_effects(const struct ftw_stage *st, struct albedo *a);
 
 /* --backend page: every stage without its own input.response gets a 200
  * text/html page (a site's answer; albedo's empty 200 has no Content-Type,

@@ -188,6 +188,103 @@ static int check_duplicates(struct composer *c, yaml_node_t *map)
 	return ret;
 }
 
+static int is_merge_key(const yaml_node_t *k)
+{
+	return k->type == YAML_SCALAR_NODE && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       k->data.scalar.length == 2 && !memcmp(k->data.scalar.value, "<<", 2);
+}
+
+struct keyed {
+	yaml_document_t *doc;
+	const yaml_node_pair_t *pairs;
+};
+
+/* Pair indices by scalar key, then by position (qsort_r). */
+static int cmp_pair_keys(const void *a, const void *b, void *arg)
+{
+	const struct keyed *k = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int r = cmp_keys(&k->pairs[i].key, &k->pairs[j].key, k->doc);
+	if (r && same_key(&k->doc->nodes.start[k->pairs[i].key - 1],
+			  &k->doc->nodes.start[k->pairs[j].key - 1]))
+		r = 0;
+	return r ? r : (i < j ? -1 : i > j);
+}
+
+/* Keep the first pair of each scalar key, in order (n log n: a mapping
+ * may have many keys, and merges add many more). */
+static size_t drop_later_keys(yaml_document_t *d, yaml_node_pair_t *p, size_t n)
+{
+	size_t *idx = xmalloc((n ? n : 1) * sizeof(*idx)), k = 0, out = 0;
+	char *drop = xcalloc(n ? n : 1, 1);
+	struct keyed kd = { d, p };
+	for (size_t i = 0; i < n; i++)
+		if (d->nodes.start[p[i].key - 1].type == YAML_SCALAR_NODE)
+			idx[k++] = i;
+	qsort_r(idx, k, sizeof(*idx), cmp_pair_keys, &kd);
+	for (size_t i = 1; i < k; i++)
+		if (same_key(&d->nodes.start[p[idx[i - 1]].key - 1], &d->nodes.start[p[idx[i]].key - 1]))
+			drop[idx[i]] = 1;
+	for (size_t i = 0; i < n; i++)
+		if (!drop[i])
+			p[out++] = p[i];
+	free(idx);
+	free(drop);
+	return out;
+}
+
+/* YAML's merge key, as go-ftw's YAML library reads it: `<<: *map` (or a
+ * list of maps) adds the pairs of those maps whose keys the mapping does
+ * not give itself (in a list, the earlier map wins). The mapping's pairs
+ * are rebuilt without the `<<` pairs; the maps merged in closed earlier,
+ * so their own merges are done. */
+static int merge_keys(struct composer *c, yaml_node_t *map)
+{
+	yaml_node_pair_t *old = map->data.mapping.pairs.start;
+	size_t n = (size_t)(map->data.mapping.pairs.top - old), out = 0, alloc = n;
+	yaml_node_pair_t *res;
+	int merges = 0;
+
+	for (size_t i = 0; i < n; i++)
+		merges |= is_merge_key(&c->doc->nodes.start[old[i].key - 1]);
+	if (!merges)
+		return 0;
+	res = xmalloc((alloc ? alloc : 1) * sizeof(*res));
+	for (size_t i = 0; i < n; i++)
+		if (!is_merge_key(&c->doc->nodes.start[old[i].key - 1]))
+			res[out++] = old[i];
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *v = &c->doc->nodes.start[old[i].value - 1];
+		size_t nsrc = 1;
+		if (!is_merge_key(&c->doc->nodes.start[old[i].key - 1]))
+			continue;
+		if (v->type == YAML_SEQUENCE_NODE)
+			nsrc = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		for (size_t j = 0; j < nsrc; j++) {
+			yaml_node_t *src = v->type == YAML_SEQUENCE_NODE
+				? &c->doc->nodes.start[v->data.sequence.items.start[j] - 1] : v;
+			if (src->type != YAML_MAPPING_NODE) {
+				free(res);
+				return failf(c, &v->start_mark, "%s",
+					     "a merge (<<) takes a mapping or a list of mappings");
+			}
+			for (yaml_node_pair_t *p = src->data.mapping.pairs.start; p < src->data.mapping.pairs.top; p++) {
+				ARRAY_PUSH(res, out, alloc);
+				res[out++] = *p;
+			}
+		}
+	}
+	/* the mapping's own keys first, then each map's in order: the first
+	 * of a key wins */
+	out = drop_later_keys(c->doc, res, out);
+	/* libyaml frees the pairs with free() (yaml_free) */
+	free(old);
+	map->data.mapping.pairs.start = res;
+	map->data.mapping.pairs.top = res + out;
+	map->data.mapping.pairs.end = res + (alloc ? alloc : 1);
+	return 0;
+}
+
 /* A collection closes: its size, height and anchor are now known. */
 static int close_collection(struct composer *c, const yaml_mark_t *end)
 {
@@ -212,6 +309,8 @@ static int close_collection(struct composer *c, const yaml_mark_t *end)
 			CHILD(p->value);
 		}
 		ret = check_duplicates(c, n);
+		if (!ret)
+			ret = merge_keys(c, n);
 	}
 #undef CHILD
 	if (!height)

@@ -13,6 +13,9 @@
  *   - an alias to an unknown anchor or to a node still open (a cycle:
  *     `&a [*a]`), and aliases that expand the document by more than
  *     YAML_MAX_ALIAS_NODES nodes (the "billion laughs").
+ * A merge key (`<<: *map`, or a list of maps) is resolved as Go's yaml
+ * (go-ftw's reader) resolves it: the maps' pairs whose keys the mapping
+ * does not give itself are added, the `<<` pair dropped.
  * Only the first document of the stream is loaded, as yaml_parser_load()
  * does; an empty stream gives a document without a root node.
  */

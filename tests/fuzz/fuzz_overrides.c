@@ -24,18 +24,19 @@ static const char tests[] =
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *path = fuzz_write("overrides.yaml", data, size);
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
 	struct ftw_overrides o;
 	struct ftw_suite s;
 
 	ftw_suite_init(&s);
 	if (ftw_load_text(&s, "920100.yaml", tests, strlen(tests), &err) < 0)
 		abort();	/* the fixed suite must load */
-	if (overrides_load(&o, path, &err) == 0)
+	if (overrides_load(&o, path, &err, &warn) == 0)
 		(void)overrides_apply(&o, &s);
 	ftw_suite_release(&s);
 	overrides_release(&o);
 	strbuf_release(&err);
+	strbuf_release(&warn);
 	free(path);
 	return 0;
 }
