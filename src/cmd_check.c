@@ -68,7 +68,9 @@ static void text_report(const struct ruleset *rs, struct strbuf *out)
 				    unit->inactive ? ", not serving the host" : "",
 				    unit->vhost_engine ? unit->vhost_engine : "inherited");
 		if (unit->scope)
-			strbuf_addf(out, " [only for paths matching %s]", unit->scope);
+			strbuf_addf(out, " [only for %s matching %s]",
+				    unit->scope_kind == SCOPE_FILE ? "files" :
+				    unit->scope_kind == SCOPE_DIR ? "document roots" : "paths", unit->scope);
 		strbuf_addch(out, '\n');
 	}
 	for (size_t i = 0; i < rs->nnotes; i++) {
@@ -121,8 +123,11 @@ static void json_report(const struct ruleset *rs, struct strbuf *out)
 			cJSON_AddBoolToObject(o, "serves_host", !unit->inactive);
 			cJSON_AddStringToObject(o, "rule_engine", unit->vhost_engine ? unit->vhost_engine : "inherited");
 		}
-		if (unit->scope)
+		if (unit->scope) {
 			cJSON_AddStringToObject(o, "scope", unit->scope);
+			cJSON_AddStringToObject(o, "scope_of", unit->scope_kind == SCOPE_FILE ? "file" :
+						unit->scope_kind == SCOPE_DIR ? "document_root" : "path");
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	arr = cJSON_AddArrayToObject(root, "notes");

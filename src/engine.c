@@ -282,6 +282,17 @@ int engine_load_units(struct engine *e, const struct ruleset *rs, unsigned long 
 	struct strbuf why = STRBUF_INIT;
 	int line;
 	e->v2_json_names = rs->engine_v2;
+	/* the applying scopes' settings first (load_unit.pre) */
+	for (size_t u = 0; u < rs->nunits && u < 64; u++) {
+		if (rs->units[u].inactive || !rs->units[u].pre.len || !(scoped & (1ULL << u)))
+			continue;
+		strbuf_reset(&why);
+		if (add_unit(e, rs->units[u].pre.buf, &line, &why) < 0) {
+			strbuf_addf(err, "%s: %s", rs->units[u].name, why.buf);
+			strbuf_release(&why);
+			return -1;
+		}
+	}
 	for (size_t u = 0; u < rs->nunits; u++) {
 		struct origin at;
 		if (rs->units[u].inactive)

@@ -56,6 +56,11 @@ static void key_unit(struct key *k, const struct load_unit *u)
 {
 	const char *p = u->text.buf, *end = p + u->text.len, *at;
 	mix_str(k, u->scope);
+	mix_str(k, u->engine);	/* nginx: SecRuleEngine is kept out of the text */
+	mix(k, &u->scope_kind, sizeof(u->scope_kind));
+	mix_str(k, u->outer ? "nested" : "");
+	for (const char *q = u->pre.buf, *at; q && (at = strstr(q, "id:999")); q = at + 8)
+		mix_str(k, strchr(at, ','));	/* the settings, not the ids */
 	if (!u->scope) {
 		mix(k, p, u->text.len);
 		return;
@@ -90,6 +95,18 @@ static struct key nginx_key(const struct audit_opts *o, const struct ruleset *rs
 		if (!other)
 			key_unit(&k, &rs->units[u]);
 	}
+	/* when some of its locations have rules: all its locations, with rules
+	 * or not, since they decide which one serves a path */
+	int scoped = 0;
+	for (size_t u = 0; u < rs->nunits && !scoped; u++)
+		scoped = rs->units[u].scope_kind == SCOPE_NGINX && rs->units[u].nloc &&
+			 rs->nlocs[rs->units[u].nloc - 1].server == (int)i + 1;
+	for (size_t l = 0; scoped && l < rs->nnlocs; l++)
+		if (rs->nlocs[l].server == (int)i + 1) {
+			mix(&k, &rs->nlocs[l].kind, sizeof(rs->nlocs[l].kind));
+			mix_str(&k, rs->nlocs[l].parent ? rs->nlocs[rs->nlocs[l].parent - 1].arg : "");
+			mix_str(&k, rs->nlocs[l].arg);
+		}
 	return k;
 }
 

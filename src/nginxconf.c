@@ -1,4 +1,7 @@
 #include "nginxconf.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include "util/fileio.h"
 #include "util/rootpath.h"
 
@@ -33,7 +36,9 @@ struct ctx {
 	int nfiles;		/* files read, <= MAX_FILES (a file including
 				 * itself twice doubles at each level) */
 	/* the server being read: does it serve host? which units are its own? */
-	int in_server, server_hits, server_default;
+	int in_server, server_default;
+	long server_hits;	/* how well the server's names name the host (host_match) */
+	long chosen_hits;	/* the chosen server's */
 	size_t server_first_unit;
 	int chosen;		/* a server has been chosen */
 	size_t chosen_first, chosen_last;	/* its units [first, last) */
@@ -45,6 +50,7 @@ struct ctx {
 				 * rules are not read (--all-hosts, one host at a time) */
 	int modsec[MAX_LEVEL];	/* `modsecurity` per level: -1 unset, 0 off, 1 on */
 	char *scope[MAX_LEVEL];	/* location regex per level */
+	size_t loc[MAX_LEVEL];	/* the location {} per level: index + 1 into rs->nlocs */
 	int files;		/* interned file names live here */
 	char **names;
 	size_t nnames;
@@ -70,16 +76,36 @@ static void stmt_free(struct stmt *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int host_match(const char *name, const char *host)
+/* How well server_name `name` names `host`, in nginx's order of
+ * precedence: an exact name, then the longest wildcard starting with *
+ * (or .example.com), then the longest ending with *, then the first
+ * regex (~...). 0: it does not. */
+static long host_match(const char *name, const char *host)
 {
 	size_t hl = strlen(host), nl = strlen(name);
 	if (!strcasecmp(name, host))
-		return 1;
+		return 4000000;
 	if (name[0] == '*' && name[1] == '.')
-		return hl > nl - 1 && !strcasecmp(host + hl - (nl - 1), name + 1);
+		return hl > nl - 1 && !strcasecmp(host + hl - (nl - 1), name + 1) ? 3000000 + (long)nl : 0;
 	if (name[0] == '.')	/* .example.com: the name and its subdomains */
-		return !strcasecmp(host, name + 1) ||
-		       (hl > nl && !strcasecmp(host + hl - nl, name));
+		return !strcasecmp(host, name + 1) || (hl > nl && !strcasecmp(host + hl - nl, name))
+			? 3000000 + (long)nl : 0;
+	if (nl > 2 && name[nl - 1] == '*' && name[nl - 2] == '.')	/* www.example.* */
+		return hl > nl - 1 && !strncasecmp(host, name, nl - 1) ? 2000000 + (long)nl : 0;
+	if (name[0] == '~') {
+		int code, r;
+		PCRE2_SIZE off;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)(name + 1), PCRE2_ZERO_TERMINATED, PCRE2_CASELESS,
+					       &code, &off, NULL);
+		pcre2_match_data *md;
+		if (!re)
+			return 0;
+		md = pcre2_match_data_create_from_pattern(re, NULL);
+		r = pcre2_match(re, (PCRE2_SPTR)host, hl, 0, 0, md, NULL);
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+		return r >= 0 ? 1 : 0;
+	}
 	return 0;
 }
 
@@ -119,8 +145,110 @@ static void mark_unit(struct ctx *c, size_t u, const char *at_file, int at_line)
 	const char *scope = current_scope(c);
 	(void)at_file;
 	(void)at_line;
-	if (scope)
+	if (scope) {
 		c->rs->units[u].scope = xstrdup(scope);
+		c->rs->units[u].scope_kind = SCOPE_NGINX;
+		for (int l = c->level; l >= 3; l--)
+			if (c->loc[l]) {
+				c->rs->units[u].nloc = c->loc[l];
+				break;
+			}
+	}
+}
+
+/* Record a location {} for nginx's choice among them (nginx_location_applies). */
+static void add_location(struct ctx *c, const struct stmt *s)
+{
+	struct ruleset *rs = c->rs;
+	struct nginx_location *l;
+	const char *mod = s->n >= 3 ? s->w[1] : "";
+	const char *arg = s->n >= 3 ? s->w[2] : s->n >= 2 ? s->w[1] : "/";
+	ARRAY_PUSH(rs->nlocs, rs->nnlocs, rs->anlocs);
+	l = &rs->nlocs[rs->nnlocs++];
+	memset(l, 0, sizeof(*l));
+	l->server = c->server_n;
+	for (int lv = c->level - 1; lv >= 3 && !l->parent; lv--)
+		l->parent = c->loc[lv];
+	if (!strcmp(mod, "~") || !strcmp(mod, "~*")) {
+		l->kind = NLOC_REGEX;
+		l->arg = mod[1] ? xasprintf("(?i)%s", arg) : xstrdup(arg);
+	} else {
+		l->kind = !strcmp(mod, "=") ? NLOC_EXACT : !strcmp(mod, "^~") ? NLOC_STOP : NLOC_PREFIX;
+		l->arg = xstrdup(arg);
+	}
+	c->loc[c->level] = rs->nnlocs;
+}
+
+static int loc_regex_matches(struct nginx_location *l, const char *path)
+{
+	pcre2_match_data *md;
+	int r;
+	if (!l->re) {
+		int code;
+		PCRE2_SIZE off;
+		l->re = pcre2_compile((PCRE2_SPTR)l->arg, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+		if (!l->re)
+			return 0;
+	}
+	md = pcre2_match_data_create_from_pattern(l->re, NULL);
+	r = pcre2_match(l->re, (PCRE2_SPTR)path, strlen(path), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return r >= 0;
+}
+
+/* nginx's choice among the locations of `server` directly inside
+ * `parent` (index + 1; 0: the server's own) for `path`: an exact match;
+ * else the longest prefix, final when it is ^~; else the first regex
+ * that matches, in order; else that longest prefix. Index + 1, 0 none.
+ * A prefix's nested locations are then chosen among the same way (what
+ * nginx's location tree does for the common cases). */
+static size_t choose_location(const struct ruleset *rs, int server, size_t parent, const char *path)
+{
+	size_t best = 0, bestlen = 0;
+	for (size_t i = 0; i < rs->nnlocs; i++) {
+		const struct nginx_location *l = &rs->nlocs[i];
+		size_t n;
+		if (l->server != server || l->parent != parent || l->kind == NLOC_REGEX)
+			continue;
+		n = strlen(l->arg);
+		if (l->kind == NLOC_EXACT) {
+			if (!strcmp(l->arg, path))
+				return i + 1;
+			continue;
+		}
+		if (!strncmp(l->arg, path, n) && (!best || n > bestlen)) {
+			best = i + 1;
+			bestlen = n;
+		}
+	}
+	if (best && rs->nlocs[best - 1].kind == NLOC_STOP)
+		return best;
+	for (size_t i = 0; i < rs->nnlocs; i++) {
+		struct nginx_location *l = (struct nginx_location *)&rs->nlocs[i];	/* caches re */
+		if (l->server == server && l->parent == parent && l->kind == NLOC_REGEX &&
+		    loc_regex_matches(l, path))
+			return i + 1;
+	}
+	return best;
+}
+
+int nginx_location_applies(const struct ruleset *rs, size_t loc, const char *path)
+{
+	int server;
+	size_t chosen = 0, next;
+	if (!loc || loc > rs->nnlocs)
+		return 0;
+	server = rs->nlocs[loc - 1].server;
+	while ((next = choose_location(rs, server, chosen, path))) {
+		chosen = next;
+		if (chosen == loc)
+			return 1;
+	}
+	/* the chain nginx took: the unit applies when its location is on it */
+	for (size_t l = chosen; l; l = rs->nlocs[l - 1].parent)
+		if (l == loc)
+			return 1;
+	return 0;
 }
 
 static int add_rules(struct ctx *c, const struct stmt *s)
@@ -146,9 +274,50 @@ static int add_rules(struct ctx *c, const struct stmt *s)
 	}
 	if (r < 0)
 		return -1;
-	for (size_t u = before; u < rs->nunits; u++)
+	for (size_t u = before; u < rs->nunits; u++) {
 		mark_unit(c, u, s->file, s->line);
+		rs->units[u].http_level = c->level <= 1;
+	}
 	return 0;
+}
+
+/* The connector merges a server's rules after http's, wherever http's
+ * directive stands (CRS's docker image includes conf.d/modsecurity.conf
+ * after conf.d/default.conf): http-level units move before every server's,
+ * each group keeping its order; rules and the servers' unit ranges follow. */
+static void http_units_first(struct ruleset *rs, size_t from, struct nginx_server *list, size_t nlist)
+{
+	size_t n = rs->nunits - from, k = 0, *to;
+	struct load_unit *copy;
+	int moved = 0;
+	for (size_t u = from; u < rs->nunits; u++)
+		if (rs->units[u].http_level && u > from && !rs->units[u - 1].http_level)
+			moved = 1;
+	if (!moved)
+		return;
+	to = xmalloc(rs->nunits * sizeof(*to));
+	copy = xmalloc(n * sizeof(*copy));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t u = from; u < rs->nunits; u++)
+			if (rs->units[u].http_level == !pass) {
+				to[u] = from + k;
+				copy[k++] = rs->units[u];
+			}
+	memcpy(rs->units + from, copy, n * sizeof(*copy));
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].unit >= from && rs->rules[i].unit < rs->nunits)
+			rs->rules[i].unit = to[rs->rules[i].unit];
+	for (size_t i = 0; i < nlist; i++) {
+		/* a server's units stay contiguous: only http's, never inside
+		 * a server {}, moved past them */
+		size_t first = list[i].first_unit, last = list[i].last_unit;
+		if (first < last) {	/* an empty range stays empty wherever it is */
+			list[i].first_unit = to[first];
+			list[i].last_unit = to[last - 1] + 1;
+		}
+	}
+	free(copy);
+	free(to);
 }
 
 /* `modsecurity off` in a location: the engine off for the paths it covers. */
@@ -188,9 +357,11 @@ static int statement(struct ctx *c, struct stmt *s)
 		return ret;
 	}
 	if (!strcmp(d, "server_name") && c->level == 2) {
-		for (size_t i = 1; i < s->n; i++)
-			if (host_match(s->w[i], c->host))
-				c->server_hits = 1;
+		for (size_t i = 1; i < s->n; i++) {
+			long m = host_match(s->w[i], c->host);
+			if (m > c->server_hits)
+				c->server_hits = m;
+		}
 		if (c->listing && c->nlist) {
 			struct nginx_server *sv = &c->list[c->nlist - 1];
 			struct strbuf sb = STRBUF_INIT;
@@ -255,6 +426,7 @@ static int open_block(struct ctx *c, struct stmt *s)
 		}
 	} else if (!strcmp(s->w[0], "location") && c->level >= 3) {
 		c->scope[c->level] = location_regex(s);
+		add_location(c, s);
 	}
 	return 0;
 }
@@ -263,8 +435,11 @@ static void close_block(struct ctx *c)
 {
 	if (c->level == 2 && c->in_server) {
 		size_t first = c->server_first_unit, last = c->rs->nunits;
-		/* the innermost `modsecurity` wins; the connector's default is off */
-		int on = c->modsec[2] != -1 ? c->modsec[2] : c->modsec[1] == 1;
+		/* the server's own `modsecurity`, or -1: then the http level's,
+		 * known only once http {} is read (nginx merges a directive
+		 * written after the server blocks, e.g. conf.d/modsecurity.conf
+		 * included after conf.d/default.conf, into all of them) */
+		int on = c->modsec[2];
 		if (!c->have_first_server) {
 			c->first_on = on;
 			c->have_first_server = 1;
@@ -280,8 +455,11 @@ static void close_block(struct ctx *c)
 				c->chosen_last = last;
 				c->chosen_on = on;
 			}
-		} else if (c->server_hits && (!c->chosen || c->chosen == 2)) {
+		} else if (c->server_hits && (!c->chosen || c->chosen == 2 || c->server_hits > c->chosen_hits)) {
+			/* a better name later wins (an exact name over an earlier
+			 * wildcard); among equals, the first */
 			c->chosen = 1;
+			c->chosen_hits = c->server_hits;
 			c->chosen_first = first;
 			c->chosen_last = last;
 			c->chosen_on = on;
@@ -304,6 +482,7 @@ static void close_block(struct ctx *c)
 	}
 	free(c->scope[c->level]);
 	c->scope[c->level] = NULL;
+	c->loc[c->level] = 0;
 	c->level--;
 }
 
@@ -439,6 +618,7 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 	size_t first_unit = rs->nunits;
 
 	memset(&c, 0, sizeof(c));
+	rs->nginx = 1;
 	c.rs = rs;
 	c.host = host;
 	c.err = err;
@@ -450,6 +630,15 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 		c.modsec[i] = -1;
 	ret = parse_file(&c, real, NULL);
 	if (!ret) {
+		/* the innermost `modsecurity` wins; the connector's default is off */
+		int http_on = c.modsec[1] == 1;
+		if (c.first_on == -1)
+			c.first_on = http_on;
+		if (c.chosen_on == -1)
+			c.chosen_on = http_on;
+		for (size_t i = 0; list && i < c.nlist; i++)
+			if (c.list[i].on == -1)
+				c.list[i].on = http_on;
 		/* no server named the host: nginx answers with the default one */
 		if (!c.chosen && c.have_first_server) {
 			c.chosen_first = c.first_server_first;
@@ -462,6 +651,32 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 				rs->units[u].inactive = 0;
 			else if (rs->units[u].inactive)
 				rs->units[u].inactive = 1;
+		}
+		http_units_first(rs, first_unit, c.list, c.nlist);
+		/* SecRuleEngine belongs to the level whose rules say it: the
+		 * last one of the units that run everywhere in the chosen
+		 * server (http's, the server's own), and a location's as its
+		 * ctl:ruleEngine, first thing for the paths nginx serves from it
+		 * (the connector merges the location's rules before the
+		 * transaction starts). Another server's is not this host's. */
+		{
+			struct origin none = { NULL, 0 };
+			free(rs->rule_engine);
+			rs->rule_engine = NULL;
+			rs->rule_engine_at = none;
+			for (size_t u = 0; u < rs->nunits; u++) {
+				struct load_unit *unit = &rs->units[u];
+				if (!unit->engine || unit->inactive)
+					continue;
+				if (unit->scope) {
+					strbuf_addf(&unit->pre, "SecAction \"id:%d,phase:1,pass,nolog,t:none,"
+						    "ctl:ruleEngine=%s\"\n\n", 99900 + rs->scoped_ids++ % 90, unit->engine);
+					continue;
+				}
+				free(rs->rule_engine);
+				rs->rule_engine = xstrdup(unit->engine);
+				rs->rule_engine_at = unit->engine_at;
+			}
 		}
 		/* ModSecurity does not run for this server at all */
 		if (c.have_first_server && !c.chosen_on) {
@@ -509,22 +724,28 @@ int nginxconf_servers(struct ruleset *rs, const char *path, struct nginx_server 
 
 size_t nginx_server_for(const struct nginx_server *s, size_t n, const char *host)
 {
-	size_t def = 0;
+	size_t def = 0, best = 0;
 	int have_def = 0;
+	long best_hit = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *copy = xstrdup(s[i].names), *save = NULL;
-		int hit = 0;
-		for (char *w = strtok_r(copy, " ", &save); w && !hit; w = strtok_r(NULL, " ", &save))
-			hit = host_match(w, host);
+		long hit = 0;
+		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			long m = host_match(w, host);
+			if (m > hit)
+				hit = m;
+		}
 		free(copy);
-		if (hit)
-			return i;
+		if (hit > best_hit) {
+			best_hit = hit;
+			best = i;
+		}
 		if (s[i].is_default && !have_def) {
 			def = i;
 			have_def = 1;
 		}
 	}
-	return def;
+	return best_hit ? best : def;
 }
 
 void nginx_servers_free(struct nginx_server *s, size_t n)

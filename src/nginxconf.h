@@ -38,4 +38,10 @@ int nginxconf_servers(struct ruleset *rs, const char *path, struct nginx_server 
 		      struct strbuf *err);
 void nginx_servers_free(struct nginx_server *s, size_t n);
 
+/* Does location `loc` (index + 1 into rs->nlocs) serve a request for
+ * `path`: is it the location nginx picks (exact, longest prefix, ^~,
+ * regexes in order, nested ones inside the pick), or one it is nested in?
+ * One location serves a request, not every one whose pattern matches. */
+int nginx_location_applies(const struct ruleset *rs, size_t loc, const char *path);
+
 #endif

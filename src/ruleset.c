@@ -41,11 +41,13 @@ void ruleset_release(struct ruleset *rs)
 	for (size_t i = 0; i < rs->nunits; i++) {
 		free(rs->units[i].name);
 		strbuf_release(&rs->units[i].text);
+		strbuf_release(&rs->units[i].pre);
 		free(rs->units[i].map);
 		free(rs->units[i].group);
 		free(rs->units[i].scope);
 		free(rs->units[i].vhost);
 		free(rs->units[i].vhost_engine);
+		free(rs->units[i].engine);
 		free(rs->units[i].docroot);
 		free(rs->units[i].named_ids);
 		if (rs->units[i].scope_re)
@@ -72,6 +74,22 @@ void ruleset_release(struct ruleset *rs)
 	free(rs->rule_engine);
 	free(rs->v2_prelude);
 	free(rs->server_root);
+	free(rs->docroot);
+	free(rs->server_name);
+	for (size_t i = 0; i < rs->nnlocs; i++) {
+		free(rs->nlocs[i].arg);
+		if (rs->nlocs[i].re)
+			pcre2_code_free(rs->nlocs[i].re);
+	}
+	free(rs->nlocs);
+	for (size_t i = 0; i < rs->ndefines; i++) {
+		free(rs->defines[i].name);
+		free(rs->defines[i].value);
+	}
+	free(rs->defines);
+	for (size_t i = 0; i < rs->nmodules; i++)
+		free(rs->modules[i]);
+	free(rs->modules);
 	free(rs->root);
 	for (int k = 0; k < 4; k++)
 		free(rs->policy[k]);
@@ -198,5 +216,6 @@ size_t rs_new_unit(struct ruleset *rs, const char *name)
 	memset(&rs->units[rs->nunits], 0, sizeof(rs->units[0]));
 	rs->units[rs->nunits].name = xstrdup(name);
 	strbuf_init(&rs->units[rs->nunits].text, 0);
+	strbuf_init(&rs->units[rs->nunits].pre, 0);
 	return rs->nunits++;
 }

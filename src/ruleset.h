@@ -72,18 +72,40 @@ struct load_unit {
 	size_t parent;		/* a <Location*> inside a vhost: that vhost's unit + 1 */
 	int inactive;		/* a vhost not chosen for --host (or a location in one) */
 	char *vhost_engine;	/* SecRuleEngine set inside the vhost */
+	char *engine;		/* nginx: the last SecRuleEngine in this unit's rules */
+	int http_level;		/* nginx: loaded at http {} level (merged before every server's) */
+	struct origin engine_at;
 	char *docroot;		/* the vhost's DocumentRoot (as the config says it), NULL if none */
 	struct origin vhost_engine_at;
 	char *scope;		/* NULL: every request; else a PCRE2 regex on the path
 				 * (<Location>/<LocationMatch>): loaded only for requests
 				 * whose path it matches, which libmodsecurity cannot express */
 	void *scope_re;		/* compiled scope (pcre2_code) */
+	int scope_kind;		/* what `scope` is matched against: SCOPE_PATH the
+				 * request's path; SCOPE_FILE the file Apache maps
+				 * it to (<Files*>); SCOPE_DIR the document root it is
+				 * served from (<Directory*>) */
+	struct origin scope_at;	/* the container's opening line (noted once kept) */
+	struct strbuf pre;	/* a scope's SecRuleEngine, SecRuleRemoveBy..., SecRuleUpdateTargetById
+				 * as phase-1 ctl: SecActions, loaded before every unit:
+				 * ModSecurity 2 merges them into the request's
+				 * configuration, so they hold for rules of every
+				 * phase, the server's earlier ones included */
+	size_t nloc;		/* SCOPE_NGINX: its innermost location, index + 1
+				 * into ruleset.nlocs */
+	size_t outer;		/* a scope inside another (<Files> in <Directory>):
+				 * that unit + 1, which must apply too; else 0 */
 	/* witness.c's notes on the fitted text, read once per audit: */
 	int witness_read;	/* the notes below are set */
 	int odd_separator;	/* SecArgumentSeparator other than '&' */
 	long *named_ids;	/* ids SecRuleRemoveById/SecRuleUpdate*ById name, as lo, hi pairs */
 	size_t nnamed;
 };
+
+/* SCOPE_NGINX: an nginx location's unit; it applies when nginx picks
+ * that location (or one inside it) for the path (nginxconf.h). */
+enum { SCOPE_PATH, SCOPE_FILE, SCOPE_DIR, SCOPE_NGINX };
+enum { NLOC_PREFIX, NLOC_STOP, NLOC_EXACT, NLOC_REGEX };
 
 struct ruleset {
 	struct load_unit *units;
@@ -118,12 +140,32 @@ struct ruleset {
 					 * (it would not start); each is also a note */
 	int apache;			/* reading an Apache server config: other directives are
 					 * Apache's, Include is relative to ServerRoot */
+	int nginx;			/* reading an nginx server config (ModSecurity-nginx,
+					 * libmodsecurity 3.0.9 loads the rule files) */
+	struct nginx_location {		/* every location {} of the servers read, in order */
+		int server;		/* its server {} (1-based, reading order) */
+		size_t parent;		/* the location it is nested in, index + 1; 0 none */
+		int kind;		/* NLOC_PREFIX, NLOC_STOP (^~), NLOC_EXACT (=), NLOC_REGEX */
+		char *arg;		/* the prefix or exact path; the regex (with (?i) for ~*) */
+		void *re;		/* NLOC_REGEX compiled (pcre2_code), lazily */
+	} *nlocs;
+	size_t nnlocs, anlocs;
 	char *server_root;		/* Apache's ServerRoot (as the config says it) */
+	char *docroot;			/* the main server's DocumentRoot, NULL if none */
+	char *server_name;		/* the main server's ServerName, NULL if none */
 	int vhost_only;			/* read only the N-th <VirtualHost> (Apache) or
 					 * server {}'s rules (nginx) (1-based, in reading
 					 * order; 0 = all): --all-hosts, one host at a time,
 					 * without reading every vhost's Includes */
 	int vhost_seen;			/* <VirtualHost>s met so far */
+	struct apache_define {		/* Define NAME [VALUE], in reading order */
+		char *name;
+		char *value;		/* NULL: defined without a value */
+	} *defines;
+	size_t ndefines, adefines;
+	char **modules;			/* LoadModule: "security2_module" and "mod_security2.c" */
+	size_t nmodules, amodules;
+	int modules_known;		/* a LoadModule was read: <IfModule> tests them */
 	char *root;			/* --root: read DIR/etc/... for /etc/... */
 	int scoped_ids;			/* ids handed to location-scoped SecActions (99900-99989) */
 	char *policy[4];		/* the value in force of tx.allowed_methods,

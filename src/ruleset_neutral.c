@@ -130,21 +130,28 @@ int neutral_directive(struct reader *rd, struct origin at, struct seclang_direct
 {
 	struct ruleset *rs = rd->rs;
 	if (!strcasecmp(d->name, "SecRuleEngine")) {
+		const char *v = d->nargs ? d->args[0].inner : "";
+		if (rs->nginx) {	/* whose it is: nginxconf decides per server and location */
+			struct load_unit *u = &rs->units[rd->unit];
+			free(u->engine);
+			u->engine = xstrdup(v);
+			u->engine_at = at;
+		}
 		/* libmodsecurity parses each load (nginx: each
 		 * modsecurity_rules_file) on its own and merges it into the
 		 * set, where a setting already made stays: the first load
 		 * that sets it wins, the last line within that load (measured
 		 * with nginx). Apache keeps the last. */
-		if (!rs->engine_v2 && rs->rule_engine_unit && rs->rule_engine_unit != rd->unit + 1 &&
+		if (!rs->engine_v2 && !rs->nginx && rs->rule_engine_unit && rs->rule_engine_unit != rd->unit + 1 &&
 		    !rs->units[rd->unit].scope) {
 			rs_note(rs, at, "SecRuleEngine %s: no effect on a libmodsecurity 3 server (nginx): a load "
 				"before this one set it (%s at %s:%d), and libmodsecurity keeps the first load's value",
-				d->nargs ? d->args[0].inner : "", rs->rule_engine,
-				rs->rule_engine_at.file ? rs->rule_engine_at.file : "?", rs->rule_engine_at.line);
+				v, rs->rule_engine, rs->rule_engine_at.file ? rs->rule_engine_at.file : "?",
+				rs->rule_engine_at.line);
 			return 1;
 		}
 		free(rs->rule_engine);
-		rs->rule_engine = xstrdup(d->nargs ? d->args[0].inner : "");
+		rs->rule_engine = xstrdup(v);
 		rs->rule_engine_at = at;
 		if (!rs->units[rd->unit].scope)
 			rs->rule_engine_unit = rd->unit + 1;

@@ -84,6 +84,7 @@ struct reader {
 	int file_base;		/* depth when the file being read began: Apache
 				 * closes a container in the file that opens it */
 	int inactive;		/* depth of inactive containers we are inside */
+	size_t prev_unit_of_scope;	/* open_scope's: the unit a scope returns to */
 };
 
 /* Emit one directive as one output line (then an empty one), mapped to `at`. */
@@ -106,6 +107,16 @@ int apache_container(struct reader *rd, struct origin at, struct seclang_directi
 		     struct strbuf *err, int *ret);
 /* Apache mode: Apache's own directives. Returns 1 when handled. */
 int apache_directive(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* After a read: scoped units (<Location*>, <Files*>, <Directory*>) that
+ * hold nothing ModSecurity runs are dropped (a real configuration has
+ * dozens: <Directory />, <Files ".ht*">...), the rest noted; unit indices
+ * (rules, parent, outer) follow. */
+void apache_drop_empty_scopes(struct ruleset *rs);
+/* Define/UnDefine (Apache 2.4). Returns 1 when handled. */
+int apache_define(struct reader *rd, struct origin at, struct seclang_directive *d);
+/* `line` with ${NAME} replaced as Apache's ap_resolve_env does (Define,
+ * then the environment); malloc'd, or NULL when nothing changes. */
+char *apache_expand(struct reader *rd, struct origin at, const char *line);
 /* Inside a <Location*>: directives turned into their runtime ctl:. Returns 1 when handled. */
 int apache_scoped_runtime(struct reader *rd, struct origin at, struct seclang_directive *d);
 

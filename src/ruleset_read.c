@@ -341,6 +341,14 @@ static int rule(struct reader *rd, struct origin at, const char *line, struct se
 		na = seclang_actions(d->args[nfixed].inner, &a);
 	if (is_rule)
 		newop = neutral_operator(rs, at.file, d->args[1].inner, &drop);
+	/* mod_security2 (built with REQUEST_EARLY, its default) runs phase 1
+	 * in post_read_request, before Apache maps the request to its
+	 * <Location>/<Directory>/<Files>: measured on Debian's 2.9, a phase-1
+	 * rule in one never runs */
+	if (!drop && !starts_chain_link && rs->engine_v2 && rs->units[rd->unit].scope &&
+	    v2_phase_of(a, na) == 1)
+		drop = "a phase-1 rule inside <Location>/<Directory>/<Files> never runs under ModSecurity 2 "
+		       "(phase 1 runs before Apache maps the request to them)";
 	if (is_rule && !drop && v2_check_regex(rd, at, d->args[1].inner, err) < 0) {
 		free(newop);
 		seclang_actions_free(a, na);
@@ -424,10 +432,19 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	struct ruleset *rs = rd->rs;
 	struct seclang_directive d;
 	int ret = 0;
+	char *expanded = NULL;
 
+	/* Apache (and mod_security2 rule files, which Apache reads) resolves
+	 * ${NAME} in the whole line before anything else */
+	if (rs->apache || rs->engine_v2)
+		expanded = apache_expand(rd, at, line);
+	if (expanded)
+		line = expanded;
 	seclang_split(line, &d);
-	if (!d.name)
+	if (!d.name) {
+		free(expanded);
 		return 0;
+	}
 
 	if (apache_container(rd, at, &d, err, &ret) || rd->inactive)
 		goto out;
@@ -441,12 +458,17 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	if (!strcasecmp(d.name, "SecRuleEngine") &&
 	    (d.nargs != 1 || (strcasecmp(d.args[0].inner, "On") && strcasecmp(d.args[0].inner, "Off") &&
 			      strcasecmp(d.args[0].inner, "DetectionOnly")))) {
-		strbuf_addf(err, "%s:%d: SecRuleEngine \"%.60s\"%s is not On, Off or DetectionOnly",
+		strbuf_addf(err, "%s:%d: SecRuleEngine \"%.60s\"%s is not On, Off or DetectionOnly%s",
 			    at.file, at.line, d.nargs ? d.args[0].inner : "",
-			    d.nargs > 1 ? " (with more arguments)" : "");
+			    d.nargs > 1 ? " (with more arguments)" : "",
+			    d.nargs && strstr(d.args[0].inner, "${") && (rs->apache || rs->engine_v2)
+			    ? " (an undefined variable: Apache takes ${NAME} from Define or its environment; "
+			      "run the audit with the server's)" : "");
 		ret = -1;
 		goto out;
 	}
+	if ((rs->apache || rs->engine_v2) && apache_define(rd, at, &d))
+		goto out;
 	if (rs->apache && apache_directive(rd, at, &d))
 		goto out;
 	if (!strcasecmp(d.name, "Include") || !strcasecmp(d.name, "IncludeOptional")) {
@@ -454,6 +476,20 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 			strbuf_addf(err, "%s:%d: %s takes one path", at.file, at.line, d.name);
 			ret = -1;
 		} else {
+			if (!rs->apache && !rs->engine_v2 && !strcasecmp(d.name, "IncludeOptional")) {
+				/* measured: nginx -t with libmodsecurity 3.0.9 says
+				 * "Rules error ... Invalid input: IncludeOptional"
+				 * (Debian's owasp-crs.load, written for Apache) */
+				if (rs->nginx) {
+					rs_note(rs, at, "IncludeOptional: the server would not start: libmodsecurity "
+						"3.0.9 refuses it (\"Invalid input\"; Apache's mod_security2 reads it); "
+						"followed here as Include, the rest is audited");
+					rs->server_fails++;
+				} else {
+					rs_note(rs, at, "IncludeOptional: libmodsecurity 3.0.9 refuses it (nginx would "
+						"not start; Apache's mod_security2 reads it); followed here");
+				}
+			}
 			ret = do_include(rd, at, d.args[0].inner,
 					 !strcasecmp(d.name, "IncludeOptional"), depth, err);
 		}
@@ -487,6 +523,7 @@ static int directive(struct reader *rd, struct origin at, const char *line,
 	read_emit(rd, line, at);
 out:
 	seclang_directive_release(&d);
+	free(expanded);
 	return ret;
 }
 
@@ -595,9 +632,10 @@ static int finish(struct reader *rd, int ret)
 	for (int d = 0; d < rd->depth; d++)	/* a <VirtualHost> left open by an error */
 		for (int i = 0; rd->stack[d].vhost && i < 6; i++)
 			free(rd->stack[d].saved_defaults[i]);
-	if (ret == 0)
+	if (ret == 0) {
 		read_flush_chain(rd);
-	else
+		apache_drop_empty_scopes(rd->rs);
+	} else
 		for (size_t i = 0; i < rd->nchain; i++)
 			free(rd->chain[i].text);
 	free(rd->chain);
