@@ -654,28 +654,43 @@ static int load(struct ruleset *rs, const char *path, const char *host, struct s
 		}
 		http_units_first(rs, first_unit, c.list, c.nlist);
 		/* SecRuleEngine belongs to the level whose rules say it: the
-		 * last one of the units that run everywhere in the chosen
-		 * server (http's, the server's own), and a location's as its
-		 * ctl:ruleEngine, first thing for the paths nginx serves from it
-		 * (the connector merges the location's rules before the
-		 * transaction starts). Another server's is not this host's. */
+		 * server's own units over http's (the connector merges the
+		 * parent's set into the child's, where a value already set
+		 * stays), and a location's as its ctl:ruleEngine, first thing
+		 * for the paths nginx serves from it (the connector merges the
+		 * location's rules before the transaction starts). Within a
+		 * level the first file that sets it wins, the last line in that
+		 * file: libmodsecurity parses each modsecurity_rules_file on its
+		 * own and merges it the same way (measured: DetectionOnly in the
+		 * first file, On in the second, answers 200). Another server's
+		 * is not this host's. */
 		{
 			struct origin none = { NULL, 0 };
+			const struct load_unit *pick = NULL;
 			free(rs->rule_engine);
 			rs->rule_engine = NULL;
 			rs->rule_engine_at = none;
 			for (size_t u = 0; u < rs->nunits; u++) {
 				struct load_unit *unit = &rs->units[u];
+				int taken = 0;
 				if (!unit->engine || unit->inactive)
 					continue;
 				if (unit->scope) {
-					strbuf_addf(&unit->pre, "SecAction \"id:%d,phase:1,pass,nolog,t:none,"
-						    "ctl:ruleEngine=%s\"\n\n", 99900 + rs->scoped_ids++ % 90, unit->engine);
+					for (size_t k = 0; k < u && !taken; k++)
+						taken = rs->units[k].scope && rs->units[k].engine && !rs->units[k].inactive &&
+							rs->units[k].nloc == unit->nloc;
+					if (!taken)
+						strbuf_addf(&unit->pre, "SecAction \"id:%d,phase:1,pass,nolog,t:none,"
+							    "ctl:ruleEngine=%s\"\n\n", 99900 + rs->scoped_ids++ % 90,
+							    unit->engine);
 					continue;
 				}
-				free(rs->rule_engine);
-				rs->rule_engine = xstrdup(unit->engine);
-				rs->rule_engine_at = unit->engine_at;
+				if (!pick || (pick->http_level && !unit->http_level))
+					pick = unit;
+			}
+			if (pick) {
+				rs->rule_engine = xstrdup(pick->engine);
+				rs->rule_engine_at = pick->engine_at;
 			}
 		}
 		/* ModSecurity does not run for this server at all */
