@@ -396,13 +396,15 @@ static void encode_form_body(struct request *r)
 	request_set_body(r, b, len);
 }
 
-static void multipart_crlf(struct request *r)
+/* Each LF of the body as CRLF; `all`: also one a CR already precedes (Go's
+ * bytes.ReplaceAll(body, "\n", "\r\n"), go-ftw), else only a bare LF. */
+static void lf_to_crlf(struct request *r, int all)
 {
 	struct strbuf out = STRBUF_INIT;
 	size_t len;
 	char *b;
 	for (size_t i = 0; i < r->body_len; i++) {
-		if (r->body[i] == '\n' && (i == 0 || r->body[i - 1] != '\r'))
+		if (r->body[i] == '\n' && (all || i == 0 || r->body[i - 1] != '\r'))
 			strbuf_addch(&out, '\r');
 		strbuf_addch(&out, r->body[i]);
 	}
@@ -422,7 +424,7 @@ void request_autocomplete(struct request *r)
 		if (!strcasecmp(ct, "application/x-www-form-urlencoded"))
 			encode_form_body(r);
 		else if (!strncasecmp(ct, "multipart/form-data", 19))
-			multipart_crlf(r);
+			lf_to_crlf(r, 0);
 		if (!request_header(r, "Content-Length")) {
 			snprintf(num, sizeof(num), "%zu", r->body_len);
 			request_add_header(r, "Content-Length", num);
@@ -481,20 +483,6 @@ static void go_ftw_form_encode(struct request *r)
 	request_set_body(r, b, len);
 }
 
-/* bytes.ReplaceAll(body, "\n", "\r\n") */
-static void all_lf_to_crlf(struct request *r)
-{
-	struct strbuf out = STRBUF_INIT;
-	size_t len;
-	char *b;
-	for (size_t i = 0; i < r->body_len; i++) {
-		if (r->body[i] == '\n')
-			strbuf_addch(&out, '\r');
-		strbuf_addch(&out, r->body[i]);
-	}
-	b = strbuf_detach(&out, &len);
-	request_set_body(r, b, len);
-}
 
 /* Go's regexp `^POST|PUT|PATCH|DELETE$`: alternatives bind loosest. */
 static int go_ftw_body_method(const char *m)
@@ -514,7 +502,7 @@ void request_go_ftw(struct request *r, int autocomplete)
 			go_ftw_form_encode(r);
 	}
 	if (r->body_len && any_header_value(r, "Content-Type", "multipart/form-data;", contains_fold))
-		all_lf_to_crlf(r);
+		lf_to_crlf(r, 1);
 	if (!autocomplete)
 		return;
 	if (!request_header(r, "Connection"))
