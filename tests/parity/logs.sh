@@ -55,27 +55,8 @@ HOST=shop.example.com
 ORDER_A=5f0c3a9e-1b2d-4c6e-8f10-2a3b4c5d6e7f
 ORDER_B=9d8c7b6a-5e4f-4a3b-9c2d-1e0f9a8b7c6d
 
-tmp=$(mktemp -d /tmp/mca-logs-XXXXXX) || { echo "0 passed, 1 failed"; exit 1; }
-chmod 755 "$tmp"
-mkdir -p "$tmp/run" "$tmp/logs" "$tmp/out" "$tmp/conf" "$tmp/ngx-temp" "$tmp/apache/lock" "$tmp/apache/data"
-if [ "$(id -u)" = 0 ]; then
-	RUNAS=www-data
-	id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
-else
-	RUNAS=
-fi
 . "$srcdir/tests/parity/servers.sh"
-cleanup() {
-	for pf in "$tmp"/run/*.pid; do
-		stop_pidfile "$pf"
-	done
-	if [ -n "${MCA_LOGS_KEEP:-}" ]; then
-		mkdir -p "$MCA_LOGS_KEEP" && cp -r "$tmp/out" "$tmp/logs" "$tmp/conf" "$MCA_LOGS_KEEP/"
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+servers_workdir logs "${MCA_LOGS_KEEP:-}" || { echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0

@@ -64,32 +64,8 @@ done
 FAKE_ID=00000000-0000-4000-8000-000000000000
 HOST=shop.example.com
 
-tmp=$(mktemp -d /tmp/mca-parity-XXXXXX) || { echo "parity: mktemp failed"; echo "0 passed, 1 failed"; exit 1; }
-chmod 755 "$tmp"
-mkdir -p "$tmp/run" "$tmp/logs" "$tmp/out" "$tmp/conf" "$tmp/ngx-temp" "$tmp/apache/lock" "$tmp/apache/data"
-if [ "$(id -u)" = 0 ]; then
-	RUNAS=www-data
-	id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
-	chown "$RUNAS" "$tmp/apache/data" "$tmp/ngx-temp"
-else
-	RUNAS=
-fi
-
-# stop_pidfile, free ports, the backend: shared with tests/parity/logs.sh
 . "$srcdir/tests/parity/servers.sh"
-
-cleanup() {
-	for pf in "$tmp"/run/*.pid; do
-		stop_pidfile "$pf"
-	done
-	# MCA_PARITY_KEEP=DIR keeps the reports, configs and logs for a look
-	if [ -n "${MCA_PARITY_KEEP:-}" ]; then
-		mkdir -p "$MCA_PARITY_KEEP" && cp -r "$tmp/out" "$tmp/logs" "$tmp/conf" "$MCA_PARITY_KEEP/"
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+servers_workdir parity "${MCA_PARITY_KEEP:-}" || { echo "parity: mktemp failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # ---- the servers under test ----
 # start_nginx TAG FILE...: nginx + ModSecurity 3 loading each FILE as one

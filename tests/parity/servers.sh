@@ -1,9 +1,39 @@
-# Helpers shared by the suites that run real servers (parity.sh, logs.sh),
-# sourced after they set: tmp (a private directory with run/, logs/, conf/,
-# ngx-temp/) and RUNAS (the workers' user when run as root, else empty);
+# Helpers shared by the suites that run real servers (parity.sh, logs.sh,
+# logs-variants.sh), sourced first; servers_workdir then sets tmp (their
+# private directory) and RUNAS (the workers' user when run as root, else empty);
 # the ModSecurity servers also need NGX_MOD, AP_MODS, HOST and BACK_PORT
 # (start_backend).
 # Every server writes only under $tmp and listens on 127.0.0.1.
+
+# ---- the suite's private directory ----
+# servers_workdir NAME [KEEPDIR]: sets tmp (/tmp/mca-NAME-XXXXXX with run/,
+# logs/, out/, conf/, ngx-temp/, apache/) and RUNAS; at exit every server
+# started is stopped and the directory removed (KEEPDIR, when set, keeps
+# out/, logs/ and conf/ for a look).
+servers_workdir() {
+	tmp=$(mktemp -d "/tmp/mca-$1-XXXXXX") || return 1
+	SERVERS_KEEP=${2:-}
+	chmod 755 "$tmp"
+	mkdir -p "$tmp/run" "$tmp/logs" "$tmp/out" "$tmp/conf" "$tmp/ngx-temp" "$tmp/apache/lock" "$tmp/apache/data"
+	if [ "$(id -u)" = 0 ]; then
+		RUNAS=www-data
+		id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody
+		chown "$RUNAS" "$tmp/apache/data" "$tmp/ngx-temp"
+	else
+		RUNAS=
+	fi
+	trap servers_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+servers_cleanup() {
+	for pf in "$tmp"/run/*.pid; do
+		stop_pidfile "$pf"
+	done
+	if [ -n "$SERVERS_KEEP" ]; then
+		mkdir -p "$SERVERS_KEEP" && cp -r "$tmp/out" "$tmp/logs" "$tmp/conf" "$SERVERS_KEEP/"
+	fi
+	rm -rf "$tmp"
+}
 
 # ---- stopping everything we started, even on failure ----
 stop_pidfile() {
