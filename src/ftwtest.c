@@ -216,7 +216,7 @@ static int parse_file(struct yctx *y, yaml_node_t *root, struct ftw_file *f)
 			return -1;
 		}
 		f->ntests++;
-		if (!enabled)
+		if (!enabled && !t->skip)	/* one reason: a test without stages has its own */
 			t->skip = xstrdup("disabled in the file's meta (enabled: false)");
 	}
 	return 0;
