@@ -51,15 +51,8 @@ if [ -n "${MCA_PARITY_SKIP:-}" ] && [ -z "$capture" ]; then
 	echo "SKIP: logs variants ($MCA_PARITY_SKIP)"
 	exit 77
 fi
-NGX_MOD=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
-AP_MODS=/usr/lib/apache2/modules
-missing=
-command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
-[ -f "$NGX_MOD" ] || missing="$missing libnginx-mod-http-modsecurity"
-command -v apache2 >/dev/null 2>&1 || missing="$missing apache2"
-[ -f "$AP_MODS/mod_security2.so" ] || missing="$missing libapache2-mod-security2"
-command -v curl >/dev/null 2>&1 || missing="$missing curl"
-command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+. "$srcdir/tests/parity/servers.sh"
+missing=$(servers_missing curl python3)
 if [ -n "$missing" ]; then
 	echo "SKIP: the logs variants need real servers; missing:$missing"
 	exit 77
@@ -68,13 +61,8 @@ fi
 HOST=shop.example.com
 ORDER_A=5f0c3a9e-1b2d-4c6e-8f10-2a3b4c5d6e7f
 
-. "$srcdir/tests/parity/servers.sh"
 servers_workdir logv "${MCA_LOGS_KEEP:-}" || { echo "0 passed, 1 failed"; exit 1; }
 
-passed=0
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-ok() { echo "PASS $*"; passed=$((passed + 1)); }
 
 D=$srcdir/rules/demo
 P=$srcdir/testdata/parity

@@ -37,15 +37,8 @@ if [ -n "${MCA_PARITY_SKIP:-}" ] && [ -z "$capture" ]; then
 	echo "SKIP: logs suite ($MCA_PARITY_SKIP)"
 	exit 77
 fi
-NGX_MOD=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
-AP_MODS=/usr/lib/apache2/modules
-missing=
-command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
-[ -f "$NGX_MOD" ] || missing="$missing libnginx-mod-http-modsecurity"
-command -v apache2 >/dev/null 2>&1 || missing="$missing apache2"
-[ -f "$AP_MODS/mod_security2.so" ] || missing="$missing libapache2-mod-security2"
-[ -d /usr/share/modsecurity-crs/rules ] || missing="$missing modsecurity-crs"
-command -v curl >/dev/null 2>&1 || missing="$missing curl"
+. "$srcdir/tests/parity/servers.sh"
+missing=$(servers_missing crs curl)
 if [ -n "$missing" ]; then
 	echo "SKIP: the logs suite needs real servers; missing:$missing"
 	exit 77
@@ -55,13 +48,8 @@ HOST=shop.example.com
 ORDER_A=5f0c3a9e-1b2d-4c6e-8f10-2a3b4c5d6e7f
 ORDER_B=9d8c7b6a-5e4f-4a3b-9c2d-1e0f9a8b7c6d
 
-. "$srcdir/tests/parity/servers.sh"
 servers_workdir logs "${MCA_LOGS_KEEP:-}" || { echo "0 passed, 1 failed"; exit 1; }
 
-passed=0
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-ok() { echo "PASS $*"; passed=$((passed + 1)); }
 
 # logdir TAG: where the server TAG writes; owned by the workers' user
 logdir() {

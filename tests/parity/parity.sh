@@ -44,14 +44,8 @@ if [ -n "${MCA_PARITY_SKIP:-}" ]; then
 fi
 
 # ---- what must be installed ----
-NGX_MOD=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
-AP_MODS=/usr/lib/apache2/modules
-missing=
-command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
-[ -f "$NGX_MOD" ] || missing="$missing libnginx-mod-http-modsecurity"
-command -v apache2 >/dev/null 2>&1 || missing="$missing apache2"
-[ -f "$AP_MODS/mod_security2.so" ] || missing="$missing libapache2-mod-security2"
-[ -d /usr/share/modsecurity-crs/rules ] || missing="$missing modsecurity-crs"
+. "$srcdir/tests/parity/servers.sh"
+missing=$(servers_missing crs)
 if [ -n "$missing" ]; then
 	echo "SKIP: the parity suite needs real servers; missing:$missing"
 	echo "      (apt-get install nginx libnginx-mod-http-modsecurity apache2 libapache2-mod-security2 modsecurity-crs)"
@@ -64,7 +58,6 @@ done
 FAKE_ID=00000000-0000-4000-8000-000000000000
 HOST=shop.example.com
 
-. "$srcdir/tests/parity/servers.sh"
 servers_workdir parity "${MCA_PARITY_KEEP:-}" || { echo "parity: mktemp failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # ---- the servers under test ----
@@ -139,16 +132,6 @@ echo 'SecAction "id:900000,phase:1,nolog,pass,t:none,setvar:tx.blocking_paranoia
 
 rows=$tmp/out/rows
 : >"$rows"
-passed=0
-failed=0
-fail() {	# a check that is not a table row
-	echo "FAIL $*"
-	failed=$((failed + 1))
-}
-ok() {
-	echo "PASS $*"
-	passed=$((passed + 1))
-}
 
 start_backend || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -5,6 +5,32 @@
 # (start_backend).
 # Every server writes only under $tmp and listens on 127.0.0.1.
 
+# ---- what must be installed ----
+NGX_MOD=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
+AP_MODS=/usr/lib/apache2/modules
+# servers_missing [crs] [COMMAND...]: the Debian packages (or commands) a
+# suite running both real servers lacks, space-separated, "" when none
+servers_missing() {
+	m=
+	command -v nginx >/dev/null 2>&1 || m="$m nginx"
+	[ -f "$NGX_MOD" ] || m="$m libnginx-mod-http-modsecurity"
+	command -v apache2 >/dev/null 2>&1 || m="$m apache2"
+	[ -f "$AP_MODS/mod_security2.so" ] || m="$m libapache2-mod-security2"
+	for x in "$@"; do
+		case $x in
+		crs) [ -d /usr/share/modsecurity-crs/rules ] || m="$m modsecurity-crs" ;;
+		*) command -v "$x" >/dev/null 2>&1 || m="$m $x" ;;
+		esac
+	done
+	echo "$m"
+}
+
+# ---- counting checks: ok/fail print a line, the suite ends "N passed, N failed" ----
+passed=0
+failed=0
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+ok() { echo "PASS $*"; passed=$((passed + 1)); }
+
 # ---- the suite's private directory ----
 # servers_workdir NAME [KEEPDIR]: sets tmp (/tmp/mca-NAME-XXXXXX with run/,
 # logs/, out/, conf/, ngx-temp/, apache/) and RUNAS; at exit every server
