@@ -367,6 +367,20 @@ static void form_encode(struct strbuf *out, const char *s, size_t n)
 	}
 }
 
+/* One form token p..pe: "key=value" with key and value escaped apart (the
+ * first '=' divides them), or a bare key escaped whole. */
+static void form_token(struct strbuf *out, const char *p, const char *pe)
+{
+	const char *eq = memchr(p, '=', (size_t)(pe - p));
+	if (eq) {
+		form_encode(out, p, (size_t)(eq - p));
+		strbuf_addch(out, '=');
+		form_encode(out, eq + 1, (size_t)(pe - eq - 1));
+	} else {
+		form_encode(out, p, (size_t)(pe - p));
+	}
+}
+
 static void encode_form_body(struct request *r)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -379,14 +393,7 @@ static void encode_form_body(struct request *r)
 	while (p <= end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pe = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(pe - p));
-		if (eq) {
-			form_encode(&out, p, (size_t)(eq - p));
-			strbuf_addch(&out, '=');
-			form_encode(&out, eq + 1, (size_t)(pe - eq - 1));
-		} else {
-			form_encode(&out, p, (size_t)(pe - p));
-		}
+		form_token(&out, p, pe);
 		if (!amp)
 			break;
 		strbuf_addch(&out, '&');
@@ -467,16 +474,9 @@ static void go_ftw_form_encode(struct request *r)
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pe = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(pe - p));
 		if (out.len)
 			strbuf_addch(&out, '&');
-		if (eq) {
-			form_encode(&out, p, (size_t)(eq - p));
-			strbuf_addch(&out, '=');
-			form_encode(&out, eq + 1, (size_t)(pe - eq - 1));
-		} else {
-			form_encode(&out, p, (size_t)(pe - p));
-		}
+		form_token(&out, p, pe);
 		p = amp ? amp + 1 : end;
 	}
 	b = strbuf_detach(&out, &len);
